@@ -1,0 +1,70 @@
+namespace MailRapport.Server.Storage;
+
+/// <summary>
+/// Numbered schema steps, applied in order at start. The SQL is the common subset of SQLite and PostgreSQL
+/// (TEXT, BIGINT, INTEGER, SMALLINT, DOUBLE PRECISION; ON CONFLICT upserts), so both stores behave alike.
+/// Times are stored as Unix milliseconds (UTC). Append new steps; never edit a released one.
+/// </summary>
+internal static class Schema
+{
+    public static readonly IReadOnlyList<(int Version, string Sql)> Steps =
+    [
+        (1, """
+            CREATE TABLE mailboxes (
+                mailbox_id TEXT NOT NULL PRIMARY KEY,
+                owner_addresses TEXT NOT NULL,
+                display_name TEXT NULL,
+                source TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            );
+            CREATE TABLE messages (
+                mailbox_id TEXT NOT NULL,
+                message_key TEXT NOT NULL,
+                sent_at BIGINT NOT NULL,
+                direction SMALLINT NOT NULL,
+                from_address TEXT NOT NULL,
+                from_name TEXT NULL,
+                counterparts TEXT NOT NULL,
+                recipient_count INTEGER NOT NULL,
+                owner_role SMALLINT NOT NULL,
+                conversation_id TEXT NULL,
+                is_reply SMALLINT NOT NULL,
+                markers INTEGER NOT NULL,
+                PRIMARY KEY (mailbox_id, message_key)
+            );
+            CREATE INDEX ix_messages_time ON messages (mailbox_id, sent_at);
+            CREATE TABLE meetings (
+                mailbox_id TEXT NOT NULL,
+                meeting_key TEXT NOT NULL,
+                start_at BIGINT NOT NULL,
+                end_at BIGINT NOT NULL,
+                organizer TEXT NOT NULL,
+                organizer_name TEXT NULL,
+                attendees TEXT NOT NULL,
+                is_cancelled SMALLINT NOT NULL,
+                is_recurring SMALLINT NOT NULL,
+                owner_response SMALLINT NOT NULL,
+                PRIMARY KEY (mailbox_id, meeting_key)
+            );
+            CREATE INDEX ix_meetings_time ON meetings (mailbox_id, start_at);
+            CREATE TABLE contact_profiles (
+                mailbox_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                display_name TEXT NULL,
+                stage SMALLINT NOT NULL,
+                nurture SMALLINT NOT NULL,
+                flags INTEGER NOT NULL,
+                strength INTEGER NOT NULL,
+                profile TEXT NOT NULL,
+                computed_at BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, address)
+            );
+            CREATE TABLE contact_overrides (
+                mailbox_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                automated SMALLINT NOT NULL,
+                PRIMARY KEY (mailbox_id, address)
+            );
+            """),
+    ];
+}
