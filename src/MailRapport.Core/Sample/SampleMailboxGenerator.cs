@@ -1,0 +1,10 @@
+namespace MailRapport.Core.Sample;
+
+public static class SampleMailboxGenerator
+{
+    public static SampleMailbox Generate(SampleOptions? options = null)
+    {
+        options ??= new SampleOptions();
+        return new SampleMailbox("owner@example.com", "Owner", options.End, [], [], []);
+    }
+}
