@@ -55,9 +55,7 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
                     response.Dispose();
                     goto retry;
                 }
-                if (!response.IsSuccessStatusCode)
-                    return response; // 4xx (410 included) belongs to the caller
-
+                // Other statuses (410 included) belong to the caller, but only once their JSON is readable.
                 string? unreadable;
                 try
                 {

@@ -46,7 +46,7 @@ public sealed class GraphScanTests
         Assert.NotEmpty(deltas);
         Assert.All(deltas, r =>
         {
-            Assert.Contains("%24select=", r.Query, StringComparison.Ordinal);
+            Assert.Contains("$select=", Uri.UnescapeDataString(r.Query), StringComparison.Ordinal);
             Assert.Contains("internetMessageId", r.Query, StringComparison.Ordinal);
             Assert.DoesNotContain("body", r.Query, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("odata.maxpagesize=7", r.Prefer, StringComparison.Ordinal);
