@@ -431,7 +431,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
         w.WriteString("receivedDateTime", when);
         w.WriteString("sentDateTime", when);
         w.WriteString("subject", (m.IsReply ? "RE: " : "") + "Thread " + (m.ConversationId ?? m.Key));
-        w.WriteString("internetMessageId", "<" + m.Key + ">");
+        w.WriteString("internetMessageId", InternetMessageId(m.Key));
         if (m.ConversationId is not null) w.WriteString("conversationId", m.ConversationId);
         w.WriteString("conversationIndex", Convert.ToBase64String(ConversationIndex(m)));
         w.WriteBoolean("isDraft", false);
@@ -441,7 +441,8 @@ public sealed class FakeGraphServer : IAsyncDisposable
         foreach (var (name, role) in new[] { ("toRecipients", RecipientRole.To), ("ccRecipients", RecipientRole.Cc), ("bccRecipients", RecipientRole.Bcc) })
         {
             w.WriteStartArray(name);
-            if (m.Direction == Direction.Incoming && m.OwnerRole == role)
+            // A Bcc'd owner does not appear on the copy it receives: the absence is what says "Bcc".
+            if (m.Direction == Direction.Incoming && m.OwnerRole == role && role != RecipientRole.Bcc)
                 WriteEmail(w, owner, Mailbox.OwnerDisplayName);
             foreach (var c in m.Counterparts.Where(c => c.Role == role))
                 WriteEmail(w, c.Address, c.DisplayName);
@@ -451,7 +452,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
         {
             w.WriteStartArray("internetMessageHeaders");
             WriteHeader(w, "Received", "from mail.example.net by mx.example.com with ESMTPS");
-            WriteHeader(w, "Message-ID", "<" + m.Key + ">");
+            WriteHeader(w, "Message-ID", InternetMessageId(m.Key));
             if (m.Markers.HasFlag(AutomationMarkers.ListId)) WriteHeader(w, "List-Id", "<news.example.net>");
             if (m.Markers.HasFlag(AutomationMarkers.ListUnsubscribe)) WriteHeader(w, "List-Unsubscribe", "<mailto:unsubscribe@example.net>");
             if (m.Markers.HasFlag(AutomationMarkers.PrecedenceBulk)) WriteHeader(w, "Precedence", "bulk");
@@ -461,6 +462,8 @@ public sealed class FakeGraphServer : IAsyncDisposable
         }
         w.WriteEndObject();
     }
+
+    private static string InternetMessageId(string key) => key.StartsWith('<') ? key : "<" + key + ">";
 
     /// <summary>22-byte header block, plus one 5-byte child block for a reply.</summary>
     private static byte[] ConversationIndex(MessageInteraction m)

@@ -19,8 +19,8 @@ public sealed class GraphScanTests
         var scanned = await harness.SnapshotAsync(Owner);
         var direct = await harness.DirectLoadAsync(box);
         Assert.NotEmpty(direct.Messages);
-        Assert.Equal(direct.Messages, scanned.Messages);
-        Assert.Equal(direct.Meetings, scanned.Meetings);
+        LineAssert.Same(direct.Messages, scanned.Messages);
+        LineAssert.Same(direct.Meetings, scanned.Meetings);
         Assert.Equal(direct.Profiles, await harness.ProfilesJsonAsync(Owner));
     }
 
@@ -120,8 +120,8 @@ public sealed class GraphScanTests
 
         var a = await incremental.SnapshotAsync(Owner);
         var b = await full.SnapshotAsync(Owner);
-        Assert.Equal(b.Messages, a.Messages);
-        Assert.Equal(b.Meetings, a.Meetings);
+        LineAssert.Same(b.Messages, a.Messages);
+        LineAssert.Same(b.Meetings, a.Meetings);
         Assert.Contains(a.Messages, m => m.StartsWith(twice[0].Message.Key + " ", StringComparison.Ordinal));
         Assert.DoesNotContain(a.Messages, m => m.StartsWith(inInbox[2].Message.Key + " ", StringComparison.Ordinal));
         Assert.DoesNotContain(a.Meetings, m => m.StartsWith(events[3].Key + " ", StringComparison.Ordinal));
