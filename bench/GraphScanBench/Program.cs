@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MailRapport.Core;
+using MailRapport.FakeGraph;
+using MailRapport.Server.Graph;
+using MailRapport.Server.Profiles;
+using MailRapport.Server.Scanning;
+using MailRapport.Server.Storage;
+
+// Graph scan benchmark. The fake Graph server runs in a child process so the scanner's peak memory is its own.
+//   dotnet run -c Release --project bench/GraphScanBench -- [--messages 200000] [--meetings 2000] [--page-size 500]
+//   dotnet run -c Release --project bench/GraphScanBench -- serve [--messages N]   (just serve, for `mailrapport scan`)
+var argList = args.ToList();
+int Arg(string name, int fallback)
+{
+    int i = argList.IndexOf(name);
+    return i >= 0 && i + 1 < argList.Count ? int.Parse(argList[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+int messageCount = Arg("--messages", 200_000);
+int meetingCount = Arg("--meetings", 2_000);
+int pageSize = Arg("--page-size", 500);
+var now = new DateTimeOffset(2026, 11, 1, 6, 0, 0, TimeSpan.Zero);
+
+if (argList.FirstOrDefault() == "serve")
+{
+    var (m, e) = SyntheticMailbox.Generate(messageCount, meetingCount, now, seed: 11);
+    var box = SyntheticMailbox.Build(SyntheticMailbox.Owner, m, e, seed: 11);
+    await using var server = await FakeGraphServer.StartAsync(box);
+    server.RecordRequests = false;
+    Console.WriteLine($"LISTENING {server.BaseUrl} mailbox {SyntheticMailbox.Owner} messages-served {box.Messages.Count}");
+    Console.Out.Flush();
+    await Console.In.ReadLineAsync(); // the parent closes stdin when it is done
+    return 0;
+}
+
+// ---- parent: start the server process ----
+var self = Environment.ProcessPath!;
+var start = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(FixedClock).Assembly.Location);
+foreach (var a in new[] { "serve", "--messages", messageCount.ToString(CultureInfo.InvariantCulture), "--meetings", meetingCount.ToString(CultureInfo.InvariantCulture) })
+    start.ArgumentList.Add(a);
+using var child = Process.Start(start)!;
+string? line;
+while ((line = await child.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith("LISTENING ", StringComparison.Ordinal)) { }
+if (line is null) throw new InvalidOperationException("fake server did not start");
+var parts = line.Split(' ');
+var baseUrl = parts[1];
+var owner = parts[3];
+int served = int.Parse(parts[5], CultureInfo.InvariantCulture);
+Console.WriteLine($"fake Graph at {baseUrl}: {messageCount} generated messages ({served} served incl. copies in two folders and excluded-folder noise), {meetingCount} meetings, page size {pageSize}");
+
+var dir = Path.Combine(Path.GetTempPath(), "graph-bench-" + Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(dir);
+try
+{
+    var options = new GraphOptions { BaseUrl = baseUrl, PageSize = pageSize };
+    var time = new FixedClock(now);
+
+    // 1. Raw baseline: HttpClient + System.Text.Json over the same endpoints, no SDK, no store.
+    var raw = await RawBaseline.RunAsync(baseUrl, owner, pageSize, options, now);
+    Console.WriteLine($"baseline (raw HttpClient, parse only): {raw.Items} items, {raw.Requests} requests, {raw.Elapsed.TotalSeconds:0.00} s, {raw.Items / raw.Elapsed.TotalSeconds:0} items/s");
+
+    // 2. Full scan through the real SDK path into SQLite.
+    await using var store = MailStore.OpenSqlite(Path.Combine(dir, "bench.db"));
+    await store.MigrateAsync();
+    var profiles = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
+    var factory = new MailGraphClientFactory(options);
+    var scanner = new GraphMailboxScanner(factory.Create(), store, profiles, options, time, factory.Counter);
+    long allocatedBefore = GC.GetTotalAllocatedBytes();
+    var full = await scanner.ScanAsync(owner);
+    var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+    var (storedMessages, storedMeetings) = await store.CountInteractionsAsync(owner);
+    int folders = (await scanner.ListCorrespondenceFoldersAsync(owner, default)).Count;
+    long bound = (long)Math.Ceiling((double)storedMessages / pageSize) + folders;
+    Console.WriteLine($"full scan (SDK + SQLite + profiles): {storedMessages} messages, {storedMeetings} meetings stored, {full.Requests} requests " +
+                      $"(bound ceil(messages/page) + folders = {bound} + constant), {full.Elapsed.TotalSeconds:0.00} s, " +
+                      $"{full.MessagesUpserted / full.Elapsed.TotalSeconds:0} messages/s, peak working set {peak / 1048576.0:0} MiB, " +
+                      $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:0} MiB");
+
+    // 3. Unchanged nightly rescan.
+    var rescan = await scanner.ScanAsync(owner);
+    Console.WriteLine($"unchanged rescan: {rescan.Requests} requests for {folders} folders + 1 calendar window, {rescan.Elapsed.TotalSeconds:0.00} s");
+
+    // 4. SDK paging only (same requests as the full scan, no store): the SDK's own cost against the raw baseline.
+    var sdkOnly = await SdkPaging.RunAsync(new MailGraphClientFactory(options), owner, pageSize, options, now);
+    Console.WriteLine($"SDK paging only (parse, no store): {sdkOnly.Items} items, {sdkOnly.Requests} requests, {sdkOnly.Elapsed.TotalSeconds:0.00} s");
+    Console.WriteLine($"ratios: SDK paging / raw = {sdkOnly.Elapsed / raw.Elapsed:0.00}x; full scan (SDK + store + profiles) / raw = {full.Elapsed / raw.Elapsed:0.00}x");
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        messageCount, served, pageSize, folders, storedMessages, storedMeetings,
+        fullRequests = full.Requests, bound, fullSeconds = full.Elapsed.TotalSeconds, messagesPerSecond = full.MessagesUpserted / full.Elapsed.TotalSeconds,
+        peakMiB = peak / 1048576.0, rescanRequests = rescan.Requests, rescanSeconds = rescan.Elapsed.TotalSeconds,
+        rawSeconds = raw.Elapsed.TotalSeconds, rawRequests = raw.Requests, sdkPagingSeconds = sdkOnly.Elapsed.TotalSeconds,
+    }));
+    return 0;
+}
+finally
+{
+    child.StandardInput.Close();
+    if (!child.WaitForExit(10_000)) child.Kill();
+    try { Directory.Delete(dir, true); } catch (IOException) { }
+}
+
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}
+
+internal sealed record PagingResult(long Items, long Requests, TimeSpan Elapsed);
