@@ -88,49 +88,66 @@ public sealed class GraphMailboxScanner(
     private async Task SyncScopeAsync<T>(string mailboxId, GraphItemKind kind, GraphSyncState state, GraphSyncStore sync, Run run,
         string label, Func<string?, Task<FetchedPage<T>>> fetch, CancellationToken ct) where T : class
     {
-        bool restarted = false;
-        while (true)
+        int restarts = 0;
+        Task<FetchedPage<T>>? prefetch = null;
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            if (state.DeltaLink is not null && state.NextLink is null && state.FullSync)
+            while (true)
             {
-                // Killed between the last page and the sweep: finish the sweep before asking for changes.
-                AddRemoved(run, kind, await sync.FinishFullSyncAsync(mailboxId, kind, state, ct));
-                state = state with { FullSync = false };
-                if (run.Pages > 0 || restarted) return; // this run already completed the round
-            }
+                ct.ThrowIfCancellationRequested();
+                if (state.DeltaLink is not null && state.NextLink is null && state.FullSync)
+                {
+                    // Killed between the last page and the sweep: finish the sweep before asking for changes.
+                    AddRemoved(run, kind, await sync.FinishFullSyncAsync(mailboxId, kind, state, ct));
+                    state = state with { FullSync = false };
+                }
 
-            FetchedPage<T> page;
-            try
-            {
-                page = await fetch(state.NextLink ?? state.DeltaLink);
-            }
-            catch (ApiException ex) when (IsExpiredSyncState(ex) && !restarted)
-            {
-                restarted = true;
-                run.Report(kind == GraphItemKind.Message ? "mail" : "calendar", label + " (delta state expired: full resync)");
-                state = await sync.RestartAsync(mailboxId, state, ct);
-                continue;
-            }
+                FetchedPage<T> page;
+                try
+                {
+                    var pending = prefetch ?? fetch(state.NextLink ?? state.DeltaLink);
+                    prefetch = null;
+                    page = await pending;
+                }
+                catch (ApiException ex) when (IsExpiredSyncState(ex) && restarts < MaxRestartsPerScope)
+                {
+                    restarts++;
+                    run.Report(kind == GraphItemKind.Message ? "mail" : "calendar", label + " (delta state expired: full resync)");
+                    state = await sync.RestartAsync(mailboxId, state, ct);
+                    continue;
+                }
+                if (page.NextLink is null && page.DeltaLink is null)
+                    throw new InvalidDataException($"Graph returned a delta page for {label} with neither @odata.nextLink nor @odata.deltaLink.");
 
-            var next = state with { NextLink = page.NextLink, DeltaLink = page.NextLink is null ? page.DeltaLink : null };
-            if (page.NextLink is null && page.DeltaLink is null)
-                throw new InvalidDataException($"Graph returned a delta page for {label} with neither @odata.nextLink nor @odata.deltaLink.");
-            var (upserted, removed) = await sync.CommitPageAsync(mailboxId, kind, next, page.Changes, ct);
-            state = next;
-            run.Pages++;
-            run.Skipped += page.Skipped;
-            if (kind == GraphItemKind.Message) { run.MessagesUpserted += upserted; run.MessagesRemoved += removed; }
-            else { run.MeetingsUpserted += upserted; run.MeetingsRemoved += removed; }
-            run.Report(kind == GraphItemKind.Message ? "mail" : "calendar", label);
+                // Ask for the next page while this one is written: the link is all the next request needs.
+                if (page.NextLink is not null) prefetch = fetch(page.NextLink);
 
-            if (state.NextLink is null)
-            {
-                if (state.FullSync) AddRemoved(run, kind, await sync.FinishFullSyncAsync(mailboxId, kind, state, ct));
-                return;
+                var next = state with { NextLink = page.NextLink, DeltaLink = page.NextLink is null ? page.DeltaLink : null };
+                var (upserted, removed) = await sync.CommitPageAsync(mailboxId, kind, next, page.Changes, ct);
+                state = next;
+                run.Pages++;
+                run.Skipped += page.Skipped;
+                if (kind == GraphItemKind.Message) { run.MessagesUpserted += upserted; run.MessagesRemoved += removed; }
+                else { run.MeetingsUpserted += upserted; run.MeetingsRemoved += removed; }
+                run.Report(kind == GraphItemKind.Message ? "mail" : "calendar", label);
+
+                if (state.NextLink is null)
+                {
+                    if (state.FullSync) AddRemoved(run, kind, await sync.FinishFullSyncAsync(mailboxId, kind, state, ct));
+                    return;
+                }
             }
         }
+        finally
+        {
+            // A failed commit or a cancellation leaves a fetch running: observe it so nothing is left unobserved.
+            if (prefetch is not null)
+                try { await prefetch; } catch (Exception) { /* the page is fetched again on the next run */ }
+        }
     }
+
+    /// <summary>An expired state twice in a row for one scope in one run means something else is wrong; stop and say so.</summary>
+    private const int MaxRestartsPerScope = 2;
 
     private static void AddRemoved(Run run, GraphItemKind kind, int removed)
     {

@@ -57,9 +57,28 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
         }
 
         var items = new List<T>();
+        var existing = await MappedKeysAsync(connection, tx, mailboxId, state.Scope, page.Upserts.Select(u => u.Id), ct);
+        await using var upsert = connection.CreateCommand();
+        upsert.Transaction = tx;
+        upsert.CommandText = """
+            INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
+            VALUES (@m, @s, @i, @k, @key, @r)
+            ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round
+            """;
+        var p = new[] { "m", "s", "i", "k", "key", "r" }.Select(n =>
+        {
+            var x = upsert.CreateParameter();
+            x.ParameterName = n;
+            upsert.Parameters.Add(x);
+            return x;
+        }).ToArray();
+        p[0].Value = mailboxId;
+        p[1].Value = state.Scope;
+        p[3].Value = (short)kind;
+        p[5].Value = state.Round;
         foreach (var (id, item) in page.Upserts)
         {
-            var oldKey = await MappedKeyAsync(connection, tx, mailboxId, state.Scope, id, ct);
+            var oldKey = existing.GetValueOrDefault(id);
             var newKey = item is null ? null : KeyOf(item);
             if (oldKey is not null && oldKey != newKey) orphanCandidates.Add(oldKey);
             if (newKey is null)
@@ -69,15 +88,15 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
                     await connection.ExecuteAsync(new CommandDefinition(
                         "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
                         new { mailboxId, scope = state.Scope, id }, tx, cancellationToken: ct));
+                existing.Remove(id);
                 continue;
             }
             orphanCandidates.Remove(newKey);
             items.Add(item!);
-            await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
-                VALUES (@mailboxId, @scope, @id, @kind, @newKey, @round)
-                ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round
-                """, new { mailboxId, scope = state.Scope, id, kind = (short)kind, newKey, round = state.Round }, tx, cancellationToken: ct));
+            p[2].Value = id;
+            p[4].Value = newKey;
+            await upsert.ExecuteNonQueryAsync(ct);
+            existing[id] = newKey;
         }
         if (items.Count > 0)
         {
@@ -158,6 +177,38 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
         MeetingInteraction m => m.Key,
         _ => throw new ArgumentException($"Unexpected item type {typeof(T)}"),
     };
+
+    /// <summary>Existing mappings of a page's ids, in one query per few hundred ids.</summary>
+    private static async Task<Dictionary<string, string>> MappedKeysAsync(DbConnection connection, DbTransaction tx, string mailboxId,
+        string scope, IEnumerable<string> ids, CancellationToken ct)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            var names = new List<string>(chunk.Length);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = "i" + i;
+                p.Value = chunk[i];
+                cmd.Parameters.Add(p);
+                names.Add("@i" + i);
+            }
+            foreach (var (name, value) in new[] { ("m", mailboxId), ("s", scope) })
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = name;
+                p.Value = value;
+                cmd.Parameters.Add(p);
+            }
+            cmd.CommandText = $"SELECT item_id, item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id IN ({string.Join(", ", names)})";
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = reader.GetString(1);
+        }
+        return result;
+    }
 
     private static Task<string?> MappedKeyAsync(DbConnection connection, DbTransaction tx, string mailboxId, string scope, string id, CancellationToken ct) =>
         connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
