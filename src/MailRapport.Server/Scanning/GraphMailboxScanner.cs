@@ -42,13 +42,13 @@ public sealed class GraphMailboxScanner(
         var clock = Stopwatch.StartNew();
         long requestsAtStart = counter?.Requests ?? 0;
         var run = new Run(mailboxId, progress, () => (int)((counter?.Requests ?? 0) - requestsAtStart));
+        run.Report("folders", null);
+        // Listing first: an unknown mailbox fails here, before anything is stored for it.
+        var folders = await ListCorrespondenceFoldersAsync(mailboxId, ct);
         var mailbox = await EnsureMailboxAsync(mailboxId, ct);
         var mapper = new GraphInteractionMapper(mailbox.OwnerAddresses);
         var sync = new GraphSyncStore(store, time);
         var states = await sync.LoadAsync(mailboxId, ct);
-
-        run.Report("folders", null);
-        var folders = await ListCorrespondenceFoldersAsync(mailboxId, ct);
         var liveScopes = folders.Select(f => FolderScopePrefix + f.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in states.Keys.Where(s => s.StartsWith(FolderScopePrefix, StringComparison.Ordinal) && !liveScopes.Contains(s)).ToList())
         {

@@ -57,7 +57,7 @@ public static class ScanCommand
             }
             catch (ApiException ex)
             {
-                Console.Error.WriteLine($"Microsoft Graph refused the scan of {id}: HTTP {ex.ResponseStatusCode} {ex.Message}. " +
+                Console.Error.WriteLine($"Microsoft Graph refused the scan of {id}: HTTP {ex.ResponseStatusCode} {ex.Message.TrimEnd('.')}. " +
                     "Check the mailbox name and that the app has Mail.ReadBasic.All and Calendars.ReadBasic.All with admin consent. " +
                     "Everything committed so far is kept; the next run resumes from there.");
                 return 1;

@@ -63,16 +63,33 @@ internal sealed class GraphScanHarness : IAsyncDisposable
         Scanner = new GraphMailboxScanner(Factory.Create(), store, Profiles, options, Time, Factory.Counter);
     }
 
-    public static async Task<GraphScanHarness> CreateAsync(FakeGraphServer server, Action<GraphOptions>? configure = null)
+    public static async Task<GraphScanHarness> CreateAsync(FakeGraphServer server, Action<GraphOptions>? configure = null,
+        StoreProvider provider = StoreProvider.Sqlite)
     {
         var dir = Path.Combine(Path.GetTempPath(), "mailrapport-graph-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        var store = MailStore.OpenSqlite(Path.Combine(dir, "store.db"));
+        MailStore store;
+        string? database = null;
+        if (provider == StoreProvider.Postgres)
+        {
+            database = "mr_graph_" + Guid.NewGuid().ToString("N")[..16];
+            await using (var admin = new Npgsql.NpgsqlConnection(PostgresFactAttribute.ConnectionString))
+            {
+                await admin.OpenAsync();
+                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            var cs = new Npgsql.NpgsqlConnectionStringBuilder(PostgresFactAttribute.ConnectionString) { Database = database }.ToString();
+            store = MailStore.Open(new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = cs });
+        }
+        else store = MailStore.OpenSqlite(Path.Combine(dir, "store.db"));
         await store.MigrateAsync();
         var options = new GraphOptions { BaseUrl = server.BaseUrl, PageSize = 7, MaxRetries = 6 };
         configure?.Invoke(options);
-        return new GraphScanHarness(dir, store, options);
+        return new GraphScanHarness(dir, store, options) { _database = database };
     }
+
+    private string? _database;
 
     public Task<ScanResult> ScanAsync(string mailbox, CancellationToken ct = default) => Scanner.ScanAsync(mailbox, null, ct);
 
@@ -140,6 +157,14 @@ internal sealed class GraphScanHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
+        if (_database is not null)
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await using var admin = new Npgsql.NpgsqlConnection(PostgresFactAttribute.ConnectionString);
+            await admin.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }
@@ -152,5 +177,17 @@ internal static class LineAssert
         for (int i = 0; i < Math.Min(expected.Count, actual.Count); i++)
             Assert.Equal(expected[i], actual[i]);
         Assert.Equal(expected.Count, actual.Count);
+    }
+}
+
+/// <summary>Runs against the PostgreSQL server tests/run.sh starts (MAILRAPPORT_TEST_POSTGRES); skips with a message without it.</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public static string? ConnectionString => Environment.GetEnvironmentVariable("MAILRAPPORT_TEST_POSTGRES");
+
+    public PostgresFactAttribute()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+            Skip = "MAILRAPPORT_TEST_POSTGRES is not set: run tests/run.sh (it starts PostgreSQL) to include this test.";
     }
 }

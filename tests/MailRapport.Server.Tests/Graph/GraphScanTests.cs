@@ -128,6 +128,27 @@ public sealed class GraphScanTests
         await AssertMatchesDirectLoadAsync(incremental, box);
     }
 
+    [PostgresFact]
+    public async Task Full_and_incremental_scans_work_the_same_on_postgres()
+    {
+        var box = NewMailbox(messages: 80, meetings: 10);
+        await using var server = await FakeGraphServer.StartAsync(box);
+        await using var harness = await GraphScanHarness.CreateAsync(server, provider: Storage.StoreProvider.Postgres);
+        await harness.ScanAsync(Owner);
+        var inbox = box.Folder("inbox");
+        var first = box.Messages.First(m => m.FolderId == inbox.Id);
+        box.MoveMessage(first.Id, box.Folder("deleteditems").Id);
+        var twice = box.Messages.GroupBy(m => m.Message.Key).First(g => g.Count() == 2).ToList();
+        box.DeleteMessage(twice[0].Id);
+        box.DeleteEvent(box.Events.First().Key);
+        server.EnqueueFault(new Fault(FaultKind.ExpiredToken, PathContains: "calendarView"));
+
+        await harness.ScanAsync(Owner);
+
+        await AssertMatchesDirectLoadAsync(harness, box);
+        Assert.DoesNotContain((await harness.SnapshotAsync(Owner)).Messages, m => m.StartsWith(first.Message.Key + " ", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(FaultKind.Throttle)]
     [InlineData(FaultKind.Unavailable)]
