@@ -65,6 +65,13 @@ public static class EmailAddress
                 if (c == '"') inQuotes = false;
                 continue;
             }
+            if (c == '=' && commentDepth == 0 && EncodedWordLength(text, i) is var length and > 0)
+            {
+                // An RFC 2047 encoded word is one atom even when a sender put a raw ',' or ':' inside it.
+                sb.Append(text, i, length);
+                i += length - 1;
+                continue;
+            }
             switch (c)
             {
                 case '"': inQuotes = true; sb.Append(c); break;
@@ -87,6 +94,19 @@ public static class EmailAddress
         if (sb.Length > 0) yield return sb.ToString();
     }
 
+    /// <summary>Length of the encoded word (<c>=?charset?B|Q?text?=</c>) starting at <paramref name="start"/>, or 0.</summary>
+    private static int EncodedWordLength(string text, int start)
+    {
+        if (start + 1 >= text.Length || text[start + 1] != '?') return 0;
+        int q1 = text.IndexOf('?', start + 2);
+        if (q1 < 0 || q1 + 2 >= text.Length || text[q1 + 2] != '?' || char.ToUpperInvariant(text[q1 + 1]) is not ('B' or 'Q')) return 0;
+        int close = text.IndexOf("?=", q1 + 3, StringComparison.Ordinal);
+        if (close < 0) return 0;
+        for (int k = start; k < close; k++)
+            if (char.IsWhiteSpace(text[k]) || text[k] is '<' or '>' or '"') return 0; // encoded words hold no spaces
+        return close + 2 - start;
+    }
+
     private static MailboxAddress? ParseEntry(string entry)
     {
         var e = entry.Trim();
@@ -98,6 +118,9 @@ public static class EmailAddress
         {
             int gt = e.IndexOf('>', lt);
             address = gt > lt ? e[(lt + 1)..gt] : e[(lt + 1)..];
+            // obs-route (RFC 5322 §4.4): <@relay1,@relay2:jane@x.com> keeps only the final address.
+            int route = address.LastIndexOf(':');
+            if (route >= 0 && address.TrimStart().StartsWith('@')) address = address[(route + 1)..];
             display = CleanDisplayName(e[..lt]);
         }
         else

@@ -19,8 +19,8 @@ public enum DateQuality
 /// </summary>
 public static class MailDate
 {
-    /// <summary>Earliest instant trusted as a real send time: Enron-style placeholders sit at 1979-12-31 or year 1.</summary>
-    public static readonly DateTimeOffset EarliestPlausible = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>Earliest instant trusted as a real send time: Enron-style placeholders sit at 1979-12-31 (PST, i.e. 1980-01-01 UTC) or year 1.</summary>
+    public static readonly DateTimeOffset EarliestPlausible = new(1980, 1, 2, 0, 0, 0, TimeSpan.Zero);
 
     private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 

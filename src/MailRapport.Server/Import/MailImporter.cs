@@ -122,7 +122,8 @@ public sealed class MailImporter(MailStore store)
         report.Owners = owners;
         var ownerSet = owners.ToHashSet(StringComparer.Ordinal);
 
-        var unique = Deduplicate(read.Mails, report);
+        var mails = DropLateOutliers(read.Mails, report);
+        var unique = Deduplicate(mails, report);
         var conversations = Threads.Assign(unique, ownerSet);
 
         var messages = new List<MessageInteraction>(unique.Count);
@@ -143,6 +144,25 @@ public sealed class MailImporter(MailStore store)
             if (meetings.TryAdd(m.Key, WithOwnerResponse(m, ownerSet))) report.MeetingsFromCalendars++;
         report.MessagesStored = messages.Count;
         return new ImportPlan(messages, meetings.Values.OrderBy(m => m.Start).ThenBy(m => m.Key, StringComparer.Ordinal).ToList(), report);
+    }
+
+    /// <summary>
+    /// Dates years after nearly all of the mailbox (Enron has 2020 among 1999-2002 mail) are clock errors, not mail from
+    /// the future: more than two years after the 95th percentile counts as a broken date.
+    /// </summary>
+    internal static List<ParsedMail> DropLateOutliers(List<ParsedMail> mails, ImportReport report)
+    {
+        if (mails.Count < 20) return mails;
+        var sorted = mails.Select(m => m.Timestamp.UtcTicks).Order().ToArray();
+        var limit = new DateTimeOffset(sorted[(int)(sorted.Length * 0.95)], TimeSpan.Zero).AddYears(2);
+        var kept = new List<ParsedMail>(mails.Count);
+        foreach (var m in mails)
+        {
+            if (m.Timestamp <= limit) { kept.Add(m); continue; }
+            report.DatesImplausible++;
+            report.Example(m.Source, "date implausible (years after the rest of the mailbox)");
+        }
+        return kept;
     }
 
     public static string DefaultMailboxId(string path)
