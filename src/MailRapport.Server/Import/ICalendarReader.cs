@@ -189,7 +189,7 @@ public static class ICalendarReader
         foreach (var candidate in Candidates(freq, interval, local, byDay, byMonthDay))
         {
             if (++steps > MaxStepsPerSeries) yield break;
-            if (candidate < local) continue;
+            if (candidate.Date < local.Date) continue;
             var instant = dateOnly || zone is null
                 ? new DateTimeOffset(DateTime.SpecifyKind(candidate.Date + timeOfDay, DateTimeKind.Unspecified), TimeSpan.Zero)
                 : TimeZones.ToInstant(candidate.Date + timeOfDay, tz);
