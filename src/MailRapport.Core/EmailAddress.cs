@@ -18,6 +18,7 @@ public static class EmailAddress
     public static string? Normalize(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
+        if (IsPlainLowerAddress(raw)) return raw; // the common case, without allocating
         var s = raw.Trim();
         if (s.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase)) s = s[7..];
         s = s.Trim().Trim('<', '>', '"', '\'', ' ', '\t').Trim();
@@ -25,6 +26,18 @@ public static class EmailAddress
         if (at <= 0 || at == s.Length - 1) return null;
         if (s.Any(char.IsWhiteSpace)) return null;
         return s.ToLowerInvariant();
+    }
+
+    private static bool IsPlainLowerAddress(string s)
+    {
+        int at = -1;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c == '@') at = i;
+            else if (c is (>= 'A' and <= 'Z') or '<' or '>' or '"' or '\'' or ':' || c <= ' ' || c > '~') return false;
+        }
+        return at > 0 && at < s.Length - 1 && !s.StartsWith("mailto", StringComparison.Ordinal);
     }
 
     /// <summary>Parses one address with an optional display name: <c>"Doe, Jane" &lt;jane@x.com&gt;</c>, <c>jane@x.com (Jane)</c>, <c>jane@x.com</c>.</summary>
@@ -166,6 +179,7 @@ public static class EmailAddress
     public static string? CleanDisplayName(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
+        if (IsPlainLowerAddress(raw)) return raw; // the common case, without allocating
         var s = raw.Trim();
         if (s.Length >= 2 && s[0] == '"' && s[^1] == '"') s = s[1..^1];
         if (s.Contains('\\'))

@@ -21,7 +21,7 @@ public static class MailSources
 {
     /// <summary>Header blocks larger than this are treated as malformed (hostile or not mail).</summary>
     public const int MaxHeaderBytes = 1024 * 1024;
-    private const int FirstRead = 16 * 1024 + MailParser.InvitationScanBytes;
+    private const int FirstRead = 8 * 1024;
 
     /// <summary>Every importable file under <paramref name="path"/> in ordinal path order, so keys and tie-breaks are the same on every run.</summary>
     public static IReadOnlyList<SourceFile> Discover(string path)
@@ -66,25 +66,23 @@ public static class MailSources
     /// </summary>
     public static int ReadMessages(string path, MessageSink sink)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        // RandomAccess on a raw handle: no FileStream buffer, one or two reads for a typical message file.
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         var buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
         try
         {
-            int n = ReadAtLeast(stream, buffer, 0, FirstRead);
-            if (n >= 5 && buffer.AsSpan(0, 5).SequenceEqual("From "u8))
+            int length = ReadAt(handle, buffer, 0, FirstRead);
+            if (length >= 5 && buffer.AsSpan(0, 5).SequenceEqual("From "u8))
             {
-                stream.Position = 0;
+                using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0) { Position = 0 };
                 return ReadMbox(stream, path, sink);
             }
-            int length = n;
-            while (HeaderBlock.FindBodyStart(buffer.AsSpan(0, length)) < 0 && length == buffer.Length && length < MaxHeaderBytes)
-            {
-                var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                buffer.AsSpan(0, length).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = bigger;
-                length += ReadAtLeast(stream, buffer, length, buffer.Length - length);
-            }
+            int bodyStart;
+            while ((bodyStart = HeaderBlock.FindBodyStart(buffer.AsSpan(0, length))) < 0 && length == buffer.Length && length < MaxHeaderBytes)
+                length = Grow(handle, ref buffer, length);
+            // Keep a short body prefix so that invitation text can be recognised; the rest of the body is never read.
+            if (bodyStart >= 0 && length - bodyStart < MailParser.InvitationScanBytes && length == buffer.Length)
+                length = Grow(handle, ref buffer, length);
             sink(buffer.AsSpan(0, length), path);
             return 1;
         }
@@ -94,12 +92,21 @@ public static class MailSources
         }
     }
 
-    private static int ReadAtLeast(Stream stream, byte[] buffer, int offset, int count)
+    private static int Grow(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ref byte[] buffer, int length)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+        buffer.AsSpan(0, length).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        buffer = bigger;
+        return length + ReadAt(handle, buffer, length, buffer.Length - length);
+    }
+
+    private static int ReadAt(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] buffer, int offset, int count)
     {
         int total = 0;
         while (total < count)
         {
-            int r = stream.Read(buffer, offset + total, count - total);
+            int r = RandomAccess.Read(handle, buffer.AsSpan(offset + total, count - total), offset + total);
             if (r == 0) break;
             total += r;
         }

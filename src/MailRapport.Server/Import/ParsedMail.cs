@@ -40,7 +40,7 @@ public enum ParseOutcome
 public static class MailParser
 {
     /// <summary>How much of a body is scanned for invitation lines; bodies are never kept.</summary>
-    public const int InvitationScanBytes = 16 * 1024;
+    public const int InvitationScanBytes = 4 * 1024;
 
     public static ParseOutcome Parse(ReadOnlySpan<byte> data, string source, string folder, DateTimeOffset latestPlausible,
         out ParsedMail? mail, out DateQuality dateQuality)
