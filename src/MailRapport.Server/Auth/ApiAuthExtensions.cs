@@ -26,6 +26,7 @@ public static class ApiAuthExtensions
         services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EntraOptions>().BindConfiguration(EntraOptions.Section);
         services.AddSingleton<CallerMailboxFilter>();
+        services.AddSingleton<CallerMailboxResolver>();
         var service = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>() ?? new ServiceOptions();
 
         if (service.Mode == ServiceMode.Local)
