@@ -42,6 +42,7 @@ public sealed class StageHistory(MailStore store, ProfileService profiles, TimeP
                 "SELECT COUNT(*) FROM stage_history WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
             if (any > 0) return;
         }
+        if (await store.GetMailboxAsync(mailboxId, ct) is null) return; // the scanner stored nothing to replay
         var now = clock.GetUtcNow();
         var snapshots = new List<(DateTimeOffset At, IEnumerable<(string, Stage, Nurture)> Rows)>();
         var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-BackfillMonths + 1);
