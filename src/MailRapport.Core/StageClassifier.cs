@@ -84,7 +84,7 @@ internal sealed class StageClassifier(StageModelOptions o)
         if (overridden == true) return "you marked this address as automated.";
         var local = EmailAddress.LocalPart(f.Address).Replace(".", "").Replace("-", "").Replace("_", "");
         foreach (var pattern in o.AutomatedLocalParts)
-            if (local.StartsWith(pattern, StringComparison.Ordinal))
+            if (local.StartsWith(pattern, StringComparison.OrdinalIgnoreCase))
                 return $"the address looks like a machine sender ('{EmailAddress.LocalPart(f.Address)}@').";
         if (f.Sent > o.AutomatedMaxOwnerMessages || f.Received == 0) return null;
         if (f.ReceivedWithMarkers >= Math.Max(1, o.AutomatedMarkerShare * f.Received))
