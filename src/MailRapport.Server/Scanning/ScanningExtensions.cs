@@ -11,6 +11,7 @@ public static class ScanningExtensions
     public static IHostApplicationBuilder AddScanning(this IHostApplicationBuilder builder)
     {
         var mode = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>()?.Mode ?? ServiceMode.Local;
+        builder.Services.AddOptions<SampleScanOptions>().BindConfiguration(SampleScanOptions.Section);
         if (mode == ServiceMode.Local)
             builder.Services.AddSingleton<IMailboxScanner, SampleMailboxScanner>();
         // Entra mode: the Graph scanner's registration goes here (builder.AddGraphScanning()).
