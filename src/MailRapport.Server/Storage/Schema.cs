@@ -66,5 +66,51 @@ internal static class Schema
                 PRIMARY KEY (mailbox_id, address)
             );
             """),
+        (2, """
+            CREATE TABLE graph_sync_state (
+                mailbox_id TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                next_link TEXT NULL,
+                delta_link TEXT NULL,
+                sync_round INTEGER NOT NULL,
+                full_sync SMALLINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, scope)
+            );
+            CREATE TABLE graph_items (
+                mailbox_id TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                kind SMALLINT NOT NULL,
+                item_key TEXT NOT NULL,
+                sync_round INTEGER NOT NULL,
+                PRIMARY KEY (mailbox_id, scope, item_id)
+            );
+            CREATE INDEX ix_graph_items_key ON graph_items (mailbox_id, kind, item_key);
+            """),
+        (3, """
+            CREATE TABLE mailbox_registry (
+                mailbox_id TEXT NOT NULL PRIMARY KEY,
+                tenant_id TEXT NULL,
+                object_id TEXT NULL,
+                origin TEXT NOT NULL,
+                enrolled_at BIGINT NOT NULL,
+                scan_requested_at BIGINT NULL,
+                scan_started_at BIGINT NULL,
+                scan_finished_at BIGINT NULL,
+                scan_error TEXT NULL,
+                scan_running SMALLINT NOT NULL
+            );
+            CREATE UNIQUE INDEX ux_mailbox_registry_user ON mailbox_registry (tenant_id, object_id);
+            CREATE TABLE stage_history (
+                mailbox_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                changed_at BIGINT NOT NULL,
+                stage SMALLINT NOT NULL,
+                nurture SMALLINT NOT NULL,
+                PRIMARY KEY (mailbox_id, address, changed_at)
+            );
+            CREATE INDEX ix_contact_profiles_rank ON contact_profiles (mailbox_id, strength, address);
+            """),
     ];
 }

@@ -71,10 +71,10 @@ public sealed class ImportStoreTests
         using var dir = new TempFolder();
         WriteSample(dir);
         var db = Path.Combine(dir.Path, "cli.db");
-        var exit = await Cli.CliApp.RunAsync(["import", Path.Combine(dir.Path, "me-m"), "--owner", "me@corp.com", "--owner", "me2@corp.com", "--mailbox", "m", "--db", db]);
+        var exit = await MailRapport.Server.Cli.CliApp.RunAsync(["import", Path.Combine(dir.Path, "me-m"), "--owner", "me@corp.com", "--owner", "me2@corp.com", "--mailbox", "m", "--db", db]);
         Assert.Equal(0, exit);
         await using var store = MailStore.OpenSqlite(db);
         Assert.Equal(["me@corp.com", "me2@corp.com"], (await store.GetMailboxAsync("m"))!.OwnerAddresses);
-        Assert.Equal(2, await Cli.CliApp.RunAsync(["import", Path.Combine(dir.Path, "missing"), "--db", db]));
+        Assert.Equal(2, await MailRapport.Server.Cli.CliApp.RunAsync(["import", Path.Combine(dir.Path, "missing"), "--db", db]));
     }
 }
