@@ -37,6 +37,8 @@ public static class TimeZones
         if (string.IsNullOrWhiteSpace(name)) return null;
         var n = name.Trim().Trim('"').Trim();
         if (n.StartsWith('(') && n.IndexOf(')') is var close and > 0) n = n[(close + 1)..].Trim();
+        if (n.EndsWith(')') && n.IndexOf('(') is var open and > 0) n = n[..open].Trim();      // "Central Time (US & Canada)"
+        if (n.StartsWith('/') && n.Split('/') is { Length: >= 3 } parts) n = $"{parts[^2]}/{parts[^1]}"; // "/mozilla.org/20050126_1/America/New_York"
         if (Aliases.TryGetValue(n, out var iana)) n = iana;
         try { return TimeZoneInfo.FindSystemTimeZoneById(n); }
         catch (TimeZoneNotFoundException) { }

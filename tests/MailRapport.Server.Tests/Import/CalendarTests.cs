@@ -97,6 +97,32 @@ public sealed class CalendarTests
         Assert.Equal(4, meetings.Select(m => m.Key).Distinct().Count());
     }
 
+    [Theory]
+    [InlineData("(UTC-06:00) Central Time (US & Canada)")]
+    [InlineData("/mozilla.org/20050126_1/America/Chicago")]
+    [InlineData("Central Standard Time")]
+    [InlineData("America/Chicago")]
+    public void Zone_names_from_outlook_mozilla_and_iana(string tzid)
+    {
+        var m = Read($"BEGIN:VEVENT\nUID:z\nDTSTART;TZID=\"{tzid}\":20010115T090000\nDTEND;TZID=\"{tzid}\":20010115T100000\nORGANIZER:mailto:a@x.com\nEND:VEVENT").Single();
+        Assert.Equal(new DateTimeOffset(2001, 1, 15, 15, 0, 0, TimeSpan.Zero), m.Start);
+    }
+
+    [Fact]
+    public void Weekly_interval_two_with_until()
+    {
+        var meetings = Read("""
+            BEGIN:VEVENT
+            UID:biweekly
+            DTSTART:20010102T100000Z
+            DTEND:20010102T110000Z
+            RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;UNTIL=20010201T100000Z
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            """);
+        Assert.Equal(["01-02", "01-04", "01-16", "01-18", "01-30", "02-01"], meetings.Select(m => m.Start.ToString("MM-dd")));
+    }
+
     [Fact]
     public void Daily_interval_until_with_exdate()
     {
