@@ -14,6 +14,9 @@ public static class CliApp
         root.Add(SampleCommand.Create());
         root.Add(ContactsCommand.Create());
         root.Add(SummaryCommand.Create());
+        root.Add(MarkCommand.Create());
+        root.Add(Import.ImportCommand.Create());
+        root.Add(Evaluation.EvaluateCommand.Create());
         root.Add(Scanning.ScanCommand.Create());
         root.SetAction((parse, ct) => LocalDemo.RunAsync(ct));
         return root;
