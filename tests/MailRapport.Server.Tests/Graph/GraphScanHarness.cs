@@ -6,6 +6,7 @@ using MailRapport.Server.Graph;
 using MailRapport.Server.Profiles;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Storage;
+using MailRapport.Server.Tests.Infrastructure;
 
 namespace MailRapport.Server.Tests.Graph;
 
@@ -68,28 +69,15 @@ internal sealed class GraphScanHarness : IAsyncDisposable
     {
         var dir = Path.Combine(Path.GetTempPath(), "mailrapport-graph-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        MailStore store;
-        string? database = null;
-        if (provider == StoreProvider.Postgres)
-        {
-            database = "mr_graph_" + Guid.NewGuid().ToString("N")[..16];
-            await using (var admin = new Npgsql.NpgsqlConnection(PostgresFactAttribute.ConnectionString))
-            {
-                await admin.OpenAsync();
-                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", admin);
-                await create.ExecuteNonQueryAsync();
-            }
-            var cs = new Npgsql.NpgsqlConnectionStringBuilder(PostgresFactAttribute.ConnectionString) { Database = database }.ToString();
-            store = MailStore.Open(new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = cs });
-        }
-        else store = MailStore.OpenSqlite(Path.Combine(dir, "store.db"));
-        await store.MigrateAsync();
+        // Both stores come from the suite's TestStore (a temp SQLite file, or a fresh PostgreSQL database it drops).
+        var testStore = await TestStore.CreateAsync(provider);
+        var store = testStore.Store;
         var options = new GraphOptions { BaseUrl = server.BaseUrl, PageSize = 7, MaxRetries = 6 };
         configure?.Invoke(options);
-        return new GraphScanHarness(dir, store, options) { _database = database };
+        return new GraphScanHarness(dir, store, options) { _testStore = testStore };
     }
 
-    private string? _database;
+    private TestStore? _testStore;
 
     public Task<ScanResult> ScanAsync(string mailbox, CancellationToken ct = default) => Scanner.ScanAsync(mailbox, null, ct);
 
@@ -156,15 +144,7 @@ internal sealed class GraphScanHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Store.DisposeAsync();
-        if (_database is not null)
-        {
-            Npgsql.NpgsqlConnection.ClearAllPools();
-            await using var admin = new Npgsql.NpgsqlConnection(PostgresFactAttribute.ConnectionString);
-            await admin.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
+        if (_testStore is not null) await _testStore.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }
@@ -180,14 +160,3 @@ internal static class LineAssert
     }
 }
 
-/// <summary>Runs against the PostgreSQL server tests/run.sh starts (MAILRAPPORT_TEST_POSTGRES); skips with a message without it.</summary>
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public static string? ConnectionString => Environment.GetEnvironmentVariable("MAILRAPPORT_TEST_POSTGRES");
-
-    public PostgresFactAttribute()
-    {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
-            Skip = "MAILRAPPORT_TEST_POSTGRES is not set: run tests/run.sh (it starts PostgreSQL) to include this test.";
-    }
-}

@@ -1,6 +1,7 @@
 using MailRapport.Core;
 using MailRapport.FakeGraph;
 using MailRapport.Server.Graph;
+using MailRapport.Server.Tests.Infrastructure;
 
 namespace MailRapport.Server.Tests.Graph;
 
@@ -133,7 +134,7 @@ public sealed class GraphScanTests
     {
         var box = NewMailbox(messages: 80, meetings: 10);
         await using var server = await FakeGraphServer.StartAsync(box);
-        await using var harness = await GraphScanHarness.CreateAsync(server, provider: Storage.StoreProvider.Postgres);
+        await using var harness = await GraphScanHarness.CreateAsync(server, provider: MailRapport.Server.Storage.StoreProvider.Postgres);
         await harness.ScanAsync(Owner);
         var inbox = box.Folder("inbox");
         var first = box.Messages.First(m => m.FolderId == inbox.Id);
