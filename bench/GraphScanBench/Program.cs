@@ -58,8 +58,10 @@ try
     var time = new FixedClock(now);
 
     // 1. Raw baseline: HttpClient + System.Text.Json over the same endpoints, no SDK, no store.
+    var cpu = Cpu();
     var raw = await RawBaseline.RunAsync(baseUrl, owner, pageSize, options, now);
-    Console.WriteLine($"baseline (raw HttpClient, parse only): {raw.Items} items, {raw.Requests} requests, {raw.Elapsed.TotalSeconds:0.00} s, {raw.Items / raw.Elapsed.TotalSeconds:0} items/s");
+    var rawCpu = Cpu() - cpu;
+    Console.WriteLine($"baseline (raw HttpClient, parse only): {raw.Items} items, {raw.Requests} requests, {raw.Elapsed.TotalSeconds:0.00} s wall, {rawCpu.TotalSeconds:0.00} s CPU, {raw.Items / raw.Elapsed.TotalSeconds:0} items/s");
 
     // 2. Full scan through the real SDK path into SQLite.
     await using var store = MailStore.OpenSqlite(Path.Combine(dir, "bench.db"));
@@ -68,13 +70,15 @@ try
     var factory = new MailGraphClientFactory(options);
     var scanner = new GraphMailboxScanner(factory.Create(), store, profiles, options, time, factory.Counter);
     long allocatedBefore = GC.GetTotalAllocatedBytes();
+    cpu = Cpu();
     var full = await scanner.ScanAsync(owner);
+    var fullCpu = Cpu() - cpu;
     var peak = Process.GetCurrentProcess().PeakWorkingSet64;
     var (storedMessages, storedMeetings) = await store.CountInteractionsAsync(owner);
     int folders = (await scanner.ListCorrespondenceFoldersAsync(owner, default)).Count;
     long bound = (long)Math.Ceiling((double)storedMessages / pageSize) + folders;
     Console.WriteLine($"full scan (SDK + SQLite + profiles): {storedMessages} messages, {storedMeetings} meetings stored, {full.Requests} requests " +
-                      $"(bound ceil(messages/page) + folders = {bound} + constant), {full.Elapsed.TotalSeconds:0.00} s, " +
+                      $"(bound ceil(messages/page) + folders = {bound} + constant), {full.Elapsed.TotalSeconds:0.00} s wall, {fullCpu.TotalSeconds:0.00} s CPU, " +
                       $"{full.MessagesUpserted / full.Elapsed.TotalSeconds:0} messages/s, peak working set {peak / 1048576.0:0} MiB, " +
                       $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:0} MiB");
 
@@ -86,15 +90,19 @@ try
                       $"({graphPart?.TotalSeconds:0.00} s Graph + store, the rest recomputing {storedMessages + storedMeetings} interactions' profiles)");
 
     // 4. SDK paging only (same requests as the full scan, no store): the SDK's own cost against the raw baseline.
+    cpu = Cpu();
     var sdkOnly = await SdkPaging.RunAsync(new MailGraphClientFactory(options), owner, pageSize, options, now);
-    Console.WriteLine($"SDK paging only (parse, no store): {sdkOnly.Items} items, {sdkOnly.Requests} requests, {sdkOnly.Elapsed.TotalSeconds:0.00} s");
-    Console.WriteLine($"ratios: SDK paging / raw = {sdkOnly.Elapsed / raw.Elapsed:0.00}x; full scan (SDK + store + profiles) / raw = {full.Elapsed / raw.Elapsed:0.00}x");
+    var sdkCpu = Cpu() - cpu;
+    Console.WriteLine($"SDK paging only (parse, no store): {sdkOnly.Items} items, {sdkOnly.Requests} requests, {sdkOnly.Elapsed.TotalSeconds:0.00} s wall, {sdkCpu.TotalSeconds:0.00} s CPU");
+    Console.WriteLine($"ratios (wall / CPU): SDK paging / raw = {sdkOnly.Elapsed / raw.Elapsed:0.00}x / {sdkCpu / rawCpu:0.00}x; " +
+                      $"full scan (SDK + store + profiles) / raw = {full.Elapsed / raw.Elapsed:0.00}x / {fullCpu / rawCpu:0.00}x");
     Console.WriteLine(JsonSerializer.Serialize(new
     {
         messageCount, served, pageSize, folders, storedMessages, storedMeetings,
         fullRequests = full.Requests, bound, fullSeconds = full.Elapsed.TotalSeconds, messagesPerSecond = full.MessagesUpserted / full.Elapsed.TotalSeconds,
         peakMiB = peak / 1048576.0, rescanRequests = rescan.Requests, rescanSeconds = rescan.Elapsed.TotalSeconds, rescanGraphSeconds = graphPart?.TotalSeconds,
-        rawSeconds = raw.Elapsed.TotalSeconds, rawRequests = raw.Requests, sdkPagingSeconds = sdkOnly.Elapsed.TotalSeconds,
+        rawSeconds = raw.Elapsed.TotalSeconds, rawCpuSeconds = rawCpu.TotalSeconds, rawRequests = raw.Requests, fullCpuSeconds = fullCpu.TotalSeconds,
+        sdkPagingSeconds = sdkOnly.Elapsed.TotalSeconds, sdkPagingCpuSeconds = sdkCpu.TotalSeconds,
     }));
     return 0;
 }
@@ -104,6 +112,8 @@ finally
     if (!child.WaitForExit(10_000)) child.Kill();
     try { Directory.Delete(dir, true); } catch (IOException) { }
 }
+
+static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
 internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
 {
