@@ -41,7 +41,7 @@ public sealed class GraphMailboxScanner(
     {
         var clock = Stopwatch.StartNew();
         long requestsAtStart = counter?.Requests ?? 0;
-        var run = new Run(mailboxId, progress, () => (int)((counter?.Requests ?? 0) - requestsAtStart));
+        var run = new Run(progress, () => (int)((counter?.Requests ?? 0) - requestsAtStart));
         run.Report("folders", null);
         // Listing first: an unknown mailbox fails here, before anything is stored for it.
         var folders = await ListCorrespondenceFoldersAsync(mailboxId, ct);
@@ -307,7 +307,7 @@ public sealed class GraphMailboxScanner(
 
     private sealed record FetchedPage<T>(GraphPageChanges<T> Changes, string? NextLink, string? DeltaLink, int Skipped) where T : class;
 
-    private sealed class Run(string mailboxId, IProgress<ScanProgress>? progress, Func<int> requests)
+    private sealed class Run(IProgress<ScanProgress>? progress, Func<int> requests)
     {
         public int Pages, MessagesUpserted, MessagesRemoved, MeetingsUpserted, MeetingsRemoved, Skipped;
         public Func<int> Requests => requests;
@@ -315,6 +315,5 @@ public sealed class GraphMailboxScanner(
         public void Report(string phase, string? scope) =>
             progress?.Report(new ScanProgress(phase, scope, Pages, MessagesUpserted, MeetingsUpserted, requests()));
 
-        public string MailboxId => mailboxId;
     }
 }

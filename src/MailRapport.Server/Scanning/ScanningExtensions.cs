@@ -1,4 +1,5 @@
 using MailRapport.Server.Auth;
+using MailRapport.Server.Graph;
 
 namespace MailRapport.Server.Scanning;
 
@@ -14,7 +15,8 @@ public static class ScanningExtensions
         builder.Services.AddOptions<SampleScanOptions>().BindConfiguration(SampleScanOptions.Section);
         if (mode == ServiceMode.Local)
             builder.Services.AddSingleton<IMailboxScanner, SampleMailboxScanner>();
-        // Entra mode: the Graph scanner's registration goes here (builder.AddGraphScanning()).
+        else
+            builder.AddGraphScanning();
         return builder;
     }
 }

@@ -3,6 +3,10 @@ using MailRapport.Core;
 using MailRapport.Server.Graph;
 using MailRapport.Server.Scanning;
 using Microsoft.Graph.Models;
+using MailRapport.Server.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace MailRapport.Server.Tests.Graph;
 
@@ -251,5 +255,35 @@ public sealed class GraphInteractionMapperTests
 
         e.Type = EventType.SeriesMaster; // calendarView lists occurrences; a master would double count them
         Assert.Null(Mapper.Map(e));
+    }
+}
+
+public sealed class GraphRegistrationTests
+{
+    private static IHost Build(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddStorage();
+        builder.AddGraphScanning();
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task Graph_scanner_is_registered_and_a_loopback_url_needs_no_credentials()
+    {
+        var db = Path.Combine(Path.GetTempPath(), "mr-graph-di-" + Guid.NewGuid().ToString("N") + ".db");
+        using var host = Build(new() { ["Graph:BaseUrl"] = "http://127.0.0.1:9/v1.0", ["Store:Path"] = db });
+        await host.StartAsync();
+        Assert.IsType<GraphMailboxScanner>(host.Services.GetRequiredService<IMailboxScanner>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Missing_credentials_for_the_cloud_stop_the_host_at_start()
+    {
+        using var host = Build(new() { ["Graph:BaseUrl"] = "https://graph.microsoft.com/v1.0", ["Graph:TenantId"] = "t" });
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Graph:ClientId", error.Message, StringComparison.Ordinal);
     }
 }
