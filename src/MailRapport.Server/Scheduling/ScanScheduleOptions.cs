@@ -28,6 +28,10 @@ public sealed class ScanScheduleOptions : IValidatableObject
     [Range(1, 3600)]
     public int ClusterCheckinSeconds { get; set; } = 15;
 
+    /// <summary>How late a node's check-in may be before the others recover its jobs.</summary>
+    [Range(1, 3600)]
+    public int ClusterCheckinMisfireSeconds { get; set; } = 20;
+
     [Range(1, 3600)]
     public int MisfireThresholdSeconds { get; set; } = 60;
 

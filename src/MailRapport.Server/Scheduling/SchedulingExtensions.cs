@@ -39,7 +39,11 @@ public static class SchedulingExtensions
                 if (store.Provider == StoreProvider.Postgres)
                 {
                     p.UsePostgres(store.ConnectionString ?? throw new InvalidOperationException("Store:ConnectionString is required when Store:Provider is Postgres."));
-                    p.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(scheduling.ClusterCheckinSeconds));
+                    p.UseClustering(c =>
+                    {
+                        c.CheckinInterval = TimeSpan.FromSeconds(scheduling.ClusterCheckinSeconds);
+                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(scheduling.ClusterCheckinMisfireSeconds);
+                    });
                 }
                 else
                 {
