@@ -24,6 +24,8 @@ internal sealed class CorrespondentFeatures(string address)
     public int ActiveMonths;
     private int _lastMonth = int.MinValue;
     private long _lastDay = long.MinValue;
+    private long _monthStartTicks = long.MaxValue, _monthEndTicks = long.MinValue;
+    private int _month;
     public RingBuffer? GapDays;
 
     // Automation evidence (incoming mail only).
@@ -60,12 +62,17 @@ internal sealed class CorrespondentFeatures(string address)
                 (GapDays ??= new RingBuffer(gapSamples)).Add(day - _lastDay);
             _lastDay = Math.Max(day, _lastDay);
         }
-        var d = new DateTime(ticks, DateTimeKind.Utc);
-        var month = d.Year * 12 + d.Month - 1;
-        if (month != _lastMonth)
+        // Month index, recomputed only when the instant leaves the cached month (input is in time order).
+        if (ticks < _monthStartTicks || ticks >= _monthEndTicks)
         {
-            if (month > _lastMonth) { ActiveMonths++; _lastMonth = month; }
+            var d = new DateTime(ticks, DateTimeKind.Utc);
+            _month = d.Year * 12 + d.Month - 1;
+            var start = new DateTime(d.Year, d.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+            _monthStartTicks = start.Ticks;
+            _monthEndTicks = start.AddMonths(1).Ticks;
         }
+        var month = _month;
+        if (month > _lastMonth) { ActiveMonths++; _lastMonth = month; }
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Timeline);
         if (span.Length > 0 && span[^1].MonthIndex == month) return ref span[^1];
         for (int i = 0; i < span.Length; i++)
