@@ -144,3 +144,31 @@ public sealed class ContactsApiTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/api/contacts/secret@bob-client.com")).StatusCode);
     }
 }
+
+public sealed class HealthTests : IDisposable
+{
+    private readonly ServiceFactory factory = new(entra: false);
+    public void Dispose() => factory.Dispose();
+
+    [Fact]
+    public async Task Ready_reports_database_and_scheduler()
+    {
+        var response = await factory.CreateClient().GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", doc.RootElement.GetProperty("status").GetString());
+        Assert.Equal("Healthy", doc.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", doc.RootElement.GetProperty("checks").GetProperty("scheduler").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Ready_fails_when_the_scheduler_is_stopped()
+    {
+        var client = factory.CreateClient();
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.Standby();
+        var response = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+}
