@@ -172,3 +172,19 @@ public sealed class HealthTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
     }
 }
+
+public sealed class LocalModeTests : IDisposable
+{
+    private readonly ServiceFactory factory = new(entra: false);
+    public void Dispose() => factory.Dispose();
+
+    [Fact]
+    public async Task Local_mode_needs_no_token_but_refuses_foreign_host_names()
+    {
+        var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
+        var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+        rebound.Headers.Host = "attacker.example";
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(rebound)).StatusCode);
+    }
+}
