@@ -50,7 +50,7 @@ wrk -t1 -c4 -d5s "$API" >/dev/null; wrk -t1 -c4 -d5s "$STATIC" >/dev/null
 
 echo "| run | connections | pacing | requests/s | p50 | p99 |"
 echo "|---|---|---|---|---|---|"
-for spec in "api-paced $API 11 10" "static-paced $STATIC 11 10" "api-max $API 8 0" "static-max $STATIC 8 0"; do
+for spec in "api-paced $API 12 10" "static-paced $STATIC 12 10" "api-max $API 8 0" "static-max $STATIC 8 0"; do
   set -- $spec
   read -r name rps p50 p99 < <(run "$1" "$2" "$3" "$4")
   echo "| $name | $3 | ${4} ms/conn | $rps | $p50 | $p99 |"
@@ -58,6 +58,7 @@ for spec in "api-paced $API 11 10" "static-paced $STATIC 11 10" "api-max $API 8 
 done
 echo
 echo "response size: $SIZE bytes; contacts stored: $CONTACTS"
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$api_max_rps" "$static_max_rps" <<'PY'
 import sys
 api, static = float(sys.argv[1]), float(sys.argv[2])
