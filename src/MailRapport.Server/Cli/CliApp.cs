@@ -18,7 +18,6 @@ public static class CliApp
         root.Add(Import.ImportCommand.Create());
         root.Add(Evaluation.EvaluateCommand.Create());
         root.Add(ServeCommand.Create());
-        root.SetAction((parse, ct) => LocalDemo.RunAsync(ct));
         return root;
     }
 
