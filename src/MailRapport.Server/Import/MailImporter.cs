@@ -28,6 +28,8 @@ public readonly record struct ImportProgress(int FilesDone, int FilesTotal, stri
 public sealed class MailImporter(MailStore store)
 {
     private const int WriteBatch = 5000;
+    /// <summary>iCalendar files are read whole; larger ones are skipped and reported.</summary>
+    public const long MaxCalendarBytes = 64L * 1024 * 1024;
 
     public async Task<ImportReport> ImportAsync(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
@@ -72,6 +74,7 @@ public sealed class MailImporter(MailStore store)
             {
                 if (file.Kind == SourceKind.Calendar)
                 {
+                    if (new FileInfo(file.Path).Length > MaxCalendarBytes) throw new IOException($"calendar larger than {MaxCalendarBytes / (1024 * 1024)} MB");
                     var result = ICalendarReader.Read(File.ReadAllText(file.Path), windowStart, windowEnd);
                     meetings.AddRange(result.Meetings);
                     report.CalendarEventsMalformed += result.MalformedEvents;
@@ -81,7 +84,20 @@ public sealed class MailImporter(MailStore store)
                     MailSources.ReadMessages(file.Path, (data, source) =>
                     {
                         report.MessagesRead++;
-                        var outcome = MailParser.Parse(data, source, file.Folder, latestPlausible, out var mail, out var quality);
+                        ParseOutcome outcome;
+                        ParsedMail? mail;
+                        DateQuality quality;
+                        try
+                        {
+                            outcome = MailParser.Parse(data, source, file.Folder, latestPlausible, out mail, out quality);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            // Hostile input must not stop an import: a parser failure counts as a malformed message.
+                            report.Malformed++;
+                            report.Example(source, "parser error: " + e.GetType().Name);
+                            return;
+                        }
                         switch (outcome)
                         {
                             case ParseOutcome.Ok: mails.Add(mail!); break;

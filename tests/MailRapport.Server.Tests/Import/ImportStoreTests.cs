@@ -62,6 +62,10 @@ public sealed class ImportStoreTests
         var service = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
         var profiles = await service.ComputeAsync("mine", new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Assert.DoesNotContain(profiles, p => p.Address == "bob@corp.com"); // bob writes only after the as-of date
+        var ann = Assert.Single(profiles, p => p.Address == "ann@corp.com");
+        Assert.Equal(1, ann.Evidence.MessagesSent);     // the copy in all_documents counts once
+        Assert.Equal(1, ann.Evidence.MessagesReceived);
+        Assert.Equal(1, ann.Evidence.SharedMeetings);
         Assert.All(profiles, p => Assert.True(p.Evidence.LastInteraction is null || p.Evidence.LastInteraction < new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero)));
     }
 
