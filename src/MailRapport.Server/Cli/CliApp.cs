@@ -17,6 +17,7 @@ public static class CliApp
         root.Add(MarkCommand.Create());
         root.Add(Import.ImportCommand.Create());
         root.Add(Evaluation.EvaluateCommand.Create());
+        root.Add(ServeCommand.Create());
         root.SetAction((parse, ct) => LocalDemo.RunAsync(ct));
         return root;
     }

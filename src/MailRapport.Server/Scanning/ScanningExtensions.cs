@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MailRapport.Server.Auth;
 
 namespace MailRapport.Server.Scanning;
@@ -14,7 +15,15 @@ public static class ScanningExtensions
         builder.Services.AddOptions<SampleScanOptions>().BindConfiguration(SampleScanOptions.Section);
         if (mode == ServiceMode.Local)
             builder.Services.AddSingleton<IMailboxScanner, SampleMailboxScanner>();
-        // Entra mode: the Graph scanner's registration goes here (builder.AddGraphScanning()).
+        // Entra mode: the Graph scanner's registration goes here (builder.AddGraphScanning()). Until one is
+        // registered, scans fail with a clear message instead of a dependency-injection error.
+        builder.Services.TryAddSingleton<IMailboxScanner, MissingMailSource>();
         return builder;
+    }
+
+    private sealed class MissingMailSource : IMailboxScanner
+    {
+        public Task<ScanResult> ScanAsync(string mailboxId, IProgress<ScanProgress>? progress = null, CancellationToken ct = default) =>
+            throw new InvalidOperationException("No mail source is configured for Entra mode: the Graph scanner must be registered (AddScanning).");
     }
 }
