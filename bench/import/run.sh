@@ -44,7 +44,13 @@ ours = open(f"{out}/ours.txt").read()
 read_s = float(re.search(r"read headers:.*?([\d.]+) s wall", ours).group(1))
 read_cpu = float(re.search(r"read headers:.*?([\d.]+) s cpu", ours).group(1))
 full_s = float(re.search(r"full import:.*?([\d.]+) s wall", ours).group(1))
+full_cpu = float(re.search(r"full import:.*?([\d.]+) s cpu", ours).group(1))
+def process_cpu(path):
+    t = open(path).read()
+    return sum(float(re.search(rf"{k} \(seconds\): ([\d.]+)", t).group(1)) for k in ("User time", "System time"))
 for policy in ("default", "compat32"):
     py = float(re.search(r"([\d.]+) s$", open(f"{out}/py-{policy}.txt").read().strip()).group(1))
-    print(f"ratio vs python {policy}: header reading {py/read_s:.1f}x (wall), full import {py/full_s:.1f}x (wall)")
+    py_cpu = process_cpu(f"{out}/py-{policy}.time")
+    print(f"ratio vs python {policy}: header reading {py/read_s:.1f}x wall, {py_cpu/read_cpu:.1f}x cpu; "
+          f"full import {py/full_s:.1f}x wall, {py_cpu/full_cpu:.1f}x cpu")
 PY

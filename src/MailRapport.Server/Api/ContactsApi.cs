@@ -29,20 +29,19 @@ public static class ContactsApi
     }
 
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetContact(
-        string address, CallerMailbox caller, MailStore store, StageHistory history, CancellationToken ct)
+        string address, CallerMailbox caller, MailStore store, CancellationToken ct)
     {
         var normalized = EmailAddress.Normalize(address);
         if (normalized is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a mail address",
                 detail: $"'{Truncate(address)}' is not a mail address.");
-        string? profile;
-        await using (var connection = await store.OpenConnectionAsync(ct))
-            profile = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-                "SELECT profile FROM contact_profiles WHERE mailbox_id = @m AND address = @a", new { m = caller.MailboxId, a = normalized }, cancellationToken: ct));
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var profile = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT profile FROM contact_profiles WHERE mailbox_id = @m AND address = @a", new { m = caller.MailboxId, a = normalized }, cancellationToken: ct));
         if (profile is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found",
                 detail: $"No mail or meeting with {normalized} has been seen in your mailbox.");
-        var changes = await history.ListAsync(caller.MailboxId, normalized, ct);
+        var changes = await StageHistory.ListAsync(connection, caller.MailboxId, normalized, ct);
         // The stored JSON is already the API's shape: append the history rather than parse and re-serialize it.
         var json = new StringBuilder(profile.Length + 64 + changes.Count * 80);
         json.Append(profile, 0, profile.LastIndexOf('}'));

@@ -55,11 +55,10 @@ public static class HealthApi
         }
     }
 
-    private sealed class SchedulerHealthCheck(ISchedulerFactory schedulers, IOptions<ScanScheduleOptions> options) : IHealthCheck
+    private sealed class SchedulerHealthCheck(ISchedulerFactory schedulers) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
         {
-            if (!options.Value.Enabled) return HealthCheckResult.Healthy("scheduler disabled by configuration");
             try
             {
                 var scheduler = await schedulers.GetScheduler(ct);

@@ -36,6 +36,9 @@ public static class ApiAuthExtensions
                 throw new InvalidOperationException($"Service:LocalUrl '{service.LocalUrl}' is not a loopback address: local mode serves without sign-in, so it only listens on loopback.");
             // Local mode always listens on loopback only, whatever ASPNETCORE_URLS says.
             builder.WebHost.UseUrls(service.LocalUrl);
+            // A web page whose name resolves to 127.0.0.1 (DNS rebinding) must not read the local user's data.
+            services.PostConfigure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o =>
+                o.AllowedHosts = ["127.0.0.1", "localhost", "[::1]"]);
             services.AddAuthentication(LocalUserHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, LocalUserHandler>(LocalUserHandler.SchemeName, null);
             services.AddAuthorizationBuilder().AddPolicy(ApiPolicy, p => p.RequireAuthenticatedUser());
         }

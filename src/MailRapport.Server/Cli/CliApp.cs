@@ -17,8 +17,8 @@ public static class CliApp
         root.Add(MarkCommand.Create());
         root.Add(Import.ImportCommand.Create());
         root.Add(Evaluation.EvaluateCommand.Create());
+        root.Add(ServeCommand.Create());
         root.Add(Scanning.ScanCommand.Create());
-        root.SetAction((parse, ct) => LocalDemo.RunAsync(ct));
         return root;
     }
 

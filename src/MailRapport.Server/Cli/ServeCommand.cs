@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace MailRapport.Server.Cli;
 
 /// <summary>Tells `mailrapport serve [--Section:Key=value ...]` (and no command at all) from the other commands.</summary>
@@ -5,6 +7,14 @@ public static class ServeCommand
 {
     public static bool IsServe(string[] args) =>
         args.Length == 0 || args[0] == "serve" || (args[0].StartsWith("--", StringComparison.Ordinal) && args[0] is not ("--help" or "--version"));
+
+    /// <summary>Listed in `mailrapport --help`; Program.cs starts the web host before the command line sees `serve`.</summary>
+    public static Command Create()
+    {
+        var command = new Command("serve", "Run the service: REST API, Outlook pane, health checks and nightly scans (the default with no command). Settings as --Section:Key=value; see docs/service.md.");
+        command.SetAction(_ => 0);
+        return command;
+    }
 
     /// <summary>The arguments the web host reads as configuration (without the command name).</summary>
     public static string[] HostArgs(string[] args) => args.Length > 0 && args[0] == "serve" ? args[1..] : args;

@@ -122,6 +122,20 @@ public static class EvaluateCommand
         foreach (var byUser in rows.GroupBy(r => r.Mailbox))
             sb.AppendLine($"| {byUser.Key} | {Share(byUser, Stage.Contact)} | {Share(byUser, Stage.Rapport)} | {Share(byUser, Stage.Relationship)} |");
         sb.AppendLine($"| **pooled** | {Share(rows, Stage.Contact)} | {Share(rows, Stage.Rapport)} | {Share(rows, Stage.Relationship)} |");
+        sb.AppendLine();
+        sb.AppendLine("### Share still two-way in the next 180 days, by strength at the cutoff");
+        sb.AppendLine();
+        (string Name, int Min, int Max)[] bands = [("0-9", 0, 9), ("10-24", 10, 24), ("25-49", 25, 49), ("50-74", 50, 74), ("75-100", 75, 100)];
+        sb.AppendLine("| mailbox | " + string.Join(" | ", bands.Select(b => "strength " + b.Name)) + " |");
+        sb.AppendLine("|---|" + string.Concat(bands.Select(_ => "---:|")));
+        string Band(IEnumerable<EvaluationRow> set, int min, int max)
+        {
+            var s = set.Where(r => r.Strength >= min && r.Strength <= max).ToList();
+            return s.Count == 0 ? "- (0)" : $"{(double)s.Count(r => r.TwoWayNext) / s.Count:0.0%} ({s.Count(r => r.TwoWayNext)}/{s.Count})";
+        }
+        foreach (var byUser in rows.GroupBy(r => r.Mailbox))
+            sb.AppendLine($"| {byUser.Key} | " + string.Join(" | ", bands.Select(b => Band(byUser, b.Min, b.Max))) + " |");
+        sb.AppendLine("| **pooled** | " + string.Join(" | ", bands.Select(b => Band(rows, b.Min, b.Max))) + " |");
         return sb.ToString();
     }
 }

@@ -95,7 +95,7 @@ public static class EncodedWords
             case "us-ascii" or "ascii" or "ansi_x3.4-1968" or "iso-8859-1" or "latin1" or "iso8859-1": return Encoding.Latin1;
         }
         try { return Encoding.GetEncoding(name); }
-        catch (ArgumentException) { }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException) { }
         // Windows and ISO code pages ship with .NET but need the provider; use it directly (no global registration).
         return System.Text.CodePagesEncodingProvider.Instance.GetEncoding(name) ?? Encoding.Latin1;
     }

@@ -34,6 +34,22 @@ public sealed class ImportReport
     public List<string> Examples { get; } = [];
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>Adds the read-phase counts of one file's report (read in parallel, merged in path order).</summary>
+    internal void Add(ImportReport other)
+    {
+        FilesRead += other.FilesRead;
+        FilesUnreadable += other.FilesUnreadable;
+        MessagesRead += other.MessagesRead;
+        Malformed += other.Malformed;
+        NoSender += other.NoSender;
+        DatesMissing += other.DatesMissing;
+        DatesUnparseable += other.DatesUnparseable;
+        DatesImplausible += other.DatesImplausible;
+        CalendarEventsMalformed += other.CalendarEventsMalformed;
+        foreach (var e in other.Examples)
+            if (Examples.Count < 10) Examples.Add(e);
+    }
+
     internal void Example(string source, string reason)
     {
         if (Examples.Count < 10) Examples.Add($"{reason}: {source}");

@@ -28,6 +28,8 @@ public readonly record struct ImportProgress(int FilesDone, int FilesTotal, stri
 public sealed class MailImporter(MailStore store)
 {
     private const int WriteBatch = 5000;
+    /// <summary>iCalendar files are read whole; larger ones are skipped and reported.</summary>
+    public const long MaxCalendarBytes = 64L * 1024 * 1024;
 
     public async Task<ImportReport> ImportAsync(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
@@ -58,54 +60,85 @@ public sealed class MailImporter(MailStore store)
     public static ReadResult Read(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         var files = MailSources.Discover(request.Path);
+        var perFile = new FileResult[files.Count];
+        int done = 0;
+        // Files are read in parallel and merged in path order, so the outcome does not depend on thread timing.
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, i =>
+        {
+            perFile[i] = ReadFile(files[i], request.Now);
+            int n = Interlocked.Increment(ref done);
+            if (n % 256 == 0 || n == files.Count) progress?.Report(new ImportProgress(n, files.Count, "reading"));
+        });
         var report = new ImportReport();
         var mails = new List<ParsedMail>();
         var meetings = new List<MeetingInteraction>();
-        var latestPlausible = request.Now.AddDays(2);
-        var windowStart = MailDate.EarliestPlausible;
-        var windowEnd = request.Now.AddYears(1);
-        int done = 0;
-        foreach (var file in files)
+        foreach (var r in perFile)
         {
-            ct.ThrowIfCancellationRequested();
-            try
-            {
-                if (file.Kind == SourceKind.Calendar)
-                {
-                    var result = ICalendarReader.Read(File.ReadAllText(file.Path), windowStart, windowEnd);
-                    meetings.AddRange(result.Meetings);
-                    report.CalendarEventsMalformed += result.MalformedEvents;
-                }
-                else
-                {
-                    MailSources.ReadMessages(file.Path, (data, source) =>
-                    {
-                        report.MessagesRead++;
-                        var outcome = MailParser.Parse(data, source, file.Folder, latestPlausible, out var mail, out var quality);
-                        switch (outcome)
-                        {
-                            case ParseOutcome.Ok: mails.Add(mail!); break;
-                            case ParseOutcome.Malformed: report.Malformed++; report.Example(source, "not a mail header"); break;
-                            case ParseOutcome.NoSender: report.NoSender++; report.Example(source, "no sender address"); break;
-                            case ParseOutcome.BrokenDate:
-                                if (quality == DateQuality.Missing) report.DatesMissing++;
-                                else if (quality == DateQuality.Unparseable) report.DatesUnparseable++;
-                                else report.DatesImplausible++;
-                                report.Example(source, $"date {quality.ToString().ToLowerInvariant()}");
-                                break;
-                        }
-                    });
-                }
-                report.FilesRead++;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
-            {
-                report.FilesUnreadable++;
-                report.Example(file.Path, "unreadable: " + e.Message);
-            }
-            if (++done % 256 == 0 || done == files.Count) progress?.Report(new ImportProgress(done, files.Count, "reading"));
+            mails.AddRange(r.Mails);
+            meetings.AddRange(r.Meetings);
+            report.Add(r.Report);
         }
         return new ReadResult(mails, meetings, report);
+    }
+
+    private sealed record FileResult(List<ParsedMail> Mails, List<MeetingInteraction> Meetings, ImportReport Report);
+
+    private static FileResult ReadFile(SourceFile file, DateTimeOffset now)
+    {
+        var report = new ImportReport();
+        var mails = new List<ParsedMail>();
+        var meetings = new List<MeetingInteraction>();
+        try
+        {
+            if (file.Kind == SourceKind.Calendar)
+            {
+                if (new FileInfo(file.Path).Length > MaxCalendarBytes) throw new IOException($"calendar larger than {MaxCalendarBytes / (1024 * 1024)} MB");
+                var result = ICalendarReader.Read(File.ReadAllText(file.Path), MailDate.EarliestPlausible, now.AddYears(1));
+                meetings.AddRange(result.Meetings);
+                report.CalendarEventsMalformed += result.MalformedEvents;
+            }
+            else
+            {
+                var latestPlausible = now.AddDays(2);
+                MailSources.ReadMessages(file.Path, (data, source) =>
+                {
+                    report.MessagesRead++;
+                    ParseOutcome outcome;
+                    ParsedMail? mail;
+                    DateQuality quality;
+                    try
+                    {
+                        outcome = MailParser.Parse(data, source, file.Folder, latestPlausible, out mail, out quality);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Hostile input must not stop an import: a parser failure counts as a malformed message.
+                        report.Malformed++;
+                        report.Example(source, "parser error: " + e.GetType().Name);
+                        return;
+                    }
+                    switch (outcome)
+                    {
+                        case ParseOutcome.Ok: mails.Add(mail!); break;
+                        case ParseOutcome.Malformed: report.Malformed++; report.Example(source, "not a mail header"); break;
+                        case ParseOutcome.NoSender: report.NoSender++; report.Example(source, "no sender address"); break;
+                        case ParseOutcome.BrokenDate:
+                            if (quality == DateQuality.Missing) report.DatesMissing++;
+                            else if (quality == DateQuality.Unparseable) report.DatesUnparseable++;
+                            else report.DatesImplausible++;
+                            report.Example(source, $"date {quality.ToString().ToLowerInvariant()}");
+                            break;
+                    }
+                });
+            }
+            report.FilesRead++;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        {
+            report.FilesUnreadable++;
+            report.Example(file.Path, "unreadable: " + e.Message);
+        }
+        return new FileResult(mails, meetings, report);
     }
 
     /// <summary>The interactions to store, after owners, duplicates and threads are resolved.</summary>

@@ -30,7 +30,7 @@ public static class MailSources
             return [new SourceFile(path, "", KindOf(path))];
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"Nothing to import at '{path}'.");
         var root = System.IO.Path.GetFullPath(path);
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.System };
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.System | FileAttributes.ReparsePoint }; // symlinks can loop
         var result = new List<SourceFile>();
         foreach (var file in Directory.EnumerateFiles(root, "*", options))
         {

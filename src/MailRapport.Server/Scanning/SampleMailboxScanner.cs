@@ -13,6 +13,10 @@ public sealed class SampleScanOptions
 
     public int Seed { get; set; } = 7;
 
+    /// <summary>How many correspondents the sample has (fewer = a quicker scan, for tests).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
+    public int Correspondents { get; set; } = new SampleOptions().Correspondents;
+
     /// <summary>A pause before the profiles are recomputed, to make a scan long enough to watch (demos, the two-host test).</summary>
     public int DelayMilliseconds { get; set; }
 }
@@ -32,6 +36,7 @@ public sealed class SampleMailboxScanner(MailStore store, ProfileService profile
         var sample = SampleMailboxGenerator.Generate(new SampleOptions
         {
             Seed = options.Value.Seed,
+            Correspondents = options.Value.Correspondents,
             End = SampleMailboxLoader.DefaultEnd(new FixedClock(builtAt)),
         });
         if (existing is null)

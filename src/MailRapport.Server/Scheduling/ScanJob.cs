@@ -7,7 +7,7 @@ namespace MailRapport.Server.Scheduling;
 /// never two scans of one mailbox at once, across the whole cluster. All the work is in <see cref="ScanRunner"/>.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class ScanJob(ScanRunner runner) : IJob
+public sealed class ScanJob(ScanRunner runner, ILogger<ScanJob> log) : IJob
 {
     public const string Group = "mailbox-scan";
     /// <summary>Trigger data: skip the run when the mailbox already finished a scan at or after this instant (Unix ms).</summary>
@@ -18,6 +18,8 @@ public sealed class ScanJob(ScanRunner runner) : IJob
         var mailboxId = context.JobDetail.Key.Name;
         DateTimeOffset? skipIfSince = context.Trigger.JobDataMap.TryGetLong(SkipIfFinishedSince, out var ms)
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        log.LogInformation("Scan job for {Mailbox}: trigger {Trigger} scheduled {ScheduledAt:o}, recovering {Recovering}, on {Instance}",
+            mailboxId, context.Trigger.Key, context.ScheduledFireTimeUtc, context.Recovering, context.Scheduler.SchedulerInstanceId);
         await runner.RunAsync(mailboxId, skipIfSince, cancellationToken);
     }
 }

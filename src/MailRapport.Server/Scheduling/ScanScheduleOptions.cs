@@ -21,12 +21,13 @@ public sealed class ScanScheduleOptions : IValidatableObject
     /// <summary>This node's Quartz instance id; empty = generated (host name + time), which clustering needs unique.</summary>
     public string? InstanceId { get; set; }
 
-    /// <summary>Run the scheduler at all (off for CLI-only hosts and some tests).</summary>
-    public bool Enabled { get; set; } = true;
-
     /// <summary>How often a clustered node checks in; a node silent for longer than this (plus a margin) is presumed dead and its jobs recovered.</summary>
     [Range(1, 3600)]
     public int ClusterCheckinSeconds { get; set; } = 15;
+
+    /// <summary>How late a node's check-in may be before the others recover its jobs.</summary>
+    [Range(1, 3600)]
+    public int ClusterCheckinMisfireSeconds { get; set; } = 20;
 
     [Range(1, 3600)]
     public int MisfireThresholdSeconds { get; set; } = 60;

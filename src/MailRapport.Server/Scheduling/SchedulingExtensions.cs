@@ -39,7 +39,11 @@ public static class SchedulingExtensions
                 if (store.Provider == StoreProvider.Postgres)
                 {
                     p.UsePostgres(store.ConnectionString ?? throw new InvalidOperationException("Store:ConnectionString is required when Store:Provider is Postgres."));
-                    p.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(scheduling.ClusterCheckinSeconds));
+                    p.UseClustering(c =>
+                    {
+                        c.CheckinInterval = TimeSpan.FromSeconds(scheduling.ClusterCheckinSeconds);
+                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(scheduling.ClusterCheckinMisfireSeconds);
+                    });
                 }
                 else
                 {
@@ -49,15 +53,12 @@ public static class SchedulingExtensions
         });
         // Hosted services start in registration order: the store's migration (AddStorage), then Quartz (which
         // creates its tables as it starts), then the start-up registration that schedules the mailboxes.
-        if (scheduling.Enabled)
+        builder.AddQuartzHostedService(o =>
         {
-            builder.AddQuartzHostedService(o =>
-            {
-                o.WaitForJobsToComplete = false;
-                o.AwaitApplicationStarted = false;
-            });
-            services.AddHostedService<SchedulingStartup>();
-        }
+            o.WaitForJobsToComplete = false;
+            o.AwaitApplicationStarted = false;
+        });
+        services.AddHostedService<SchedulingStartup>();
         return builder;
     }
 

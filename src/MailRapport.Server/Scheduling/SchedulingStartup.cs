@@ -23,9 +23,15 @@ public sealed class SchedulingStartup(
             await registry.EnsureAsync(configured, MailboxOrigin.Configured, ct);
 
         var previousNight = scheduler.PreviousNight(scheduler.Now);
+        var now = scheduler.Now;
         foreach (var mailbox in await registry.ListAsync(ct))
         {
             await scheduler.ScheduleNightlyAsync(mailbox.MailboxId, ct);
+            // Another node is scanning it (or has it queued): if that node dies, Quartz recovers the scan.
+            // A mark older than an hour is taken for the leftover of a crash, not a live scan.
+            if ((mailbox.ScanRunning && mailbox.ScanStartedAt > now.AddHours(-1))
+                || (MailboxScheduler.IsQueued(mailbox) && mailbox.ScanRequestedAt > now.AddHours(-1)))
+                continue;
             if (mailbox.ScanFinishedAt is null)
             {
                 log.LogInformation("Mailbox {Mailbox} was never scanned: scanning now", mailbox.MailboxId);

@@ -62,6 +62,12 @@ public sealed class StageHistory(MailStore store, ProfileService profiles, TimeP
     public async Task<IReadOnlyList<StageChange>> ListAsync(string mailboxId, string address, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
+        return await ListAsync(connection, mailboxId, address, ct);
+    }
+
+    /// <summary>On a caller's connection (the API reads a contact and its history on one).</summary>
+    public static async Task<IReadOnlyList<StageChange>> ListAsync(System.Data.Common.DbConnection connection, string mailboxId, string address, CancellationToken ct = default)
+    {
         var rows = await connection.QueryAsync<(long At, long Stage, long Nurture)>(new CommandDefinition(
             "SELECT changed_at, stage, nurture FROM stage_history WHERE mailbox_id = @mailboxId AND address = @address ORDER BY changed_at",
             new { mailboxId, address }, cancellationToken: ct));

@@ -40,14 +40,9 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
 
     public async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken ct = default)
     {
-        var connection = await dataSource.OpenConnectionAsync(ct);
-        if (provider == StoreProvider.Sqlite)
-        {
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 60000;";
-            await pragma.ExecuteNonQueryAsync(ct);
-        }
-        return connection;
+        // SQLite waits on a busy database through the connection string's Default Timeout (set in Open), so
+        // opening a connection costs no extra round trip; the schema has no foreign keys to switch on.
+        return await dataSource.OpenConnectionAsync(ct);
     }
 
     /// <summary>Creates or upgrades the schema. Safe to call from several processes at once.</summary>

@@ -144,3 +144,47 @@ public sealed class ContactsApiTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/api/contacts/secret@bob-client.com")).StatusCode);
     }
 }
+
+public sealed class HealthTests : IDisposable
+{
+    private readonly ServiceFactory factory = new(entra: false);
+    public void Dispose() => factory.Dispose();
+
+    [Fact]
+    public async Task Ready_reports_database_and_scheduler()
+    {
+        var response = await factory.CreateClient().GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", doc.RootElement.GetProperty("status").GetString());
+        Assert.Equal("Healthy", doc.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", doc.RootElement.GetProperty("checks").GetProperty("scheduler").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Ready_fails_when_the_scheduler_is_stopped()
+    {
+        var client = factory.CreateClient();
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.Standby();
+        var response = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+}
+
+public sealed class LocalModeTests : IDisposable
+{
+    private readonly ServiceFactory factory = new(entra: false);
+    public void Dispose() => factory.Dispose();
+
+    [Fact]
+    public async Task Local_mode_needs_no_token_but_refuses_foreign_host_names()
+    {
+        var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
+        var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+        rebound.Headers.Host = "attacker.example";
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(rebound)).StatusCode);
+    }
+}

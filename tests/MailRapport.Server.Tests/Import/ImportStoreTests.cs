@@ -1,7 +1,9 @@
 using MailRapport.Core;
 using MailRapport.Server.Import;
 using MailRapport.Server.Profiles;
+using System.Text.Json;
 using MailRapport.Server.Storage;
+using MailRapport.Server.Tests.Infrastructure;
 
 namespace MailRapport.Server.Tests.Import;
 
@@ -62,19 +64,48 @@ public sealed class ImportStoreTests
         var service = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
         var profiles = await service.ComputeAsync("mine", new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Assert.DoesNotContain(profiles, p => p.Address == "bob@corp.com"); // bob writes only after the as-of date
+        var ann = Assert.Single(profiles, p => p.Address == "ann@corp.com");
+        Assert.Equal(1, ann.Evidence.MessagesSent);     // the copy in all_documents counts once
+        Assert.Equal(1, ann.Evidence.MessagesReceived);
+        Assert.Equal(1, ann.Evidence.SharedMeetings);
         Assert.All(profiles, p => Assert.True(p.Evidence.LastInteraction is null || p.Evidence.LastInteraction < new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]
-    public async Task The_cli_imports_and_prints_a_report()
+    public async Task The_cli_imports_then_contacts_as_of_reads_the_imported_mail()
     {
         using var dir = new TempFolder();
         WriteSample(dir);
         var db = Path.Combine(dir.Path, "cli.db");
-        var exit = await MailRapport.Server.Cli.CliApp.RunAsync(["import", Path.Combine(dir.Path, "me-m"), "--owner", "me@corp.com", "--owner", "me2@corp.com", "--mailbox", "m", "--db", db]);
-        Assert.Equal(0, exit);
+        var import = await CliRunner.RunAsync(dir.Path, "import", Path.Combine(dir.Path, "me-m"), "--owner", "me@corp.com", "--owner", "me2@corp.com", "--mailbox", "m", "--db", db);
+        Assert.True(import.ExitCode == 0, import.Error);
+        Assert.Contains("messages stored", import.Out);
+        Assert.Contains("duplicates dropped", import.Out);
+
+        var contacts = await CliRunner.RunAsync(dir.Path, "contacts", "--as-of", "2001-01-01", "--format", "json", "--db", db);
+        Assert.True(contacts.ExitCode == 0, contacts.Error);
+        using var json = JsonDocument.Parse(contacts.Out);
+        var addresses = json.RootElement.EnumerateArray().Select(c => c.GetProperty("address").GetString()).ToList();
+        Assert.Contains("ann@corp.com", addresses);
+        Assert.DoesNotContain("bob@corp.com", addresses); // writes only after the as-of date
+        Assert.All(json.RootElement.EnumerateArray(), c => Assert.Equal("2001-01-01T00:00:00+00:00", c.GetProperty("asOf").GetString()));
+
         await using var store = MailStore.OpenSqlite(db);
         Assert.Equal(["me@corp.com", "me2@corp.com"], (await store.GetMailboxAsync("m"))!.OwnerAddresses);
-        Assert.Equal(2, await MailRapport.Server.Cli.CliApp.RunAsync(["import", Path.Combine(dir.Path, "missing"), "--db", db]));
+        var missing = await CliRunner.RunAsync(dir.Path, "import", Path.Combine(dir.Path, "missing"), "--db", db);
+        Assert.Equal(2, missing.ExitCode);
+    }
+
+    [PostgresFact]
+    public async Task Import_on_postgres_is_idempotent_too()
+    {
+        using var dir = new TempFolder();
+        WriteSample(dir);
+        await using var test = await TestStore.PostgresAsync();
+        var importer = new MailImporter(test.Store);
+        var request = new ImportRequest { Path = Path.Combine(dir.Path, "me-m"), Now = Now };
+        await importer.ImportAsync(request);
+        await importer.ImportAsync(request);
+        Assert.Equal((3L, 1L), await test.Store.CountInteractionsAsync("me-m"));
     }
 }

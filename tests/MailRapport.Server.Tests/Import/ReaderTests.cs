@@ -181,6 +181,16 @@ public sealed class ReaderTests
     }
 
     [Fact]
+    public void Symlink_loops_are_not_followed()
+    {
+        using var dir = new TempFolder();
+        dir.Write("u/inbox/1.", Mail("a@x.com", "me@x.com", "Tue, 2 Jan 2001 10:00:00 +0000", "one"));
+        Directory.CreateSymbolicLink(Path.Combine(dir.Path, "u", "inbox", "loop"), Path.Combine(dir.Path, "u"));
+        var plan = Plan(Path.Combine(dir.Path, "u"), "me@x.com");
+        Assert.Equal(1, plan.Report.FilesRead);
+    }
+
+    [Fact]
     public void Late_outlier_dates_count_as_broken()
     {
         using var dir = new TempFolder();

@@ -23,6 +23,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     public TestTokens Tokens { get; } = new();
     public RecordingScanner Scanner { get; } = new();
 
+    /// <summary>Keep the service's own scanner (the sample in local mode) instead of the recording one.</summary>
+    public bool RealScanner { get; init; }
+
     public ServiceFactory(bool entra = true, int requestsPerMinute = 0)
     {
         System.IO.Directory.CreateDirectory(Directory);
@@ -45,9 +48,11 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
-            services.RemoveAll<IMailboxScanner>();
-            services.AddSingleton(Scanner);
-            services.AddSingleton<IMailboxScanner>(Scanner);
+            if (!RealScanner)
+            {
+                services.RemoveAll<IMailboxScanner>();
+                services.AddSingleton<IMailboxScanner>(Scanner);
+            }
             services.RemoveAll<IConfigurationManager<OpenIdConnectConfiguration>>();
             services.AddSingleton(Tokens.Metadata());
         });
