@@ -41,19 +41,10 @@ public static class PaneEndpoints
                 // Pages must pick up a new deployment at once; Outlook caches add-in pages aggressively otherwise.
                 headers.CacheControl = "no-cache";
                 headers.XContentTypeOptions = "nosniff";
-                if (context.File.Name.EndsWith(".html", StringComparison.Ordinal))
-                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
             },
         });
         return app;
     }
-
-    // Office.js comes from Microsoft's CDN (store rule); MSAL talks to Entra ID; everything else is ours.
-    private const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self' https://appsforoffice.microsoft.com https://*.office.com https://*.microsoft.com; " +
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-        "connect-src 'self' https://login.microsoftonline.com https://*.microsoft.com https://*.office.com; " +
-        "frame-src https://login.microsoftonline.com https://*.office.com https://*.microsoft.com; frame-ancestors https:";
 
     /// <summary>What /pane/config.json tells the page: how to sign in, and where the API is.</summary>
     public sealed record PaneConfig(bool LocalMode, string? ClientId, string? ApiScope, string? Authority, string ApiBase);
