@@ -34,7 +34,7 @@ public sealed class PaneBrowserTests(PaneBrowserFixture fx) : IClassFixture<Pane
         Assert.Contains("Last contact 3 days ago", evidence);
         Assert.Contains("7 meetings together (6.5 h)", await Text(page, "#main ul.reasons"));
         Assert.Contains("a short check-in", await Text(page, "#main .next-step"));
-        Assert.Equal("Became Relationship since Sep 2025", await Text(page, "#main .history"));
+        Assert.Equal("Became Relationship in Sep 2025", await Text(page, "#main .history"));
         Assert.Equal(12, await page.Locator("#main figure.chart svg > g").CountAsync());
         Assert.Contains("last 12 months", await page.GetAttributeAsync("#main figure.chart svg", "aria-label"));
         await PaneBrowserFixture.ScreenshotAsync(page, "pane-card");

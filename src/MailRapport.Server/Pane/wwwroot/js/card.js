@@ -83,7 +83,7 @@ export function historyLine(profile) {
   const when = last.since ?? last.at ?? last.changedAt ?? last.from ?? last.date ?? last.asOf;
   const stage = last.stage ?? profile.stage;
   if (!when) return null;
-  return `${history.length > 1 ? "Became" : "Is"} ${stageLabel(stage)} since ${formatMonth(when)}`;
+  return history.length > 1 ? `Became ${stageLabel(stage)} in ${formatMonth(when)}` : `${stageLabel(stage)} since ${formatMonth(when)}`;
 }
 
 /** Last 12 months (ending at the profile's month) of messages as stacked bars and meetings as dots. */

@@ -39,14 +39,15 @@ function render() {
   const automated = shown.filter(isAutomated);
   lists.dataset.state = "ready";
   lists.setAttribute("aria-busy", "false");
-  lists.replaceChildren(
+  lists.replaceChildren(...[
     q ? h("p", { class: "muted", id: "search-count" }, `${shown.length} of ${contacts.length} contacts match “${search.value.trim()}”.`) : null,
     group("needs-nurturing", "Needs nurturing", people.filter(needsNurturing).sort(byStrength),
       { note: "Rapport and Relationship ties that have gone Cooling or Dormant." }),
     STAGE_ORDER.map((stage) => group(`stage-${stage}`, stageLabel(stage), people.filter((c) => stageOf(c) === stage).sort(byStrength))),
     automated.length ? h("details", { class: "group", id: "automated" },
       h("summary", null, `Automated senders (${automated.length})`),
-      h("ul", { class: "people" }, automated.sort(byStrength).map(row))) : null);
+      h("ul", { class: "people" }, automated.sort(byStrength).map(row))) : null,
+  ].flat().filter(Boolean));
 }
 
 async function openCard(contact) {

@@ -15,6 +15,7 @@ const session = { config: null, api: null, seq: 0, popupTried: false, mail: null
 
 function show(state, view, { focus = false } = {}) {
   main.dataset.state = state;
+  context.hidden = !["card", "never-seen", "automated"].includes(state);
   main.setAttribute("aria-busy", state === "loading" ? "true" : "false");
   main.replaceChildren(view);
   if (focus) main.querySelector("h2")?.focus();
@@ -61,17 +62,18 @@ async function loadMail({ focus = false } = {}) {
   people.replaceChildren();
   if (!item) {
     context.textContent = "";
-    show("no-item", messageView("no-item", "✉", "Select a message", "Pick a mail to see where you stand with the people on it."), { focus });
+    show("no-item", messageView("no-item", "mail", "Select a message", "Pick a mail to see where you stand with the people on it."), { focus });
     return;
   }
   session.mail = readPeople(item, Office.context.mailbox.userProfile?.emailAddress);
   const { lead, fromOwner } = session.mail;
   if (!lead) {
     context.textContent = "";
-    show("no-item", messageView("no-item", "✉", "No one to show", "This mail has no sender or recipients the pane can read."), { focus });
+    show("no-item", messageView("no-item", "mail", "No one to show", "This mail has no sender or recipients the pane can read."), { focus });
     return;
   }
-  context.textContent = fromOwner ? "You sent this mail. First recipient:" : "Sender:";
+  session.leadContext = fromOwner ? "You sent this mail. First recipient:" : "Sender:";
+  context.textContent = session.leadContext;
   show("loading", loadingView());
   refreshBanner(seq);
   const interactive = !session.config.localMode && !session.popupTried;
@@ -130,10 +132,11 @@ function renderOthers(seq) {
 function openOther(person) {
   const seq = ++session.seq;
   const lead = session.mail.lead;
+  context.textContent = "Also on this mail:";
   show("loading", loadingView());
   showPerson(person, seq, {
     focus: true,
-    back: { name: lead.name || lead.address, onClick: () => { const s = ++session.seq; show("loading", loadingView()); showPerson(lead, s, { focus: true }).then(() => { if (s === session.seq) renderOthers(s); }); } },
+    back: { name: lead.name || lead.address, onClick: () => { const s = ++session.seq; context.textContent = session.leadContext; show("loading", loadingView()); showPerson(lead, s, { focus: true }).then(() => { if (s === session.seq) renderOthers(s); }); } },
   }).then(() => { if (seq === session.seq) renderOthers(seq); });
   people.replaceChildren();
 }
@@ -161,13 +164,13 @@ function applyTheme() {
 
 async function start() {
   if (typeof window.Office === "undefined") {
-    show("error", messageView("error", "⚠", "Open this pane in Outlook",
+    show("error", messageView("error", "warning", "Open this pane in Outlook",
       ["Office.js did not load, so the pane cannot see the open mail.", h("p", null, "Without Outlook, the ", h("a", { href: "preview.html" }, "preview page"), " shows every contact.")]));
     return;
   }
   await Office.onReady();
   if (!Office.context?.mailbox) {
-    show("error", messageView("error", "⚠", "Open this pane in Outlook", "This page is the Outlook task pane; it needs an open mailbox."));
+    show("error", messageView("error", "warning", "Open this pane in Outlook", "This page is the Outlook task pane; it needs an open mailbox."));
     return;
   }
   applyTheme();
