@@ -56,7 +56,7 @@ public sealed record Evidence
     public int RepliesTheirs { get; init; }
     public int ActiveMonths { get; init; }
     public double SpanDays { get; init; }
-    /// <summary>The tie's usual gap between days with an interaction (null with fewer than two such days).</summary>
+    /// <summary>The tie's usual gap: upper quartile of the gaps between days with an interaction (null with fewer than two such days).</summary>
     public double? UsualGapDays { get; init; }
     /// <summary>Days since the last interaction, as of the profile's instant.</summary>
     public double SilenceDays { get; init; }

@@ -1,11 +1,27 @@
 namespace MailRapport.Core;
 
-/// <summary>Accumulates features per correspondent from interactions given in time order; memory grows with correspondents, not messages.</summary>
+/// <summary>
+/// Accumulates features per correspondent from one mailbox's interactions, given in time order,
+/// then builds a profile for each as of an instant. Memory grows with correspondents, not messages.
+/// </summary>
 public sealed class ProfileBuilder
 {
+    private readonly StageModelOptions _options;
+    private readonly HashSet<string> _owner;
+    private readonly IReadOnlyDictionary<string, bool> _overrides;
+    private readonly Dictionary<string, CorrespondentFeatures> _people = new(StringComparer.Ordinal);
+    private readonly long _replyWindowTicks;
+    private long _lastTicks = long.MinValue;
+
     internal ProfileBuilder(StageModelOptions options, IEnumerable<string> ownerAddresses, IReadOnlyDictionary<string, bool>? automatedOverrides)
     {
+        _options = options;
+        _owner = new HashSet<string>(ownerAddresses.Select(EmailAddress.Normalize).OfType<string>(), StringComparer.Ordinal);
+        _overrides = automatedOverrides ?? new Dictionary<string, bool>();
+        _replyWindowTicks = (long)(options.ReplyWindowDays * TimeSpan.TicksPerDay);
     }
+
+    public int Correspondents => _people.Count;
 
     public void Add(Interaction interaction)
     {
@@ -13,9 +29,132 @@ public sealed class ProfileBuilder
         else if (interaction.Meeting is { } g) Add(g);
     }
 
-    public void Add(MessageInteraction message) { }
+    public void Add(MessageInteraction message)
+    {
+        long ticks = Ordered(message.Timestamp);
+        ulong thread = ThreadKey(message.ConversationId ?? message.Key);
+        if (message.Direction == Direction.Outgoing)
+        {
+            foreach (var c in message.Counterparts)
+            {
+                if (c.Role == RecipientRole.From || _owner.Contains(c.Address)) continue;
+                var p = Person(c.Address, c.DisplayName);
+                ref var month = ref p.Touch(ticks, _options.GapSamples);
+                month.Sent++;
+                p.Sent++;
+                p.WeightedSent += Weight(c.Role, message.RecipientCount);
+                p.LastSentTicks = ticks;
+                if (p.Thread(thread, ticks, mine: true, _options.ThreadsRemembered, _replyWindowTicks) is { } hours)
+                {
+                    p.RepliesMine++;
+                    (p.ReplyHoursMine ??= new RingBuffer(_options.ReplySamples)).Add(hours);
+                }
+            }
+        }
+        else
+        {
+            if (_owner.Contains(message.From)) return; // the owner's own copy with a wrong direction: not a correspondent
+            var p = Person(message.From, message.FromDisplayName ?? message.Counterparts.FirstOrDefault(c => c.Role == RecipientRole.From).DisplayName);
+            ref var month = ref p.Touch(ticks, _options.GapSamples);
+            month.Received++;
+            p.Received++;
+            p.WeightedReceived += Weight(message.OwnerRole, message.RecipientCount);
+            p.LastReceivedTicks = ticks;
+            if (message.Markers != AutomationMarkers.None) { p.ReceivedWithMarkers++; p.MarkersSeen |= message.Markers; }
+            if (message.RecipientCount >= _options.LargeListRecipients || message.OwnerRole is RecipientRole.Bcc or RecipientRole.From)
+                p.ReceivedAsMassMail++;
+            if (p.Thread(thread, ticks, mine: false, _options.ThreadsRemembered, _replyWindowTicks) is { } hours)
+            {
+                p.RepliesTheirs++;
+                (p.ReplyHoursTheirs ??= new RingBuffer(_options.ReplySamples)).Add(hours);
+            }
+        }
+    }
 
-    public void Add(MeetingInteraction meeting) { }
+    public void Add(MeetingInteraction meeting)
+    {
+        long ticks = Ordered(meeting.Start);
+        if (meeting.IsCancelled || meeting.OwnerResponse == AttendeeResponse.Declined) return;
+        // People other than the owner: the organizer and person attendees who did not decline.
+        Span<int> keep = stackalloc int[Math.Min(meeting.Attendees.Count, 512)];
+        int kept = 0;
+        bool organizerIsPerson = !_owner.Contains(meeting.Organizer);
+        for (int i = 0; i < meeting.Attendees.Count && kept < keep.Length; i++)
+        {
+            var a = meeting.Attendees[i];
+            if (a.Kind == AttendeeKind.Resource || a.Response == AttendeeResponse.Declined) continue;
+            if (_owner.Contains(a.Address) || a.Address == meeting.Organizer) continue;
+            keep[kept++] = i;
+        }
+        int people = kept + (organizerIsPerson ? 1 : 0);
+        if (people == 0) return;
+        // A 1:1 counts fully; a bigger meeting is shared among its attendees.
+        double share = 1.0 / people;
+        bool small = people <= _options.SmallMeetingPeople;
+        double hours = meeting.Hours;
+        if (organizerIsPerson) Met(Person(meeting.Organizer, meeting.OrganizerDisplayName), ticks, hours, share, small);
+        for (int k = 0; k < kept; k++)
+        {
+            var a = meeting.Attendees[keep[k]];
+            Met(Person(a.Address, a.DisplayName), ticks, hours, share, small);
+        }
+    }
 
-    public IReadOnlyList<ContactProfile> Build(DateTimeOffset asOf) => [];
+    private void Met(CorrespondentFeatures p, long ticks, double hours, double share, bool small)
+    {
+        ref var month = ref p.Touch(ticks, _options.GapSamples);
+        month.Meetings++;
+        p.Meetings++;
+        p.MeetingHours += hours;
+        p.WeightedMeetings += share;
+        p.WeightedMeetingHours += hours * share;
+        if (small) p.SmallMeetings++;
+    }
+
+    /// <summary>Profiles of every correspondent as of <paramref name="asOf"/>, strongest first.</summary>
+    public IReadOnlyList<ContactProfile> Build(DateTimeOffset asOf)
+    {
+        var classifier = new StageClassifier(_options);
+        var result = new List<ContactProfile>(_people.Count);
+        foreach (var p in _people.Values)
+        {
+            _overrides.TryGetValue(p.Address, out var overridden);
+            bool? automatedOverride = _overrides.ContainsKey(p.Address) ? overridden : null;
+            result.Add(classifier.Classify(p, asOf, automatedOverride));
+        }
+        result.Sort((a, b) => b.Strength != a.Strength ? b.Strength.CompareTo(a.Strength) : string.CompareOrdinal(a.Address, b.Address));
+        return result;
+    }
+
+    private long Ordered(DateTimeOffset timestamp)
+    {
+        long ticks = timestamp.UtcTicks;
+        if (ticks < _lastTicks)
+            throw new ArgumentException($"Interactions must be added in time order ({timestamp:O} after {new DateTime(_lastTicks, DateTimeKind.Utc):O}).");
+        _lastTicks = ticks;
+        return ticks;
+    }
+
+    private CorrespondentFeatures Person(string address, string? displayName)
+    {
+        if (!_people.TryGetValue(address, out var p))
+            _people[address] = p = new CorrespondentFeatures(address);
+        if (!string.IsNullOrWhiteSpace(displayName)) p.DisplayName = displayName;
+        return p;
+    }
+
+    private double Weight(RecipientRole role, int recipients)
+    {
+        double roleWeight = role == RecipientRole.To ? 1 : _options.CcWeight;
+        double listWeight = recipients <= _options.DirectMaxRecipients ? 1 : Math.Sqrt(_options.DirectMaxRecipients / (double)recipients);
+        return roleWeight * listWeight;
+    }
+
+    /// <summary>FNV-1a: a stable 64-bit key per thread, so threads cost no strings.</summary>
+    private static ulong ThreadKey(string s)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (char c in s) { h ^= c; h *= 1099511628211UL; }
+        return h;
+    }
 }

@@ -1,7 +1,7 @@
 namespace MailRapport.Core.Sample;
 
-/// <summary>A generated correspondent and what the model is meant to find for them.</summary>
-public sealed record SamplePersona(string Address, string DisplayName, string Kind, Stage ExpectedStage, Nurture ExpectedNurture, bool ExpectedAutomated);
+/// <summary>A generated correspondent and what the model is meant to find for them (ExpectedNurture null: not asserted).</summary>
+public sealed record SamplePersona(string Address, string DisplayName, string Kind, Stage ExpectedStage, Nurture? ExpectedNurture, bool ExpectedAutomated);
 
 /// <summary>A deterministic synthetic mailbox: the owner's mail and calendar, metadata only.</summary>
 public sealed record SampleMailbox(

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using MailRapport.Core;
+using MailRapport.Server.Profiles;
+using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Cli;
 
@@ -17,6 +20,31 @@ public static class CliApp
     }
 
     public static Task<int> RunAsync(string[] args) => Create().Parse(args).InvokeAsync();
+
+    /// <summary>Opens (and migrates) the SQLite store a command points at.</summary>
+    public static async Task<(MailStore Store, ProfileService Profiles)> OpenAsync(string dbPath, CancellationToken ct)
+    {
+        var store = MailStore.OpenSqlite(dbPath);
+        await store.MigrateAsync(ct);
+        return (store, new ProfileService(store, new RelationshipModel(new StageModelOptions())));
+    }
+
+    /// <summary>The mailbox a command works on: the one named, or the only one stored.</summary>
+    public static async Task<string?> ResolveMailboxAsync(MailStore store, string? requested, TextWriter error, CancellationToken ct)
+    {
+        var mailboxes = await store.ListMailboxesAsync(ct);
+        if (requested is not null)
+        {
+            if (mailboxes.Any(m => m.MailboxId == requested)) return requested;
+            error.WriteLine($"No mailbox '{requested}' in this store. Stored: {string.Join(", ", mailboxes.Select(m => m.MailboxId).DefaultIfEmpty("none"))}.");
+            return null;
+        }
+        if (mailboxes.Count == 1) return mailboxes[0].MailboxId;
+        error.WriteLine(mailboxes.Count == 0
+            ? "This store holds no mailbox yet. Run `mailrapport sample` (or scan/import) first."
+            : $"This store holds several mailboxes; choose one with --mailbox: {string.Join(", ", mailboxes.Select(m => m.MailboxId))}.");
+        return null;
+    }
 }
 
 /// <summary>Options shared by several commands.</summary>
@@ -33,5 +61,19 @@ public static class CommonOptions
     public static Option<string?> Mailbox() => new("--mailbox")
     {
         Description = "Mailbox id (default: the only stored mailbox).",
+    };
+
+    public static Option<DateTimeOffset?> AsOf() => new("--as-of")
+    {
+        Description = "Show the stages as they stood at this date (only what came before it counts). Default: now.",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal, out var value))
+                return value;
+            result.AddError($"'{text}' is not a date (use e.g. 2001-06-01 or 2001-06-01T12:00Z).");
+            return null;
+        },
     };
 }

@@ -96,7 +96,7 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     {
         await using var connection = await OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<MailboxRow>(new CommandDefinition(
-            "SELECT mailbox_id, owner_addresses, display_name, source, created_at FROM mailboxes WHERE mailbox_id = @mailboxId",
+            "SELECT mailbox_id AS MailboxId, owner_addresses AS OwnerAddresses, display_name AS DisplayName, source AS Source, created_at AS CreatedAt FROM mailboxes WHERE mailbox_id = @mailboxId",
             new { mailboxId }, cancellationToken: ct));
         return row?.ToMailbox();
     }
@@ -105,7 +105,7 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     {
         await using var connection = await OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<MailboxRow>(new CommandDefinition(
-            "SELECT mailbox_id, owner_addresses, display_name, source, created_at FROM mailboxes ORDER BY mailbox_id", cancellationToken: ct));
+            "SELECT mailbox_id AS MailboxId, owner_addresses AS OwnerAddresses, display_name AS DisplayName, source AS Source, created_at AS CreatedAt FROM mailboxes ORDER BY mailbox_id", cancellationToken: ct));
         return rows.Select(r => r.ToMailbox()).ToList();
     }
 
@@ -255,16 +255,16 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
             var message = new MessageInteraction
             {
                 Key = reader.GetString(0),
-                Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                Direction = (Direction)reader.GetInt16(2),
+                Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(Long(reader, 1)),
+                Direction = (Direction)Long(reader, 2),
                 From = reader.GetString(3),
                 FromDisplayName = reader.IsDBNull(4) ? null : reader.GetString(4),
                 Counterparts = StoreJson.DeserializeCounterparts(reader.GetString(5)),
-                RecipientCount = reader.GetInt32(6),
-                OwnerRole = (RecipientRole)reader.GetInt16(7),
+                RecipientCount = (int)Long(reader, 6),
+                OwnerRole = (RecipientRole)Long(reader, 7),
                 ConversationId = reader.IsDBNull(8) ? null : reader.GetString(8),
-                IsReply = reader.GetInt16(9) != 0,
-                Markers = (AutomationMarkers)reader.GetInt32(10),
+                IsReply = Long(reader, 9) != 0,
+                Markers = (AutomationMarkers)Long(reader, 10),
             };
             while (mi < meetings.Count && meetings[mi].Start <= message.Timestamp) yield return meetings[mi++];
             yield return message;
@@ -275,12 +275,33 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     private async Task<List<MeetingInteraction>> ReadMeetingsAsync(string mailboxId, long cut, CancellationToken ct)
     {
         await using var connection = await OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<MeetingRow>(new CommandDefinition("""
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
             SELECT meeting_key, start_at, end_at, organizer, organizer_name, attendees, is_cancelled, is_recurring, owner_response
-            FROM meetings WHERE mailbox_id = @mailboxId AND start_at < @cut ORDER BY start_at, meeting_key
-            """, new { mailboxId, cut }, cancellationToken: ct));
-        return rows.Select(r => r.ToMeeting()).ToList();
+            FROM meetings WHERE mailbox_id = @m AND start_at < @cut ORDER BY start_at, meeting_key
+            """;
+        AddParameter(cmd, "m", mailboxId);
+        AddParameter(cmd, "cut", cut);
+        var result = new List<MeetingInteraction>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            result.Add(new MeetingInteraction
+            {
+                Key = reader.GetString(0),
+                Start = DateTimeOffset.FromUnixTimeMilliseconds(Long(reader, 1)),
+                End = DateTimeOffset.FromUnixTimeMilliseconds(Long(reader, 2)),
+                Organizer = reader.GetString(3),
+                OrganizerDisplayName = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Attendees = StoreJson.DeserializeAttendees(reader.GetString(5)),
+                IsCancelled = Long(reader, 6) != 0,
+                IsRecurring = Long(reader, 7) != 0,
+                OwnerResponse = (AttendeeResponse)Long(reader, 8),
+            });
+        return result;
     }
+
+    /// <summary>Integer columns come back as Int64 from SQLite and as their declared width from PostgreSQL.</summary>
+    internal static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
     private static void AddParameter(DbCommand cmd, string name, object value)
     {
@@ -364,9 +385,13 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     public async Task<IReadOnlyDictionary<string, bool>> GetAutomatedOverridesAsync(string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<(string Address, short Automated)>(new CommandDefinition(
-            "SELECT address, automated FROM contact_overrides WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
-        return rows.ToDictionary(r => r.Address, r => r.Automated != 0, StringComparer.Ordinal);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT address, automated FROM contact_overrides WHERE mailbox_id = @m";
+        AddParameter(cmd, "m", mailboxId);
+        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = Long(reader, 1) != 0;
+        return result;
     }
 
     /// <summary>Erases everything stored for one mailbox. Feature folders with their own tables add theirs to <see cref="MailboxTables"/>.</summary>
@@ -385,36 +410,26 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
 
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 
-    private sealed record MailboxRow(string mailbox_id, string owner_addresses, string? display_name, string source, long created_at)
+    private sealed class MailboxRow
     {
-        public StoredMailbox ToMailbox() => new(mailbox_id, JsonSerializer.Deserialize<string[]>(owner_addresses) ?? [],
-            display_name, source, DateTimeOffset.FromUnixTimeMilliseconds(created_at));
+        public string MailboxId { get; init; } = "";
+        public string OwnerAddresses { get; init; } = "[]";
+        public string? DisplayName { get; init; }
+        public string Source { get; init; } = "";
+        public long CreatedAt { get; init; }
+
+        public StoredMailbox ToMailbox() => new(MailboxId, JsonSerializer.Deserialize<string[]>(OwnerAddresses) ?? [],
+            DisplayName, Source, DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt));
     }
 
-    private sealed record MeetingRow(string meeting_key, long start_at, long end_at, string organizer, string? organizer_name,
-        string attendees, short is_cancelled, short is_recurring, short owner_response)
-    {
-        public MeetingInteraction ToMeeting() => new()
-        {
-            Key = meeting_key,
-            Start = DateTimeOffset.FromUnixTimeMilliseconds(start_at),
-            End = DateTimeOffset.FromUnixTimeMilliseconds(end_at),
-            Organizer = organizer,
-            OrganizerDisplayName = organizer_name,
-            Attendees = StoreJson.DeserializeAttendees(attendees),
-            IsCancelled = is_cancelled != 0,
-            IsRecurring = is_recurring != 0,
-            OwnerResponse = (AttendeeResponse)owner_response,
-        };
-    }
 }
 
 /// <summary>Compact JSON for the list columns, and the profile JSON shape shared with the API.</summary>
-internal static class StoreJson
+public static class StoreJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new ContactFlagsJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
@@ -440,5 +455,31 @@ internal static class StoreJson
         foreach (var e in doc.RootElement.EnumerateArray())
             result.Add(new Attendee(e[0].GetString()!, e[1].GetString(), (AttendeeKind)e[2].GetInt32(), (AttendeeResponse)e[3].GetInt32()));
         return result;
+    }
+}
+
+/// <summary>Contact flags as a JSON array of camelCase names (["oneWayInbound", "automated"]), easier for clients than a joined string.</summary>
+public sealed class ContactFlagsJsonConverter : JsonConverter<ContactFlags>
+{
+    public override ContactFlags Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("flags must be an array of names");
+        var flags = ContactFlags.None;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var name = reader.GetString();
+            if (!Enum.TryParse<ContactFlags>(name, ignoreCase: true, out var flag)) throw new JsonException($"unknown flag '{name}'");
+            flags |= flag;
+        }
+        return flags;
+    }
+
+    public override void Write(Utf8JsonWriter writer, ContactFlags value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (var flag in Enum.GetValues<ContactFlags>())
+            if (flag != ContactFlags.None && value.HasFlag(flag))
+                writer.WriteStringValue(JsonNamingPolicy.CamelCase.ConvertName(flag.ToString()));
+        writer.WriteEndArray();
     }
 }

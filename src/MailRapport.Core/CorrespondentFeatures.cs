@@ -1,0 +1,160 @@
+namespace MailRapport.Core;
+
+/// <summary>
+/// Running features for one correspondent. Every buffer is bounded (reply and gap samples, threads),
+/// so memory grows with the number of correspondents, not with the number of messages.
+/// </summary>
+internal sealed class CorrespondentFeatures(string address)
+{
+    public string Address { get; } = address;
+    public string? DisplayName;
+
+    public long FirstTicks = long.MaxValue, LastTicks = long.MinValue;
+    public long LastSentTicks = long.MinValue, LastReceivedTicks = long.MinValue;
+
+    public int Sent, Received;
+    public double WeightedSent, WeightedReceived;
+    public int SharedThreads;
+    public int RepliesMine, RepliesTheirs;
+    public RingBuffer? ReplyHoursMine, ReplyHoursTheirs;
+
+    public int Meetings, SmallMeetings;
+    public double MeetingHours, WeightedMeetings, WeightedMeetingHours;
+
+    public int ActiveMonths;
+    private int _lastMonth = int.MinValue;
+    private long _lastDay = long.MinValue;
+    private long _monthStartTicks = long.MaxValue, _monthEndTicks = long.MinValue;
+    private int _month;
+    public RingBuffer? GapDays;
+
+    // Automation evidence (incoming mail only).
+    /// <summary>Received messages sent to a large list or not addressed to the owner directly (Bcc, via a list).</summary>
+    public int ReceivedWithMarkers, ReceivedAsMassMail;
+    public AutomationMarkers MarkersSeen;
+
+    public readonly List<MonthBucket> Timeline = [];
+    private ThreadState[]? _threads;
+    private int _threadCount;
+
+    public struct MonthBucket
+    {
+        public int MonthIndex;
+        public int Sent, Received, Meetings;
+    }
+
+    private struct ThreadState
+    {
+        public ulong Key;
+        public long LastMineTicks, LastTheirsTicks, TouchedTicks;
+        public bool Mine, Theirs, Counted;
+    }
+
+    /// <summary>Marks an interaction at <paramref name="ticks"/> (UTC ticks): span, months, gaps, timeline.</summary>
+    public ref MonthBucket Touch(long ticks, int gapSamples)
+    {
+        if (ticks < FirstTicks) FirstTicks = ticks;
+        if (ticks > LastTicks) LastTicks = ticks;
+        var day = ticks / TimeSpan.TicksPerDay;
+        if (day != _lastDay)
+        {
+            if (_lastDay != long.MinValue && day > _lastDay)
+                (GapDays ??= new RingBuffer(gapSamples)).Add(day - _lastDay);
+            _lastDay = Math.Max(day, _lastDay);
+        }
+        // Month index, recomputed only when the instant leaves the cached month (input is in time order).
+        if (ticks < _monthStartTicks || ticks >= _monthEndTicks)
+        {
+            var d = new DateTime(ticks, DateTimeKind.Utc);
+            _month = d.Year * 12 + d.Month - 1;
+            var start = new DateTime(d.Year, d.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+            _monthStartTicks = start.Ticks;
+            _monthEndTicks = start.AddMonths(1).Ticks;
+        }
+        var month = _month;
+        if (month > _lastMonth) { ActiveMonths++; _lastMonth = month; }
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Timeline);
+        if (span.Length > 0 && span[^1].MonthIndex == month) return ref span[^1];
+        for (int i = 0; i < span.Length; i++)
+            if (span[i].MonthIndex == month) return ref span[i];
+        Timeline.Add(new MonthBucket { MonthIndex = month });
+        return ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Timeline)[^1];
+    }
+
+    /// <summary>
+    /// Records the owner (mine = true) or the correspondent writing in a thread, and returns the reply latency
+    /// when this message answers the other side's last unanswered message within the window.
+    /// </summary>
+    public double? Thread(ulong key, long ticks, bool mine, int capacity, long windowTicks)
+    {
+        _threads ??= new ThreadState[capacity];
+        int index = -1;
+        for (int i = 0; i < _threadCount; i++)
+            if (_threads[i].Key == key) { index = i; break; }
+        if (index < 0)
+        {
+            if (_threadCount < _threads.Length) index = _threadCount++;
+            else
+            {
+                index = 0; // forget the least recently used thread
+                for (int i = 1; i < _threadCount; i++)
+                    if (_threads[i].TouchedTicks < _threads[index].TouchedTicks) index = i;
+            }
+            _threads[index] = new ThreadState { Key = key, LastMineTicks = long.MinValue, LastTheirsTicks = long.MinValue };
+        }
+        ref var t = ref _threads[index];
+        t.TouchedTicks = ticks;
+        double? latency = null;
+        if (mine)
+        {
+            if (t.LastTheirsTicks != long.MinValue && t.LastTheirsTicks > t.LastMineTicks && ticks - t.LastTheirsTicks <= windowTicks)
+                latency = (ticks - t.LastTheirsTicks) / (double)TimeSpan.TicksPerHour;
+            t.LastMineTicks = ticks;
+            t.Mine = true;
+        }
+        else
+        {
+            if (t.LastMineTicks != long.MinValue && t.LastMineTicks > t.LastTheirsTicks && ticks - t.LastMineTicks <= windowTicks)
+                latency = (ticks - t.LastMineTicks) / (double)TimeSpan.TicksPerHour;
+            t.LastTheirsTicks = ticks;
+            t.Theirs = true;
+        }
+        if (t.Mine && t.Theirs && !t.Counted)
+        {
+            t.Counted = true;
+            SharedThreads++;
+        }
+        return latency;
+    }
+}
+
+/// <summary>Keeps the most recent N values; the median is computed on demand.</summary>
+internal sealed class RingBuffer(int capacity)
+{
+    private readonly double[] _values = new double[Math.Max(1, capacity)];
+    private int _count, _next;
+
+    public int Count => _count;
+
+    public void Add(double value)
+    {
+        _values[_next] = value;
+        _next = (_next + 1) % _values.Length;
+        if (_count < _values.Length) _count++;
+    }
+
+    public double Median() => Quantile(0.5);
+
+    /// <summary>Linear-interpolated quantile of the kept values (q in 0..1).</summary>
+    public double Quantile(double q)
+    {
+        if (_count == 0) return double.NaN;
+        Span<double> copy = stackalloc double[_count];
+        _values.AsSpan(0, _count).CopyTo(copy);
+        copy.Sort();
+        double position = q * (_count - 1);
+        int low = (int)Math.Floor(position);
+        int high = Math.Min(_count - 1, low + 1);
+        return copy[low] + (copy[high] - copy[low]) * (position - low);
+    }
+}

@@ -1,0 +1,26 @@
+using MailRapport.Core.Sample;
+using MailRapport.Server.Profiles;
+using MailRapport.Server.Storage;
+
+namespace MailRapport.Server.Sample;
+
+/// <summary>Writes the generated sample mailbox into a store (replacing an earlier sample) and computes its profiles.</summary>
+public sealed class SampleMailboxLoader(MailStore store, ProfileService profiles)
+{
+    public const string MailboxId = "sample";
+
+    /// <summary>The sample ends at the start of today (UTC), so "now" always sits just after its history.</summary>
+    public static DateTimeOffset DefaultEnd(TimeProvider clock) => new(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+
+    public async Task<SampleMailbox> LoadAsync(int seed, DateTimeOffset end, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var sample = SampleMailboxGenerator.Generate(new SampleOptions { Seed = seed, End = end });
+        await store.MigrateAsync(ct);
+        await store.DeleteMailboxDataAsync(MailboxId, ct);
+        await store.UpsertMailboxAsync(new StoredMailbox(MailboxId, [sample.OwnerAddress], sample.OwnerDisplayName, "sample", now), ct);
+        await store.UpsertMessagesAsync(MailboxId, sample.Messages, ct);
+        await store.UpsertMeetingsAsync(MailboxId, sample.Meetings, ct);
+        await profiles.RecomputeAsync(MailboxId, now, ct);
+        return sample;
+    }
+}

@@ -1,0 +1,47 @@
+namespace MailRapport.Core.Tests;
+
+public sealed class EmailAddressTests
+{
+    [Theory]
+    [InlineData("Jane.Doe@Example.COM", "jane.doe@example.com")]
+    [InlineData("  <jane@x.org>  ", "jane@x.org")]
+    [InlineData("mailto:Jane@X.org", "jane@x.org")]
+    [InlineData("'jane@x.org'", "jane@x.org")]
+    [InlineData("no-at-sign", null)]
+    [InlineData("@x.org", null)]
+    [InlineData("jane@", null)]
+    [InlineData("jane doe@x.org", null)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void Normalize(string? raw, string? expected) => Assert.Equal(expected, EmailAddress.Normalize(raw));
+
+    [Theory]
+    [InlineData("jane@x.org", "jane@x.org", null)]
+    [InlineData("Jane Doe <Jane@X.org>", "jane@x.org", "Jane Doe")]
+    [InlineData("\"Doe, Jane\" <jane@x.org>", "jane@x.org", "Doe, Jane")]
+    [InlineData("\"Jane \\\"JD\\\" Doe\" <jane@x.org>", "jane@x.org", "Jane \"JD\" Doe")]
+    [InlineData("jane@x.org (Jane Doe)", "jane@x.org", "Jane Doe")]
+    [InlineData("<jane@x.org>", "jane@x.org", null)]
+    [InlineData("'jane@x.org' <jane@x.org>", "jane@x.org", null)]
+    public void ParseOne_keeps_display_name_apart(string text, string address, string? name)
+    {
+        var parsed = EmailAddress.ParseOne(text);
+        Assert.NotNull(parsed);
+        Assert.Equal(address, parsed.Value.Address);
+        Assert.Equal(name, parsed.Value.DisplayName);
+    }
+
+    [Theory]
+    [InlineData("a@x.org, b@x.org", "a@x.org|b@x.org")]
+    [InlineData("\"Doe, Jane\" <jane@x.org>, \"Roe, Rick\" <rick@x.org>", "jane@x.org|rick@x.org")]
+    [InlineData("team: a@x.org, b@x.org;, c@x.org", "a@x.org|b@x.org|c@x.org")]
+    [InlineData("undisclosed-recipients:;", "")]
+    [InlineData("a@x.org,, ,b@x.org", "a@x.org|b@x.org")]
+    [InlineData("Jane <jane@x.org>, not an address, bob@y.org", "jane@x.org|bob@y.org")]
+    [InlineData("a@x.org (comment, with comma), b@x.org", "a@x.org|b@x.org")]
+    public void ParseList_splits_only_where_the_grammar_does(string text, string expected)
+    {
+        var addresses = string.Join("|", EmailAddress.ParseList(text).Select(a => a.Address));
+        Assert.Equal(expected, addresses);
+    }
+}
