@@ -18,11 +18,13 @@ namespace MailRapport.Server.Tests.Pane;
 /// A Kestrel host on a free loopback port serving the real pane (MapPane) and canned API answers in the
 /// service's contract shape (ContactProfile through StoreJson.Options, plus stageHistory).
 /// </summary>
-internal sealed class CannedApiHost : IAsyncDisposable
+internal sealed class CannedApiHost : IPaneHost
 {
     public const string Owner = "owner@example.com";
     private readonly WebApplication app;
     public string BaseUrl { get; }
+    public string OwnerAddress => Owner;
+    public string Description => "in-test Kestrel host with canned API answers";
 
     private CannedApiHost(WebApplication app, string baseUrl) { this.app = app; BaseUrl = baseUrl; }
 
@@ -38,22 +40,27 @@ internal sealed class CannedApiHost : IAsyncDisposable
         app.MapGet("/api/me", () => Results.Json(new
         {
             mailbox = Owner,
-            displayName = "Owner",
-            lastScan = DateTimeOffset.Parse("2026-11-21T02:00:00Z"),
-            nextScan = DateTimeOffset.Parse("2026-11-23T02:00:00Z"),
-            firstScanRunning = false,
-            counts = new { contact = 1, rapport = 2, relationship = 2 },
+            enrolled = true,
+            firstScanPending = false,
+            scanRunning = false,
+            lastScanFinishedAt = DateTimeOffset.Parse("2026-11-21T02:00:00Z"),
+            nextScanAt = DateTimeOffset.Parse("2026-11-23T02:00:00Z"),
+            contacts = contacts.Count,
+            stages = new { contact = 2, rapport = 1, relationship = 2 },
+            nurture = new { active = 3, cooling = 1, dormant = 1 },
         }));
         app.MapGet("/api/contacts/{address}", (string address) =>
             contacts.TryGetValue(address, out var c)
                 ? Results.Text(c.Json.ToJsonString(), "application/json")
                 : Results.Problem(statusCode: 404, title: "Unknown contact", detail: $"No interaction with {address} is stored."));
-        app.MapGet("/api/contacts", (int? page) => Results.Text(new JsonObject
+        app.MapGet("/api/contacts", (int? page, int? pageSize) => Results.Text(new JsonObject
         {
-            ["items"] = new JsonArray((page ?? 1) == 1 ? contacts.Values.Select(c => (JsonNode)c.Json.DeepClone()).ToArray() : []),
             ["page"] = page ?? 1,
-            ["pageSize"] = 50,
+            ["pageSize"] = pageSize ?? 50,
             ["total"] = contacts.Count,
+            ["items"] = new JsonArray(contacts.Values.OrderByDescending(c => c.Profile.Strength)
+                .Skip(((page ?? 1) - 1) * (pageSize ?? 50)).Take(pageSize ?? 50)
+                .Select(c => (JsonNode)ListItem(c.Profile)).ToArray()),
         }.ToJsonString(), "application/json"));
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -89,7 +96,7 @@ internal sealed class CannedApiHost : IAsyncDisposable
             Reasons = ["Real back-and-forth in 6 threads", "Silent for 64 days, against a usual gap of 18"],
             NextStep = "Reach out: it has been quiet for longer than usual.",
             Timeline = [new MonthActivity(2026, 6, 3, 4, 0), new MonthActivity(2026, 8, 2, 3, 0), new MonthActivity(2026, 9, 1, 2, 0)],
-        }, [("rapport", "2026-05-01T00:00:00Z")]);
+        }, [("contact", "2026-02-01T00:00:00Z"), ("rapport", "2026-05-01T00:00:00Z")]);
         yield return Make(new ContactProfile
         {
             Address = "carol@client.example", DisplayName = "Carol Diaz", Stage = Stage.Contact, Nurture = Nurture.Active,
@@ -117,10 +124,12 @@ internal sealed class CannedApiHost : IAsyncDisposable
         }, []);
     }
 
-    private static Canned Make(ContactProfile profile, (string Stage, string Since)[] history)
+    private static JsonObject ListItem(ContactProfile profile) => JsonSerializer.SerializeToNode(profile, StoreJson.Options)!.AsObject();
+
+    private static Canned Make(ContactProfile profile, (string Stage, string At)[] history)
     {
-        var json = JsonSerializer.SerializeToNode(profile, StoreJson.Options)!.AsObject();
-        json["stageHistory"] = new JsonArray(history.Select(h => (JsonNode)new JsonObject { ["stage"] = h.Stage, ["since"] = h.Since }).ToArray());
+        var json = ListItem(profile);
+        json["stageHistory"] = new JsonArray(history.Select(h => (JsonNode)new JsonObject { ["at"] = h.At, ["stage"] = h.Stage, ["nurture"] = "active" }).ToArray());
         return new Canned(profile, json);
     }
 }

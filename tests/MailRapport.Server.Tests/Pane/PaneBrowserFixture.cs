@@ -7,15 +7,17 @@ namespace MailRapport.Server.Tests.Pane;
 public sealed class PaneBrowserFixture : IAsyncLifetime
 {
     private IPlaywright? playwright;
-    private CannedApiHost? host;
+    private IPaneHost? host;
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl => host!.BaseUrl;
-    public string Owner => CannedApiHost.Owner;
+    public string Owner => Cast.Owner;
+    public PaneCast Cast { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         if (!File.Exists(PaneTestEnvironment.Chromium)) return; // the tests skip themselves
         host = await CannedApiHost.StartAsync();
+        Cast = await PaneCast.LoadAsync(host);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()
         {

@@ -52,17 +52,14 @@ export function createApi(config, auth) {
   return {
     me: (options) => get("/me", options),
     contact: (address, options) => get(`/contacts/${encodeURIComponent(address)}`, options),
-    contactsPage: (page, options) => get(`/contacts?page=${page}`, options),
     /** Every contact, page by page (the list endpoint pages; the preview wants them all). */
-    async allContacts(maxPages = 200) {
+    async allContacts(maxPages = 500) {
       const all = [];
       for (let page = 1; page <= maxPages; page++) {
-        const body = await get(`/contacts?page=${page}`);
-        const items = Array.isArray(body) ? body : (body.items ?? body.contacts ?? body.data ?? []);
+        const body = await get(`/contacts?page=${page}&pageSize=200&sort=-strength`);
+        const items = Array.isArray(body?.items) ? body.items : [];
         all.push(...items);
-        const total = body.total ?? body.totalCount;
-        if (items.length === 0 || (typeof total === "number" && all.length >= total) || Array.isArray(body)) break;
-        if (body.hasMore === false || body.nextPage === null) break;
+        if (items.length === 0 || all.length >= Number(body.total ?? 0)) break;
       }
       return all;
     },

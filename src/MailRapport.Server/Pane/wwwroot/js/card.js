@@ -9,7 +9,7 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 export const stageLabel = (stage) => STAGES[String(stage).toLowerCase()] ?? "Unknown";
 export const nurtureLabel = (nurture) => NURTURES[String(nurture).toLowerCase()] ?? "Unknown";
 
-/** Flags arrive as "oneWayInbound, automated" (a [Flags] enum as a string), or as an array. */
+/** Flags arrive as an array of names (["oneWayInbound", "automated"]); a comma-separated string is read too. */
 export function flagsOf(profile) {
   const raw = profile?.flags;
   const list = Array.isArray(raw) ? raw : String(raw ?? "").split(",");
@@ -75,15 +75,17 @@ export function evidenceLines(e = {}) {
   return lines;
 }
 
-/** "Became Rapport in March 2024" from the API's stage history, whatever its date field is called. */
+/**
+ * "Became Rapport in Mar 2024" from the API's stage history ([{at, stage, nurture}], oldest first). The first row
+ * is only when recording began, so a line is shown only for a real change of stage.
+ */
 export function historyLine(profile) {
   const history = Array.isArray(profile?.stageHistory) ? profile.stageHistory : [];
-  if (history.length === 0) return null;
-  const last = history[history.length - 1];
-  const when = last.since ?? last.at ?? last.changedAt ?? last.from ?? last.date ?? last.asOf;
-  const stage = last.stage ?? profile.stage;
-  if (!when) return null;
-  return history.length > 1 ? `Became ${stageLabel(stage)} in ${formatMonth(when)}` : `${stageLabel(stage)} since ${formatMonth(when)}`;
+  for (let i = history.length - 1; i > 0; i--) {
+    const now = String(history[i].stage).toLowerCase(), before = String(history[i - 1].stage).toLowerCase();
+    if (now !== before) return `Became ${stageLabel(now)} in ${formatMonth(history[i].at ?? history[i].since)}`;
+  }
+  return null;
 }
 
 /** Last 12 months (ending at the profile's month) of messages as stacked bars and meetings as dots. */

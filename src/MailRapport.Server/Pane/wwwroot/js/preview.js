@@ -65,15 +65,14 @@ async function openCard(contact) {
 }
 
 function renderSummary(me) {
-  const counts = me?.counts ?? me?.stageCounts ?? {};
-  const when = (v) => (v ? new Date(v).toLocaleString() : "never");
+  const stages = me?.stages ?? {};
+  const when = (v) => (v ? new Date(v).toLocaleString() : "not yet");
   summary.replaceChildren(
-    h("p", null, h("strong", null, me?.displayName || me?.mailbox || me?.mailboxId || "Your mailbox"),
-      me?.lastScan !== undefined || me?.lastScanAt !== undefined ? h("span", { class: "muted" }, ` · last scan ${when(me.lastScan ?? me.lastScanAt)}`) : null),
-    h("div", { class: "counts" }, STAGE_ORDER.map((s) => {
-      const n = counts[s] ?? counts[stageLabel(s)];
-      return n === undefined ? null : h("span", { class: `badge stage-${s}` }, `${stageLabel(s)}: ${n}`);
-    })));
+    h("p", null, h("strong", null, me?.mailbox ?? "Your mailbox"),
+      h("span", { class: "muted" }, ` · last scan ${when(me?.lastScanFinishedAt)}`)),
+    me?.firstScanPending ? h("div", { class: "banner first-scan" }, "The first scan is running; stages fill in when it finishes.") : null,
+    h("div", { class: "counts" }, STAGE_ORDER.map((s) =>
+      typeof stages[s] === "number" ? h("span", { class: `badge stage-${s}` }, `${stageLabel(s)}: ${stages[s]}`) : null)));
 }
 
 async function start() {

@@ -145,7 +145,7 @@ async function refreshBanner(seq) {
   try {
     const me = await session.api.me();
     if (seq !== session.seq) return;
-    const running = me?.firstScanRunning ?? me?.firstScan?.running ?? me?.scan?.firstScanRunning ?? false;
+    const running = me?.firstScanPending === true;
     banner.replaceChildren(running ? h("div", { class: "banner first-scan" }, "Your mailbox is being scanned for the first time; stages fill in when it finishes.") : "");
   } catch {
     banner.replaceChildren(); // the main request reports failures
