@@ -1,4 +1,36 @@
+using MailRapport.Server.Api;
+using MailRapport.Server.Auth;
 using MailRapport.Server.Cli;
+using MailRapport.Server.Pane;
+using MailRapport.Server.Scanning;
+using MailRapport.Server.Scheduling;
+using MailRapport.Server.Storage;
 
-// `mailrapport COMMAND ...` runs a command; with no command it runs the local default.
-return await CliApp.RunAsync(args);
+// `mailrapport serve` (or no command) runs the service; any other command goes to the command line.
+if (!ServeCommand.IsServe(args))
+    return await CliApp.RunAsync(args);
+
+var builder = WebApplication.CreateBuilder(ServeCommand.HostArgs(args));
+builder.AddStorage();
+builder.AddScanning();
+builder.AddScheduling();
+builder.AddApiAuth();
+builder.AddApi();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapOpenApi();
+app.MapHealth();
+app.MapContactsApi();
+app.MapMeApi();
+app.MapPane();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

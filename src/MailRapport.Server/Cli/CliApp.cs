@@ -14,6 +14,7 @@ public static class CliApp
         root.Add(SampleCommand.Create());
         root.Add(ContactsCommand.Create());
         root.Add(SummaryCommand.Create());
+        root.Add(MarkCommand.Create());
         root.Add(Pane.ManifestCommand.Create());
         root.SetAction((parse, ct) => LocalDemo.RunAsync(ct));
         return root;

@@ -1,4 +1,4 @@
-using System.Reflection;
+using MailRapport.Server.Auth;
 using Microsoft.Extensions.FileProviders;
 
 namespace MailRapport.Server.Pane;
@@ -20,15 +20,13 @@ public static class PaneEndpoints
 
     public static WebApplication MapPane(this WebApplication app)
     {
-        var options = app.Configuration.GetSection(PaneOptions.Section).Get<PaneOptions>() ?? new PaneOptions();
-        if (!options.LocalMode && (!Guid.TryParse(options.ClientId, out _) || string.IsNullOrWhiteSpace(options.ApiScope)))
-            throw new InvalidOperationException("Pane:ClientId must be a GUID and Pane:ApiScope set (or leave ClientId empty for local mode).");
-        var config = new PaneConfig(options.LocalMode, options.LocalMode ? null : options.ClientId,
-            options.LocalMode ? null : options.ApiScope, options.LocalMode ? null : options.Authority, "/api");
+        var config = ResolveConfig(app.Configuration);
 
         app.MapGet(BasePath + "/config.json", () => TypedResults.Json(config))
             .ExcludeFromDescription();
         app.MapGet(BasePath, () => TypedResults.Redirect(BasePath + "/preview.html")).ExcludeFromDescription();
+        if (config.LocalMode) // someone opening http://127.0.0.1:5080 in a browser wants to see their contacts
+            app.MapGet("/", () => TypedResults.Redirect(BasePath + "/preview.html")).ExcludeFromDescription();
         app.MapGet(BasePath + "/", () => TypedResults.Redirect(BasePath + "/preview.html")).ExcludeFromDescription();
 
         app.UseStaticFiles(new StaticFileOptions
@@ -44,6 +42,23 @@ public static class PaneEndpoints
             },
         });
         return app;
+    }
+
+    /// <summary>Local mode signs in to nothing; Entra mode tells the page which app and scope to ask a token for.</summary>
+    internal static PaneConfig ResolveConfig(IConfiguration configuration)
+    {
+        var service = configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>() ?? new ServiceOptions();
+        if (service.Mode == ServiceMode.Local) return new PaneConfig(true, null, null, null, "/api");
+
+        var entra = configuration.GetSection(EntraOptions.Section).Get<EntraOptions>() ?? new EntraOptions();
+        var pane = configuration.GetSection(PaneOptions.Section).Get<PaneOptions>() ?? new PaneOptions();
+        var clientId = pane.ClientId ?? entra.ClientId;
+        if (!Guid.TryParse(clientId, out _))
+            throw new InvalidOperationException("The pane needs an app (client) id: set Pane:ClientId or Entra:ClientId to a GUID.");
+        var scope = pane.ApiScope
+            ?? (entra.Audiences.FirstOrDefault(a => a.StartsWith("api://", StringComparison.Ordinal)) ?? $"api://{entra.ClientId ?? clientId}").TrimEnd('/')
+               + "/" + entra.RequiredScope;
+        return new PaneConfig(false, clientId, scope, pane.Authority, "/api");
     }
 
     /// <summary>What /pane/config.json tells the page: how to sign in, and where the API is.</summary>

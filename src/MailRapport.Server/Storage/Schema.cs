@@ -66,5 +66,29 @@ internal static class Schema
                 PRIMARY KEY (mailbox_id, address)
             );
             """),
+        (3, """
+            CREATE TABLE mailbox_registry (
+                mailbox_id TEXT NOT NULL PRIMARY KEY,
+                tenant_id TEXT NULL,
+                object_id TEXT NULL,
+                origin TEXT NOT NULL,
+                enrolled_at BIGINT NOT NULL,
+                scan_requested_at BIGINT NULL,
+                scan_started_at BIGINT NULL,
+                scan_finished_at BIGINT NULL,
+                scan_error TEXT NULL,
+                scan_running SMALLINT NOT NULL
+            );
+            CREATE UNIQUE INDEX ux_mailbox_registry_user ON mailbox_registry (tenant_id, object_id);
+            CREATE TABLE stage_history (
+                mailbox_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                changed_at BIGINT NOT NULL,
+                stage SMALLINT NOT NULL,
+                nurture SMALLINT NOT NULL,
+                PRIMARY KEY (mailbox_id, address, changed_at)
+            );
+            CREATE INDEX ix_contact_profiles_rank ON contact_profiles (mailbox_id, strength, address);
+            """),
     ];
 }

@@ -135,3 +135,37 @@ public sealed class CliTests(CliFixture cli) : IClassFixture<CliFixture>
         Assert.Contains("mailrapport sample", result.Error);
     }
 }
+
+public sealed class MarkCommandTests
+{
+    [Fact]
+    public async Task Marking_overrides_automated_detection_both_ways_and_auto_restores_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("mailrapport-mark-").FullName;
+        var db = Path.Combine(dir, "m.db");
+        Assert.Equal(0, (await CliRunner.RunAsync(dir, "sample", "--db", db, "--seed", "5")).ExitCode);
+
+        async Task<JsonElement> Contact(string address)
+        {
+            var r = await CliRunner.RunAsync(dir, "summary", address, "--db", db, "--format", "json");
+            return JsonDocument.Parse(r.Out).RootElement.Clone();
+        }
+        static bool Automated(JsonElement c) => c.GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "automated");
+
+        var all = JsonDocument.Parse((await CliRunner.RunAsync(dir, "contacts", "--db", db, "--format", "json", "--include-automated")).Out).RootElement;
+        var machine = all.EnumerateArray().First(Automated).GetProperty("address").GetString()!;
+        var person = all.EnumerateArray().First(c => !Automated(c)).GetProperty("address").GetString()!;
+
+        Assert.Equal(0, (await CliRunner.RunAsync(dir, "mark", machine, "person", "--db", db)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync(dir, "mark", person, "automated", "--db", db)).ExitCode);
+        Assert.False(Automated(await Contact(machine)));
+        var marked = await Contact(person);
+        Assert.True(Automated(marked));
+        Assert.Contains("you marked", marked.GetProperty("automatedReason").GetString());
+
+        Assert.Equal(0, (await CliRunner.RunAsync(dir, "mark", machine, "auto", "--db", db)).ExitCode);
+        Assert.True(Automated(await Contact(machine)));
+        var bad = await CliRunner.RunAsync(dir, "mark", machine, "robot", "--db", db);
+        Assert.NotEqual(0, bad.ExitCode);
+    }
+}

@@ -16,7 +16,7 @@ public sealed class PaneBrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (!File.Exists(PaneTestEnvironment.Chromium)) return; // the tests skip themselves
-        host = await CannedApiHost.StartAsync();
+        host = await LocalServiceHost.StartAsync();
         Cast = await PaneCast.LoadAsync(host);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()

@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using MailRapport.Core;
+using MailRapport.Server.Auth;
+using MailRapport.Server.Scheduling;
+using MailRapport.Server.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MailRapport.Server.Api;
+
+/// <summary>The caller's contacts: one contact with its timeline and stage history, and paged lists.</summary>
+public static class ContactsApi
+{
+    public const int MaxPageSize = 200;
+    public const int DefaultPageSize = 50;
+    private static readonly string[] Sorts = ["strength", "-strength", "name", "-name", "address", "-address"];
+
+    public static IEndpointRouteBuilder MapContactsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/contacts").WithTags("Contacts").RequireApiCaller();
+        api.MapGet("/{address}", GetContact)
+            .WithSummary("One contact as stored (stage, nurture, scores, evidence, monthly timeline) plus its stage history.")
+            .Produces<ContactProfile>(StatusCodes.Status200OK, "application/json");
+        api.MapGet("/", ListContacts)
+            .WithSummary("The caller's contacts, filtered by stage and nurture, sorted and paged.")
+            .Produces<ContactPage>(StatusCodes.Status200OK, "application/json");
+        return app;
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetContact(
+        string address, CallerMailbox caller, MailStore store, StageHistory history, CancellationToken ct)
+    {
+        var normalized = EmailAddress.Normalize(address);
+        if (normalized is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a mail address",
+                detail: $"'{Truncate(address)}' is not a mail address.");
+        string? profile;
+        await using (var connection = await store.OpenConnectionAsync(ct))
+            profile = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                "SELECT profile FROM contact_profiles WHERE mailbox_id = @m AND address = @a", new { m = caller.MailboxId, a = normalized }, cancellationToken: ct));
+        if (profile is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found",
+                detail: $"No mail or meeting with {normalized} has been seen in your mailbox.");
+        var changes = await history.ListAsync(caller.MailboxId, normalized, ct);
+        // The stored JSON is already the API's shape: append the history rather than parse and re-serialize it.
+        var json = new StringBuilder(profile.Length + 64 + changes.Count * 80);
+        json.Append(profile, 0, profile.LastIndexOf('}'));
+        json.Append(",\"stageHistory\":").Append(JsonSerializer.Serialize(changes, StoreJson.Options)).Append('}');
+        return TypedResults.Content(json.ToString(), "application/json", Encoding.UTF8);
+    }
+
+    internal static async Task<Results<ContentHttpResult, ValidationProblem>> ListContacts(
+        CallerMailbox caller, MailStore store, CancellationToken ct,
+        string? stage = null, string? nurture = null, string? sort = null, string? page = null, string? pageSize = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Stage? stageFilter = null;
+        Nurture? nurtureFilter = null;
+        if (stage is not null)
+        {
+            if (TryParseName<Stage>(stage, out var s)) stageFilter = s;
+            else errors["stage"] = [$"stage must be one of {string.Join(", ", Names<Stage>())}."];
+        }
+        if (nurture is not null)
+        {
+            if (TryParseName<Nurture>(nurture, out var n)) nurtureFilter = n;
+            else errors["nurture"] = [$"nurture must be one of {string.Join(", ", Names<Nurture>())}."];
+        }
+        var order = sort ?? "-strength";
+        if (!Sorts.Contains(order, StringComparer.Ordinal))
+            errors["sort"] = [$"sort must be one of {string.Join(", ", Sorts)}."];
+        int pageNumber = 1, size = DefaultPageSize;
+        if (page is not null && (!int.TryParse(page, System.Globalization.NumberStyles.None, null, out pageNumber) || pageNumber < 1 || pageNumber > 1_000_000))
+            errors["page"] = ["page must be a whole number from 1 to 1000000."];
+        if (pageSize is not null && (!int.TryParse(pageSize, System.Globalization.NumberStyles.None, null, out size) || size < 1 || size > MaxPageSize))
+            errors["pageSize"] = [$"pageSize must be a whole number from 1 to {MaxPageSize}."];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors, title: "Invalid query");
+
+        var where = "mailbox_id = @m" + (stageFilter is null ? "" : " AND stage = @s") + (nurtureFilter is null ? "" : " AND nurture = @n");
+        var orderBy = order.TrimStart('-') switch
+        {
+            "strength" => "strength", "name" => "LOWER(COALESCE(display_name, address))", _ => "address",
+        } + (order.StartsWith('-') ? " DESC" : " ASC") + ", address ASC";
+        var args = new { m = caller.MailboxId, s = (short?)stageFilter, n = (short?)nurtureFilter, take = size, skip = (long)(pageNumber - 1) * size };
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM contact_profiles WHERE {where}", args, cancellationToken: ct));
+        var rows = await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT profile FROM contact_profiles WHERE {where} ORDER BY {orderBy} LIMIT @take OFFSET @skip", args, cancellationToken: ct));
+        var json = new StringBuilder();
+        json.Append("{\"page\":").Append(pageNumber).Append(",\"pageSize\":").Append(size).Append(",\"total\":").Append(total).Append(",\"items\":[");
+        bool first = true;
+        foreach (var row in rows)
+        {
+            if (!first) json.Append(',');
+            json.Append(row);
+            first = false;
+        }
+        json.Append("]}");
+        return TypedResults.Content(json.ToString(), "application/json", Encoding.UTF8);
+    }
+
+    private static bool TryParseName<T>(string text, out T value) where T : struct, Enum =>
+        Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value) && !text.Any(char.IsDigit);
+
+    private static IEnumerable<string> Names<T>() where T : struct, Enum => Enum.GetNames<T>().Select(JsonNamingPolicy.CamelCase.ConvertName);
+
+    private static string Truncate(string s) => s.Length > 100 ? s[..100] + "…" : s;
+
+    /// <summary>The shape of a page (for the OpenAPI document; the body is written directly).</summary>
+    public sealed record ContactPage(int Page, int PageSize, long Total, IReadOnlyList<ContactProfile> Items);
+}

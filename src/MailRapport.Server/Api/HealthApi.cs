@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Dapper;
+using MailRapport.Server.Scheduling;
+using MailRapport.Server.Storage;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace MailRapport.Server.Api;
+
+/// <summary>/health (everything), /health/live (the process answers), /health/ready (database and scheduler).</summary>
+public static class HealthApi
+{
+    public static IServiceCollection AddServiceHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<SchedulerHealthCheck>("scheduler", tags: ["ready"]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteJson }).WithTags("Health");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson }).WithTags("Health");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteJson }).WithTags("Health");
+        return app;
+    }
+
+    private static Task WriteJson(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(http.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }, JsonSerializerOptions.Web);
+    }
+
+    private sealed class DatabaseHealthCheck(MailStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            try
+            {
+                await using var connection = await store.OpenConnectionAsync(ct);
+                var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(version) FROM schema_version", cancellationToken: ct));
+                return HealthCheckResult.Healthy($"{store.Provider}, schema {version}");
+            }
+            catch (Exception e)
+            {
+                return HealthCheckResult.Unhealthy($"{store.Provider} unreachable: {e.Message}");
+            }
+        }
+    }
+
+    private sealed class SchedulerHealthCheck(ISchedulerFactory schedulers, IOptions<ScanScheduleOptions> options) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            if (!options.Value.Enabled) return HealthCheckResult.Healthy("scheduler disabled by configuration");
+            try
+            {
+                var scheduler = await schedulers.GetScheduler(ct);
+                if (scheduler.Status != SchedulerStatus.Running) return HealthCheckResult.Unhealthy($"scheduler is {scheduler.Status}");
+                return HealthCheckResult.Healthy($"scheduler {scheduler.SchedulerInstanceId} running");
+            }
+            catch (Exception e)
+            {
+                return HealthCheckResult.Unhealthy($"scheduler unavailable: {e.Message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Dapper;
+using MailRapport.Core;
+using MailRapport.Server.Auth;
+using MailRapport.Server.Scheduling;
+using MailRapport.Server.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace MailRapport.Server.Api;
+
+/// <summary>The caller's own mailbox: its scan state, a scan on request, and erasing everything stored for it.</summary>
+public static class MeApi
+{
+    public static IEndpointRouteBuilder MapMeApi(this IEndpointRouteBuilder app)
+    {
+        var me = app.MapGroup("/api/me").WithTags("Me").RequireApiCaller();
+        me.MapGet("/", GetMe).WithSummary("The caller's mailbox: last and next scan, whether a scan is running, contacts per stage.");
+        me.MapPost("/scan", RequestScan).WithSummary("Asks for a scan of the caller's mailbox now.");
+        me.MapDelete("/data", EraseData).WithSummary("Erases everything stored for the caller's mailbox: interactions, profiles, history, scan state and its scheduled scans.");
+        return app;
+    }
+
+    public sealed record StageCounts(long Contact, long Rapport, long Relationship);
+    public sealed record NurtureCounts(long Active, long Cooling, long Dormant);
+
+    public sealed record MeResponse(
+        string Mailbox,
+        bool Enrolled,
+        DateTimeOffset? EnrolledAt,
+        /// <summary>True until the first scan has finished: the pane shows "first scan running".</summary>
+        bool FirstScanPending,
+        bool ScanRunning,
+        bool ScanQueued,
+        DateTimeOffset? LastScanStartedAt,
+        DateTimeOffset? LastScanFinishedAt,
+        string? LastScanError,
+        DateTimeOffset? NextScanAt,
+        long Contacts,
+        StageCounts Stages,
+        NurtureCounts Nurture);
+
+    internal static async Task<Ok<MeResponse>> GetMe(CallerMailbox caller, MailboxRegistry registry, MailboxScheduler scheduler,
+        MailStore store, CancellationToken ct)
+    {
+        var status = await registry.GetAsync(caller.MailboxId, ct);
+        var stages = new long[3];
+        var nurture = new long[3];
+        await using (var connection = await store.OpenConnectionAsync(ct))
+        {
+            var rows = await connection.QueryAsync<(long Stage, long Nurture, long N)>(new CommandDefinition(
+                "SELECT stage, nurture, COUNT(*) FROM contact_profiles WHERE mailbox_id = @m GROUP BY stage, nurture",
+                new { m = caller.MailboxId }, cancellationToken: ct));
+            foreach (var (stage, nu, n) in rows)
+            {
+                if (stage is >= 0 and < 3) stages[stage] += n;
+                if (nu is >= 0 and < 3) nurture[nu] += n;
+            }
+        }
+        bool queued = status is not null && MailboxScheduler.IsQueued(status);
+        return TypedResults.Ok(new MeResponse(
+            caller.MailboxId,
+            status is not null,
+            status?.EnrolledAt,
+            status is not null && status.ScanFinishedAt is null,
+            status?.ScanRunning ?? false,
+            queued,
+            status?.ScanStartedAt,
+            status?.ScanFinishedAt,
+            status?.ScanError,
+            status is null ? null : await scheduler.NextNightlyAsync(caller.MailboxId, ct),
+            stages.Sum(),
+            new StageCounts(stages[(int)Stage.Contact], stages[(int)Stage.Rapport], stages[(int)Stage.Relationship]),
+            new NurtureCounts(nurture[(int)Nurture.Active], nurture[(int)Nurture.Cooling], nurture[(int)Nurture.Dormant])));
+    }
+
+    internal static async Task<Accepted> RequestScan(CallerMailbox caller, MailboxRegistry registry, MailboxScheduler scheduler,
+        IOptions<ServiceOptions> service, CancellationToken ct)
+    {
+        // Local mode after an erase: scanning again brings the local mailbox back.
+        if (service.Value.Mode == ServiceMode.Local)
+            await registry.EnsureAsync(caller.MailboxId, MailboxOrigin.Local, ct);
+        // Already waiting to run: one queued scan is enough (a running one will be followed by this one).
+        var status = await registry.GetAsync(caller.MailboxId, ct);
+        if (status is null || !MailboxScheduler.IsQueued(status))
+            await scheduler.ScanNowAsync(caller.MailboxId, ct: ct);
+        return TypedResults.Accepted("/api/me");
+    }
+
+    internal static async Task<NoContent> EraseData(CallerMailbox caller, MailboxScheduler scheduler, MailStore store, CancellationToken ct)
+    {
+        // Jobs first, so no new scan starts; a scan already running erases again when it finishes (ScanRunner).
+        await scheduler.RemoveAsync(caller.MailboxId, ct);
+        await store.DeleteMailboxDataAsync(caller.MailboxId, ct);
+        return TypedResults.NoContent();
+    }
+}

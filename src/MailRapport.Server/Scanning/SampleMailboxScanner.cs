@@ -1,0 +1,53 @@
+using MailRapport.Core.Sample;
+using MailRapport.Server.Profiles;
+using MailRapport.Server.Sample;
+using MailRapport.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace MailRapport.Server.Scanning;
+
+/// <summary>Local mode's sample source. Bound from the "Sample" configuration section.</summary>
+public sealed class SampleScanOptions
+{
+    public const string Section = "Sample";
+
+    public int Seed { get; set; } = 7;
+
+    /// <summary>A pause before the profiles are recomputed, to make a scan long enough to watch (demos, the two-host test).</summary>
+    public int DelayMilliseconds { get; set; }
+}
+
+/// <summary>
+/// Local mode's mail source: the deterministic sample mailbox. Its history ends on the day the mailbox was first
+/// built, so every later scan upserts the very same interactions (idempotent by key) and recomputes the profiles,
+/// exactly as a Graph scan would.
+/// </summary>
+public sealed class SampleMailboxScanner(MailStore store, ProfileService profiles, TimeProvider clock, IOptions<SampleScanOptions> options) : IMailboxScanner
+{
+    public async Task<ScanResult> ScanAsync(string mailboxId, IProgress<ScanProgress>? progress = null, CancellationToken ct = default)
+    {
+        var started = clock.GetTimestamp();
+        var existing = await store.GetMailboxAsync(mailboxId, ct);
+        var builtAt = existing?.CreatedAt ?? clock.GetUtcNow();
+        var sample = SampleMailboxGenerator.Generate(new SampleOptions
+        {
+            Seed = options.Value.Seed,
+            End = SampleMailboxLoader.DefaultEnd(new FixedClock(builtAt)),
+        });
+        if (existing is null)
+            await store.UpsertMailboxAsync(new StoredMailbox(mailboxId, [sample.OwnerAddress], sample.OwnerDisplayName, "sample", builtAt), ct);
+        progress?.Report(new ScanProgress("messages", null, 1, sample.Messages.Count, 0, 0));
+        await store.UpsertMessagesAsync(mailboxId, sample.Messages, ct);
+        await store.UpsertMeetingsAsync(mailboxId, sample.Meetings, ct);
+        if (options.Value.DelayMilliseconds > 0)
+            await Task.Delay(TimeSpan.FromMilliseconds(options.Value.DelayMilliseconds), clock, ct);
+        progress?.Report(new ScanProgress("profiles", null, 1, sample.Messages.Count, sample.Meetings.Count, 0));
+        await profiles.RecomputeAsync(mailboxId, clock.GetUtcNow(), ct);
+        return new ScanResult(mailboxId, sample.Messages.Count, 0, sample.Meetings.Count, 0, 0, 0, clock.GetElapsedTime(started));
+    }
+
+    private sealed class FixedClock(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
+    }
+}

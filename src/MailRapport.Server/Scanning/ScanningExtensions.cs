@@ -1,0 +1,20 @@
+using MailRapport.Server.Auth;
+
+namespace MailRapport.Server.Scanning;
+
+public static class ScanningExtensions
+{
+    /// <summary>
+    /// The mail source behind <see cref="IMailboxScanner"/>. Local mode scans the sample mailbox; Entra mode scans
+    /// Microsoft Graph (registered by the Graph feature; without it the service refuses to start in Entra mode).
+    /// </summary>
+    public static IHostApplicationBuilder AddScanning(this IHostApplicationBuilder builder)
+    {
+        var mode = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>()?.Mode ?? ServiceMode.Local;
+        builder.Services.AddOptions<SampleScanOptions>().BindConfiguration(SampleScanOptions.Section);
+        if (mode == ServiceMode.Local)
+            builder.Services.AddSingleton<IMailboxScanner, SampleMailboxScanner>();
+        // Entra mode: the Graph scanner's registration goes here (builder.AddGraphScanning()).
+        return builder;
+    }
+}

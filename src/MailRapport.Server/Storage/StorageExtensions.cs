@@ -1,0 +1,35 @@
+using MailRapport.Core;
+using MailRapport.Server.Profiles;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace MailRapport.Server.Storage;
+
+public static class StorageExtensions
+{
+    /// <summary>The store (SQLite file by default, PostgreSQL by connection string), migrated at start, and the profile service.</summary>
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => MailStore.Open(sp.GetRequiredService<IOptions<StoreOptions>>().Value));
+        services.TryAddSingleton(new StageModelOptions());
+        services.TryAddSingleton<RelationshipModel>();
+        services.AddSingleton<ProfileService>();
+        // Registered before anything that reads the store, so the schema is current before they start.
+        services.AddHostedService<StoreMigration>();
+        return builder;
+    }
+
+    private sealed class StoreMigration(MailStore store, ILogger<StoreMigration> log) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken ct)
+        {
+            await store.MigrateAsync(ct);
+            log.LogInformation("Store ready ({Provider})", store.Provider);
+        }
+
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Text.Json;
+using Dapper;
+using MailRapport.Core;
+using MailRapport.Server.Scheduling;
+using MailRapport.Server.Storage;
+using MailRapport.Server.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace MailRapport.Server.Tests.Api;
+
+public sealed class ContactsApiTests : IDisposable
+{
+    private readonly ServiceFactory factory = new(entra: true);
+    public void Dispose() => factory.Dispose();
+
+    private async Task<(HttpClient Alice, HttpClient Bob)> TwoUsersWithDataAsync()
+    {
+        var alice = factory.ClientFor(TestTokens.Alice);
+        var bob = factory.ClientFor(TestTokens.Bob);
+        // First calls enrol both mailboxes; then their data is stored directly.
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/api/me")).StatusCode);
+        await Seed.MailboxAsync(factory.Store, TestTokens.Alice.Upn,
+            Seed.Profile("carol@partner.com", Stage.Relationship, strength: 90), Seed.Profile("dave@partner.com", Stage.Contact, Nurture.Dormant, 10));
+        await Seed.MailboxAsync(factory.Store, TestTokens.Bob.Upn,
+            Seed.Profile("secret@bob-client.com", Stage.Relationship), Seed.Profile("carol@partner.com", Stage.Contact, strength: 5));
+        return (alice, bob);
+    }
+
+    [Fact]
+    public async Task A_token_for_one_mailbox_never_returns_another_mailboxs_data()
+    {
+        var (alice, bob) = await TwoUsersWithDataAsync();
+
+        var notHers = await alice.GetAsync("/api/contacts/secret@bob-client.com");
+        Assert.Equal(HttpStatusCode.NotFound, notHers.StatusCode);
+        Assert.DoesNotContain("secret@bob-client.com", await (await alice.GetAsync("/api/contacts?pageSize=200")).Content.ReadAsStringAsync());
+
+        // The same contact in both mailboxes: each sees their own profile of it.
+        using var hers = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts/carol@partner.com"));
+        using var his = JsonDocument.Parse(await bob.GetStringAsync("/api/contacts/carol@partner.com"));
+        Assert.Equal("relationship", hers.RootElement.GetProperty("stage").GetString());
+        Assert.Equal("contact", his.RootElement.GetProperty("stage").GetString());
+
+        // Nothing in the request can name another mailbox.
+        var sneaky = await alice.GetAsync($"/api/contacts?mailbox={TestTokens.Bob.Upn}&mailboxId={TestTokens.Bob.Upn}");
+        Assert.DoesNotContain("secret@bob-client.com", await sneaky.Content.ReadAsStringAsync());
+        using var me = JsonDocument.Parse(await alice.GetStringAsync($"/api/me?mailbox={TestTokens.Bob.Upn}"));
+        Assert.Equal(TestTokens.Alice.Upn, me.RootElement.GetProperty("mailbox").GetString());
+    }
+
+    [Fact]
+    public async Task A_user_cannot_take_over_a_mailbox_enrolled_by_someone_else()
+    {
+        await TwoUsersWithDataAsync();
+        // Another account (other oid) whose token carries Alice's address.
+        var impostor = factory.CreateClient();
+        impostor.DefaultRequestHeaders.Authorization = new("Bearer",
+            factory.Tokens.Mint(TestTokens.Alice with { ObjectId = "99999999-0000-0000-0000-000000000009" }));
+        Assert.Equal(HttpStatusCode.Forbidden, (await impostor.GetAsync("/api/contacts/carol@partner.com")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await impostor.DeleteAsync("/api/me/data")).StatusCode);
+        Assert.NotNull(await factory.Store.GetProfileAsync(TestTokens.Alice.Upn, "carol@partner.com"));
+    }
+
+    [Fact]
+    public async Task Contact_has_its_timeline_and_stage_history_and_unknown_is_404_problem()
+    {
+        var (alice, _) = await TwoUsersWithDataAsync();
+        await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.Upn);
+
+        using var doc = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts/Carol@Partner.com"));
+        Assert.Equal("carol@partner.com", doc.RootElement.GetProperty("address").GetString());
+        Assert.Equal(1, doc.RootElement.GetProperty("timeline").GetArrayLength());
+        var history = doc.RootElement.GetProperty("stageHistory");
+        Assert.Equal(1, history.GetArrayLength());
+        Assert.Equal("relationship", history[0].GetProperty("stage").GetString());
+
+        var missing = await alice.GetAsync("/api/contacts/never@seen.com");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("never@seen.com", await missing.Content.ReadAsStringAsync());
+
+        var notAnAddress = await alice.GetAsync("/api/contacts/not-an-address");
+        Assert.Equal(HttpStatusCode.BadRequest, notAnAddress.StatusCode);
+    }
+
+    [Fact]
+    public async Task List_filters_sorts_and_pages()
+    {
+        var (alice, _) = await TwoUsersWithDataAsync();
+        using var all = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts"));
+        Assert.Equal(2, all.RootElement.GetProperty("total").GetInt64());
+        Assert.Equal("carol@partner.com", all.RootElement.GetProperty("items")[0].GetProperty("address").GetString());
+
+        using var dormant = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts?stage=contact&nurture=Dormant"));
+        Assert.Equal(1, dormant.RootElement.GetProperty("total").GetInt64());
+        Assert.Equal("dave@partner.com", dormant.RootElement.GetProperty("items")[0].GetProperty("address").GetString());
+
+        using var page2 = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts?sort=address&page=2&pageSize=1"));
+        Assert.Equal("dave@partner.com", page2.RootElement.GetProperty("items")[0].GetProperty("address").GetString());
+    }
+
+    [Theory]
+    [InlineData("stage=friend")]
+    [InlineData("stage=1")]
+    [InlineData("nurture=hot")]
+    [InlineData("sort=strength;DROP TABLE messages")]
+    [InlineData("page=0")]
+    [InlineData("page=-1")]
+    [InlineData("page=abc")]
+    [InlineData("pageSize=100000")]
+    [InlineData("page=99999999999999999999")]
+    public async Task Bad_query_values_get_400_problem(string query)
+    {
+        var alice = factory.ClientFor(TestTokens.Alice);
+        var response = await alice.GetAsync("/api/contacts?" + query);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Delete_erases_every_row_of_the_callers_mailbox_and_its_jobs_only()
+    {
+        var (alice, bob) = await TwoUsersWithDataAsync();
+        await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.Upn);
+        await factory.Store.SetAutomatedOverrideAsync(TestTokens.Alice.Upn, "news@list.com", true);
+        var schedulers = factory.Services.GetRequiredService<ISchedulerFactory>();
+        var scheduler = await schedulers.GetScheduler();
+        Assert.True(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Alice.Upn)));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync("/api/me/data")).StatusCode);
+
+        await using var connection = await factory.Store.OpenConnectionAsync();
+        foreach (var table in MailStore.MailboxTables)
+        {
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = @m", new { m = TestTokens.Alice.Upn }));
+        }
+        Assert.False(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Alice.Upn)));
+        // Bob's data and schedule are untouched.
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contact_profiles WHERE mailbox_id = @m", new { m = TestTokens.Bob.Upn }));
+        Assert.True(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Bob.Upn)));
+        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/api/contacts/secret@bob-client.com")).StatusCode);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using MailRapport.Core;
+using MailRapport.Server.Scanning;
+using MailRapport.Server.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace MailRapport.Server.Tests.Support;
+
+/// <summary>
+/// The real service in-process, on a fresh SQLite file (or a given PostgreSQL database), with a recording scanner
+/// instead of a mail source and, in Entra mode, the test's signing keys instead of Entra's metadata.
+/// </summary>
+public sealed class ServiceFactory : WebApplicationFactory<Program>
+{
+    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "mailrapport-test-" + Guid.NewGuid().ToString("n"));
+    public Dictionary<string, string?> Settings { get; } = new();
+    public TestTokens Tokens { get; } = new();
+    public RecordingScanner Scanner { get; } = new();
+
+    public ServiceFactory(bool entra = true, int requestsPerMinute = 0)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        Settings["Store:Path"] = Path.Combine(Directory, "test.db");
+        Settings["Service:RequestsPerMinute"] = requestsPerMinute.ToString();
+        Settings["Scheduling:MisfireThresholdSeconds"] = "1";
+        if (entra)
+        {
+            Settings["Service:Mode"] = "Entra";
+            Settings["Entra:ClientId"] = TestTokens.ClientId;
+            Settings["Entra:AllowedTenants:0"] = TestTokens.TenantA;
+            Settings["Entra:AllowedTenants:1"] = TestTokens.TenantB;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IMailboxScanner>();
+            services.AddSingleton(Scanner);
+            services.AddSingleton<IMailboxScanner>(Scanner);
+            services.RemoveAll<IConfigurationManager<OpenIdConnectConfiguration>>();
+            services.AddSingleton(Tokens.Metadata());
+        });
+    }
+
+    public MailStore Store => Services.GetRequiredService<MailStore>();
+
+    public HttpClient ClientFor(TestTokens.User user)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Mint(user));
+        return client;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>A scanner that records every call, can be slowed down, and tracks how many scans of a mailbox overlap.</summary>
+public sealed class RecordingScanner : IMailboxScanner
+{
+    private readonly ConcurrentDictionary<string, int> running = new();
+    public ConcurrentQueue<string> Calls { get; } = new();
+    public int MaxOverlap;
+    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
+    public async Task<ScanResult> ScanAsync(string mailboxId, IProgress<ScanProgress>? progress = null, CancellationToken ct = default)
+    {
+        var now = running.AddOrUpdate(mailboxId, 1, (_, n) => n + 1);
+        InterlockedMax(ref MaxOverlap, now);
+        try
+        {
+            Calls.Enqueue(mailboxId);
+            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
+            return new ScanResult(mailboxId, 0, 0, 0, 0, 0, 0, Delay);
+        }
+        finally
+        {
+            running.AddOrUpdate(mailboxId, 0, (_, n) => n - 1);
+        }
+    }
+
+    public int CountFor(string mailboxId) => Calls.Count(c => c == mailboxId);
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current) { }
+    }
+
+    public async Task WaitForAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not reached in time");
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>Stored data for tests: profiles written straight to the store.</summary>
+public static class Seed
+{
+    public static ContactProfile Profile(string address, Stage stage = Stage.Rapport, Nurture nurture = Nurture.Active, int strength = 50) => new()
+    {
+        Address = address,
+        DisplayName = address.Split('@')[0],
+        Stage = stage,
+        Nurture = nurture,
+        Harmony = 50,
+        Depth = 40,
+        Strength = strength,
+        Evidence = new Evidence { MessagesSent = 3, MessagesReceived = 4 },
+        Reasons = ["seeded"],
+        NextStep = "none",
+        AsOf = DateTimeOffset.UtcNow,
+        Timeline = [new MonthActivity(2026, 10, 3, 4, 0)],
+    };
+
+    public static async Task MailboxAsync(MailStore store, string mailboxId, params ContactProfile[] profiles)
+    {
+        await store.UpsertMailboxAsync(new StoredMailbox(mailboxId, [mailboxId], null, "test", DateTimeOffset.UtcNow));
+        await store.UpsertMessagesAsync(mailboxId, [new MessageInteraction
+        {
+            Key = "m1-" + mailboxId,
+            Timestamp = DateTimeOffset.UtcNow.AddDays(-3),
+            Direction = Direction.Outgoing,
+            From = mailboxId,
+            Counterparts = [new Counterpart(profiles.FirstOrDefault()?.Address ?? "x@example.com", null, RecipientRole.To)],
+            RecipientCount = 1,
+        }]);
+        await store.SaveProfilesAsync(mailboxId, profiles);
+    }
+}
