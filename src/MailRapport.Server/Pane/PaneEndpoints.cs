@@ -56,7 +56,7 @@ public static class PaneEndpoints
         if (!Guid.TryParse(clientId, out _))
             throw new InvalidOperationException("The pane needs an app (client) id: set Pane:ClientId or Entra:ClientId to a GUID.");
         var scope = pane.ApiScope
-            ?? (entra.Audiences.FirstOrDefault(a => a.StartsWith("api://", StringComparison.Ordinal)) ?? $"api://{entra.ClientId ?? clientId}").TrimEnd('/')
+            ?? (entra.Audiences.FirstOrDefault(a => a?.StartsWith("api://", StringComparison.Ordinal) == true) ?? $"api://{entra.ClientId ?? clientId}").TrimEnd('/')
                + "/" + entra.RequiredScope;
         return new PaneConfig(false, clientId, scope, pane.Authority, "/api");
     }
