@@ -101,6 +101,22 @@ public sealed class PaneBrowserTests(PaneBrowserFixture fx) : IClassFixture<Pane
     }
 
     [NeedsChromiumFact]
+    public async Task First_scan_running_is_announced_above_the_card()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), prepare: p => p.RouteAsync("**/api/me", async r =>
+        {
+            var response = await r.FetchAsync();
+            var me = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!.AsObject();
+            me["firstScanPending"] = true; // the real service finished its first scan before the tests began
+            await r.FulfillAsync(new() { Response = response, Body = me.ToJsonString() });
+        }));
+        await page.WaitForSelectorAsync("#banner .first-scan");
+        Assert.Contains("scanned for the first time", await Text(page, "#banner"));
+        Assert.Equal("status", await page.GetAttributeAsync("#banner", "role"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-first-scan");
+    }
+
+    [NeedsChromiumFact]
     public async Task Sender_never_seen_says_so()
     {
         var page = await fx.OpenPaneAsync(new MailItem(Stranger, [Me]));
