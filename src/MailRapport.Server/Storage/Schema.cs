@@ -66,6 +66,28 @@ internal static class Schema
                 PRIMARY KEY (mailbox_id, address)
             );
             """),
+        (2, """
+            CREATE TABLE graph_sync_state (
+                mailbox_id TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                next_link TEXT NULL,
+                delta_link TEXT NULL,
+                sync_round INTEGER NOT NULL,
+                full_sync SMALLINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, scope)
+            );
+            CREATE TABLE graph_items (
+                mailbox_id TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                kind SMALLINT NOT NULL,
+                item_key TEXT NOT NULL,
+                sync_round INTEGER NOT NULL,
+                PRIMARY KEY (mailbox_id, scope, item_id)
+            );
+            CREATE INDEX ix_graph_items_key ON graph_items (mailbox_id, kind, item_key);
+            """),
         (3, """
             CREATE TABLE mailbox_registry (
                 mailbox_id TEXT NOT NULL PRIMARY KEY,

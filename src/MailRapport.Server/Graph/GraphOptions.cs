@@ -1,0 +1,96 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MailRapport.Server.Graph;
+
+/// <summary>How MailRapport reaches Microsoft Graph. Bound from the "Graph" configuration section.</summary>
+public sealed class GraphOptions : IValidatableObject
+{
+    public const string Section = "Graph";
+    public const string DefaultBaseUrl = "https://graph.microsoft.com/v1.0";
+
+    /// <summary>Graph root including the version segment. Tests and local runs point it at a loopback server.</summary>
+    [Required, Url]
+    public string BaseUrl { get; set; } = DefaultBaseUrl;
+
+    /// <summary>Entra tenant (directory) id or domain. Not needed for a loopback base URL.</summary>
+    public string? TenantId { get; set; }
+
+    /// <summary>Application (client) id of the app registration.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Client secret; set this or <see cref="CertificatePath"/>.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>PFX/PEM file holding the certificate and its private key.</summary>
+    public string? CertificatePath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>Prefer: odata.maxpagesize for delta pages.</summary>
+    [Range(1, 1000)]
+    public int PageSize { get; set; } = 500;
+
+    /// <summary>Requests in flight at once for one mailbox (Exchange allows 4 concurrent requests per mailbox per app).</summary>
+    [Range(1, 4)]
+    public int MaxConcurrentRequestsPerMailbox { get; set; } = 4;
+
+    /// <summary>Retries of one request after 429/503/504, dropped connections or unreadable responses.</summary>
+    [Range(0, 50)]
+    public int MaxRetries { get; set; } = 8;
+
+    /// <summary>First backoff when the server sends no Retry-After; doubles per attempt.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Upper bound of our own backoff. A server's Retry-After is always honoured, even above this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Calendar window start, in days before today.</summary>
+    [Range(0, 36500)]
+    public int CalendarDaysBack { get; set; } = 3 * 365;
+
+    /// <summary>Calendar window end, in days after today.</summary>
+    [Range(0, 3650)]
+    public int CalendarDaysAhead { get; set; } = 90;
+
+    /// <summary>
+    /// Also select internetMessageHeaders (List-Id, List-Unsubscribe, Precedence, Auto-Submitted) for bulk detection.
+    /// Allowed under Mail.ReadBasic.All; costs payload size.
+    /// </summary>
+    public bool ReadInternetMessageHeaders { get; set; } = true;
+
+    /// <summary>Well-known folders (and their subfolders) that hold no real correspondence.</summary>
+    public string[] ExcludedWellKnownFolders { get; set; } =
+        ["deleteditems", "junkemail", "drafts", "outbox", "syncissues", "conversationhistory"];
+
+    /// <summary>True when the base URL is on this machine: no credentials are needed or sent.</summary>
+    public bool IsLoopback => Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) && uri.IsLoopback;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            yield return new ValidationResult("Graph:BaseUrl must be an absolute http(s) URL.", [nameof(BaseUrl)]);
+            yield break;
+        }
+        if (uri.IsLoopback) yield break;
+        if (uri.Scheme != Uri.UriSchemeHttps)
+            yield return new ValidationResult("Graph:BaseUrl must use https unless it is a loopback address.", [nameof(BaseUrl)]);
+        if (string.IsNullOrWhiteSpace(TenantId))
+            yield return new ValidationResult("Graph:TenantId is required for a non-loopback Graph:BaseUrl.", [nameof(TenantId)]);
+        if (string.IsNullOrWhiteSpace(ClientId))
+            yield return new ValidationResult("Graph:ClientId is required for a non-loopback Graph:BaseUrl.", [nameof(ClientId)]);
+        bool secret = !string.IsNullOrWhiteSpace(ClientSecret), cert = !string.IsNullOrWhiteSpace(CertificatePath);
+        if (secret == cert)
+            yield return new ValidationResult("Set exactly one of Graph:ClientSecret or Graph:CertificatePath.", [nameof(ClientSecret), nameof(CertificatePath)]);
+    }
+
+    /// <summary>Validates outside the options pipeline (the CLI builds options by hand).</summary>
+    public void ThrowIfInvalid()
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
+            throw new InvalidOperationException(string.Join(" ", results.Select(r => r.ErrorMessage)));
+    }
+}

@@ -1,0 +1,230 @@
+using System.Globalization;
+using MailRapport.Core;
+using Microsoft.Graph.Models;
+using EmailAddress = MailRapport.Core.EmailAddress;
+using Attendee = MailRapport.Core.Attendee;
+
+namespace MailRapport.Server.Scanning;
+
+/// <summary>
+/// Graph message/event -> interaction. Pure functions over what Mail.ReadBasic.All and Calendars.ReadBasic.All return;
+/// a result of null means "not an interaction" (draft, no sender, no times) and the caller counts it as skipped.
+/// </summary>
+public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
+{
+    private readonly HashSet<string> _owners = ownerAddresses
+        .Select(EmailAddress.Normalize).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A conversationIndex header block is 22 bytes; every reply or forward appends a 5-byte child block.</summary>
+    private const int ConversationIndexHeaderLength = 22;
+
+    private static readonly string[] ReplyPrefixes = ["re:", "aw:", "sv:", "antw:", "vs:", "ref:", "réf:", "r:", "rif:", "odp:", "atb:"];
+
+    public static string? MessageKey(Message message)
+    {
+        var id = message.InternetMessageId?.Trim().Trim('<', '>').Trim();
+        if (!string.IsNullOrEmpty(id)) return id.ToLowerInvariant();
+        return string.IsNullOrEmpty(message.Id) ? null : "graph:" + message.Id;
+    }
+
+    public static bool IsRemoved(IDictionary<string, object>? additionalData) =>
+        additionalData is not null && additionalData.ContainsKey("@removed");
+
+    public MessageInteraction? Map(Message message)
+    {
+        if (message.IsDraft == true) return null;
+        var key = MessageKey(message);
+        var fromRecipient = message.From ?? message.Sender;
+        var from = EmailAddress.Normalize(fromRecipient?.EmailAddress?.Address);
+        var when = message.SentDateTime ?? message.ReceivedDateTime;
+        if (key is null || from is null || when is null) return null;
+
+        bool outgoing = _owners.Contains(from);
+        var counterparts = new List<Counterpart>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (!outgoing)
+        {
+            counterparts.Add(new Counterpart(from, DisplayName(fromRecipient!.EmailAddress!.Name, from), RecipientRole.From));
+            seen.Add(from);
+        }
+        int recipientCount = 0;
+        RecipientRole? ownerRole = null;
+        void AddAll(List<Recipient>? list, RecipientRole role)
+        {
+            if (list is null) return;
+            foreach (var r in list)
+            {
+                var address = EmailAddress.Normalize(r.EmailAddress?.Address);
+                if (address is null) continue;
+                recipientCount++;
+                if (_owners.Contains(address)) { ownerRole ??= role; continue; }
+                if (seen.Add(address)) counterparts.Add(new Counterpart(address, DisplayName(r.EmailAddress!.Name, address), role));
+            }
+        }
+        AddAll(message.ToRecipients, RecipientRole.To);
+        AddAll(message.CcRecipients, RecipientRole.Cc);
+        AddAll(message.BccRecipients, RecipientRole.Bcc);
+
+        return new MessageInteraction
+        {
+            Key = key,
+            Timestamp = when.Value.ToUniversalTime(),
+            Direction = outgoing ? Direction.Outgoing : Direction.Incoming,
+            From = from,
+            FromDisplayName = DisplayName(fromRecipient!.EmailAddress!.Name, from),
+            Counterparts = counterparts,
+            RecipientCount = recipientCount,
+            // Not on To or Cc of a message that reached the mailbox: it came by Bcc (or a list).
+            OwnerRole = outgoing ? RecipientRole.To : ownerRole ?? RecipientRole.Bcc,
+            ConversationId = string.IsNullOrEmpty(message.ConversationId) ? null : message.ConversationId,
+            IsReply = IsReply(message),
+            Markers = Markers(message.InternetMessageHeaders),
+        };
+    }
+
+    internal static bool IsReply(Message message)
+    {
+        if (message.ConversationIndex is { Length: > 0 } index)
+            return index.Length > ConversationIndexHeaderLength;
+        var subject = message.Subject?.TrimStart();
+        return subject is not null && ReplyPrefixes.Any(p => subject.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Bulk markers from the headers Graph returns (received mail only; Sent Items copies carry none).</summary>
+    internal static AutomationMarkers Markers(List<InternetMessageHeader>? headers)
+    {
+        if (headers is null) return AutomationMarkers.None;
+        var markers = AutomationMarkers.None;
+        foreach (var h in headers)
+        {
+            var name = h.Name?.Trim();
+            var value = h.Value?.Trim() ?? "";
+            if (string.IsNullOrEmpty(name)) continue;
+            if (name.Equals("List-Id", StringComparison.OrdinalIgnoreCase)) markers |= AutomationMarkers.ListId;
+            else if (name.Equals("List-Unsubscribe", StringComparison.OrdinalIgnoreCase)) markers |= AutomationMarkers.ListUnsubscribe;
+            else if (name.Equals("Precedence", StringComparison.OrdinalIgnoreCase) &&
+                     (value.Equals("bulk", StringComparison.OrdinalIgnoreCase) || value.Equals("list", StringComparison.OrdinalIgnoreCase) ||
+                      value.Equals("junk", StringComparison.OrdinalIgnoreCase)))
+                markers |= AutomationMarkers.PrecedenceBulk;
+            else if (name.Equals("Auto-Submitted", StringComparison.OrdinalIgnoreCase) && value.Length > 0 &&
+                     !value.Equals("no", StringComparison.OrdinalIgnoreCase))
+                markers |= AutomationMarkers.AutoSubmitted;
+            else if (name.Equals("X-Microsoft-Antispam", StringComparison.OrdinalIgnoreCase) && BulkComplaintLevel(value) >= 7)
+                markers |= AutomationMarkers.Bulk; // BCL 7+ is Exchange Online Protection's default bulk threshold
+        }
+        return markers;
+    }
+
+    private static int BulkComplaintLevel(string antispam)
+    {
+        foreach (var part in antispam.Split(';', StringSplitOptions.TrimEntries))
+            if (part.StartsWith("BCL:", StringComparison.OrdinalIgnoreCase) &&
+                int.TryParse(part.AsSpan(4), NumberStyles.Integer, CultureInfo.InvariantCulture, out var level))
+                return level;
+        return -1;
+    }
+
+    public MeetingInteraction? Map(Event e)
+    {
+        var organizer = EmailAddress.Normalize(e.Organizer?.EmailAddress?.Address);
+        if (string.IsNullOrEmpty(e.Id) || organizer is null || e.Type == EventType.SeriesMaster) return null;
+        var start = ToUtc(e.Start);
+        var end = ToUtc(e.End);
+        if (start is null || end is null) return null;
+
+        var attendees = new List<Attendee>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var a in e.Attendees ?? [])
+        {
+            var address = EmailAddress.Normalize(a.EmailAddress?.Address);
+            if (address is null || address == organizer || !seen.Add(address)) continue;
+            var kind = a.Type switch
+            {
+                AttendeeType.Optional => AttendeeKind.Optional,
+                AttendeeType.Resource => AttendeeKind.Resource,
+                _ => AttendeeKind.Required,
+            };
+            attendees.Add(new Attendee(address, DisplayName(a.EmailAddress!.Name, address), kind, Response(a.Status?.Response)));
+        }
+        var ownerResponse = e.IsOrganizer == true || _owners.Contains(organizer)
+            ? AttendeeResponse.Organizer
+            : Response(e.ResponseStatus?.Response);
+        return new MeetingInteraction
+        {
+            Key = e.Id,
+            Organizer = organizer,
+            OrganizerDisplayName = DisplayName(e.Organizer!.EmailAddress!.Name, organizer),
+            Attendees = attendees,
+            Start = start.Value,
+            End = end.Value,
+            IsCancelled = e.IsCancelled == true,
+            IsRecurring = e.Type is EventType.Occurrence or EventType.Exception || e.SeriesMasterId is not null,
+            OwnerResponse = ownerResponse,
+        };
+    }
+
+    private static AttendeeResponse Response(ResponseType? response) => response switch
+    {
+        ResponseType.Organizer => AttendeeResponse.Organizer,
+        ResponseType.Accepted => AttendeeResponse.Accepted,
+        ResponseType.TentativelyAccepted => AttendeeResponse.TentativelyAccepted,
+        ResponseType.Declined => AttendeeResponse.Declined,
+        ResponseType.NotResponded => AttendeeResponse.NotResponded,
+        _ => AttendeeResponse.None,
+    };
+
+    /// <summary>dateTimeTimeZone -> UTC. We ask for UTC (Prefer: outlook.timezone="UTC"); other zones are converted when known.</summary>
+    internal static DateTimeOffset? ToUtc(DateTimeTimeZone? value)
+    {
+        if (value?.DateTime is null) return null;
+        if (!DateTime.TryParse(value.DateTime, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local)) return null;
+        var zone = value.TimeZone?.Trim();
+        if (string.IsNullOrEmpty(zone) || zone.Equals("UTC", StringComparison.OrdinalIgnoreCase) ||
+            zone.Equals("tzone://Microsoft/Utc", StringComparison.OrdinalIgnoreCase) || zone.Equals("Etc/UTC", StringComparison.OrdinalIgnoreCase))
+            return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), TimeSpan.Zero);
+        var tz = FindZone(zone);
+        if (tz is null) return null;
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        return new DateTimeOffset(unspecified, tz.GetUtcOffset(unspecified)).ToUniversalTime();
+    }
+
+    /// <summary>
+    /// Graph names zones the Windows way ("Pacific Standard Time"). Without ICU (invariant globalization) .NET cannot
+    /// translate those on Linux, so the common ones are mapped to IANA here.
+    /// </summary>
+    private static TimeZoneInfo? FindZone(string id)
+    {
+        foreach (var candidate in new[] { id, WindowsToIana.GetValueOrDefault(id) })
+        {
+            if (candidate is null) continue;
+            try { return TimeZoneInfo.FindSystemTimeZoneById(candidate); }
+            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException) { }
+        }
+        return null;
+    }
+
+    private static readonly Dictionary<string, string> WindowsToIana = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Dateline Standard Time"] = "Etc/GMT+12", ["Hawaiian Standard Time"] = "Pacific/Honolulu",
+        ["Alaskan Standard Time"] = "America/Anchorage", ["Pacific Standard Time"] = "America/Los_Angeles",
+        ["US Mountain Standard Time"] = "America/Phoenix", ["Mountain Standard Time"] = "America/Denver",
+        ["Central Standard Time"] = "America/Chicago", ["Eastern Standard Time"] = "America/New_York",
+        ["Atlantic Standard Time"] = "America/Halifax", ["E. South America Standard Time"] = "America/Sao_Paulo",
+        ["Argentina Standard Time"] = "America/Buenos_Aires", ["GMT Standard Time"] = "Europe/London",
+        ["Greenwich Standard Time"] = "Atlantic/Reykjavik", ["W. Europe Standard Time"] = "Europe/Berlin",
+        ["Romance Standard Time"] = "Europe/Paris", ["Central Europe Standard Time"] = "Europe/Budapest",
+        ["Central European Standard Time"] = "Europe/Warsaw", ["E. Europe Standard Time"] = "Europe/Chisinau",
+        ["GTB Standard Time"] = "Europe/Bucharest", ["FLE Standard Time"] = "Europe/Kiev", ["Israel Standard Time"] = "Asia/Jerusalem",
+        ["South Africa Standard Time"] = "Africa/Johannesburg", ["Russian Standard Time"] = "Europe/Moscow",
+        ["Turkey Standard Time"] = "Europe/Istanbul", ["Arabian Standard Time"] = "Asia/Dubai", ["India Standard Time"] = "Asia/Calcutta",
+        ["China Standard Time"] = "Asia/Shanghai", ["Singapore Standard Time"] = "Asia/Singapore", ["Tokyo Standard Time"] = "Asia/Tokyo",
+        ["Korea Standard Time"] = "Asia/Seoul", ["AUS Eastern Standard Time"] = "Australia/Sydney",
+        ["New Zealand Standard Time"] = "Pacific/Auckland", ["UTC"] = "Etc/UTC", ["Coordinated Universal Time"] = "Etc/UTC",
+    };
+
+    private static string? DisplayName(string? name, string address)
+    {
+        var clean = EmailAddress.CleanDisplayName(name);
+        return clean is null || string.Equals(EmailAddress.Normalize(clean), address, StringComparison.Ordinal) ? null : clean;
+    }
+}

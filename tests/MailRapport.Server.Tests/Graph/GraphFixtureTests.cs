@@ -1,0 +1,126 @@
+using System.Text;
+using MailRapport.Core;
+using MailRapport.Server.Scanning;
+using Microsoft.Graph.Models;
+using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Serialization.Json;
+using MessageDelta = Microsoft.Graph.Users.Item.MailFolders.Item.Messages.Delta.DeltaGetResponse;
+using EventDelta = Microsoft.Graph.Users.Item.CalendarView.Delta.DeltaGetResponse;
+
+namespace MailRapport.Server.Tests.Graph;
+
+/// <summary>Skips when ../shared/reference/graph/fixtures (Graph documentation examples) is not on this machine.</summary>
+public sealed class GraphFixturesFactAttribute : FactAttribute
+{
+    public GraphFixturesFactAttribute()
+    {
+        if (GraphFixtureTests.FixtureDirectory() is null)
+            Skip = "Graph fixtures not found (looked for shared/reference/graph/fixtures above the test directory); copy them there to run this test.";
+    }
+}
+
+/// <summary>The Graph documentation's own example responses parse through the SDK models and map as expected.</summary>
+public sealed class GraphFixtureTests
+{
+    internal static string? FixtureDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "reference", "graph", "fixtures");
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    private static async Task<T> ParseAsync<T>(string file, ParsableFactory<T> factory) where T : IParsable
+    {
+        var json = await File.ReadAllTextAsync(Path.Combine(FixtureDirectory()!, file));
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        var node = await new JsonParseNodeFactory().GetRootParseNodeAsync("application/json", stream);
+        return node.GetObjectValue(factory)!;
+    }
+
+    private static readonly GraphInteractionMapper Mapper = new(["danas@contoso.com"]);
+
+    [GraphFixturesFact]
+    public async Task Message_delta_pages_carry_next_and_delta_links()
+    {
+        var page1 = await ParseAsync("messages-delta-round1-page1.json", MessageDelta.CreateFromDiscriminatorValue);
+        Assert.Contains("$skiptoken=", page1.OdataNextLink, StringComparison.Ordinal);
+        Assert.Null(page1.OdataDeltaLink);
+        Assert.Equal(["AAMkADNkNAAASq35xAAA=", "AQMkADNkNAAAVRMKAAAAA=="], page1.Value!.Select(m => m.Id));
+        Assert.Equal("danas@contoso.com", page1.Value![0].Sender!.EmailAddress!.Address);
+        Assert.All(page1.Value!, m => Assert.False(GraphInteractionMapper.IsRemoved(m.AdditionalData)));
+        // The doc sample is truncated (no dates, no recipients): not an interaction, so it is counted as skipped.
+        Assert.Null(Mapper.Map(page1.Value![0]));
+        Assert.Equal("graph:AAMkADNkNAAASq35xAAA=", GraphInteractionMapper.MessageKey(page1.Value![0]));
+
+        var last = await ParseAsync("messages-delta-round1-page3-final.json", MessageDelta.CreateFromDiscriminatorValue);
+        Assert.Null(last.OdataNextLink);
+        Assert.Contains("$deltatoken=", last.OdataDeltaLink, StringComparison.Ordinal);
+    }
+
+    [GraphFixturesFact]
+    public async Task Message_delta_round_two_reports_removed_items_and_tolerates_a_string_boolean()
+    {
+        var round2 = await ParseAsync("messages-delta-round2-removed-and-updated.json", MessageDelta.CreateFromDiscriminatorValue);
+        Assert.Equal(2, round2.Value!.Count);
+        Assert.True(GraphInteractionMapper.IsRemoved(round2.Value[0].AdditionalData));
+        Assert.False(GraphInteractionMapper.IsRemoved(round2.Value[1].AdditionalData));
+        Assert.Equal("AAMkADNkNAAASq35xAAA=", round2.Value[1].Id);
+        Assert.Contains("$deltatoken=", round2.OdataDeltaLink, StringComparison.Ordinal);
+
+        // With a date added, the updated item maps: Dana is the owner here, so it is outgoing.
+        var updated = round2.Value[1];
+        updated.SentDateTime = new DateTimeOffset(2016, 12, 1, 9, 0, 0, TimeSpan.Zero);
+        var mapped = Mapper.Map(updated);
+        Assert.NotNull(mapped);
+        Assert.Equal(Direction.Outgoing, mapped.Direction);
+    }
+
+    [GraphFixturesFact]
+    public async Task CalendarView_delta_events_map_to_utc_meetings()
+    {
+        var page1 = await ParseAsync("calendarview-delta-round1-page1.json", EventDelta.CreateFromDiscriminatorValue);
+        Assert.Contains("$skiptoken=", page1.OdataNextLink, StringComparison.Ordinal);
+        var meeting = Mapper.Map(page1.Value![0]);
+        Assert.NotNull(meeting);
+        Assert.Equal(new DateTimeOffset(2016, 12, 9, 20, 30, 0, TimeSpan.Zero), meeting.Start);
+        Assert.Equal(new DateTimeOffset(2016, 12, 9, 22, 0, 0, TimeSpan.Zero), meeting.End);
+        Assert.Equal("samanthab@contoso.onmicrosoft.com", meeting.Organizer);
+        Assert.Equal("Samantha Booth", meeting.OrganizerDisplayName);
+        Assert.Empty(meeting.Attendees);
+
+        var round2 = await ParseAsync("calendarview-delta-round2-removed-and-added.json", EventDelta.CreateFromDiscriminatorValue);
+        Assert.True(GraphInteractionMapper.IsRemoved(round2.Value![0].AdditionalData));
+        var added = Mapper.Map(round2.Value[1]);
+        Assert.NotNull(added);
+        Assert.Equal(new DateTimeOffset(2016, 12, 25, 6, 0, 0, TimeSpan.Zero), added.Start);
+        Assert.Contains("$deltatoken=", round2.OdataDeltaLink, StringComparison.Ordinal);
+    }
+
+    [GraphFixturesFact]
+    public async Task Events_in_a_named_time_zone_are_converted_to_utc()
+    {
+        var list = await ParseAsync("user-list-events-pst.json", EventCollectionResponse.CreateFromDiscriminatorValue);
+        var e = list.Value![0];
+        var meeting = Mapper.Map(e);
+        Assert.NotNull(meeting);
+        // 10:00 Pacific Daylight Time on 21 April 2017 is 17:00 UTC.
+        Assert.Equal(new DateTimeOffset(2017, 4, 21, 17, 0, 0, TimeSpan.Zero), meeting.Start);
+        Assert.All(meeting.Attendees, a => Assert.Equal(AttendeeResponse.None, a.Response));
+        Assert.DoesNotContain(meeting.Attendees, a => a.Address == meeting.Organizer);
+    }
+
+    [GraphFixturesFact]
+    public async Task Internet_message_headers_and_listed_messages_parse()
+    {
+        var message = await ParseAsync("message-get-internetMessageHeaders.json", Message.CreateFromDiscriminatorValue);
+        Assert.Equal(4, message.InternetMessageHeaders!.Count);
+        Assert.Equal(AutomationMarkers.None, GraphInteractionMapper.Markers(message.InternetMessageHeaders));
+
+        var list = await ParseAsync("user-list-messages-select-sender-subject.json", MessageCollectionResponse.CreateFromDiscriminatorValue);
+        Assert.NotEmpty(list.Value!);
+        Assert.All(list.Value!, m => Assert.NotNull(m.Sender?.EmailAddress?.Address));
+    }
+}
