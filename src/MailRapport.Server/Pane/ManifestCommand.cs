@@ -14,7 +14,7 @@ public static class ManifestCommand
         };
         var outDir = new Option<DirectoryInfo>("--out")
         {
-            Description = "Folder to write manifest.xml, manifest.json and the unified manifest's icons into.",
+            Description = "Folder to write manifest.xml, manifest.json (with its icons) and the app package zip into.",
             Required = true,
         };
         var command = new Command("manifest", "Write the Outlook add-in manifests (XML and unified JSON) for a deployment.")
@@ -36,7 +36,7 @@ public static class ManifestCommand
                 return 2;
             }
             await ManifestWriter.WriteAsync(settings, dir.FullName, ct);
-            Console.WriteLine($"Wrote {ManifestWriter.XmlFileName} and {ManifestWriter.JsonFileName} for '{settings.Deployment}' to {dir.FullName}");
+            Console.WriteLine($"Wrote {ManifestWriter.XmlFileName}, {ManifestWriter.JsonFileName} and {ManifestWriter.PackageFileName} for '{settings.Deployment}' to {dir.FullName}");
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
@@ -12,6 +13,8 @@ public static class ManifestWriter
 {
     public const string XmlFileName = "manifest.xml";
     public const string JsonFileName = "manifest.json";
+    /// <summary>The unified manifest's app package: manifest.json and its icons at the root of a zip, ready to upload.</summary>
+    public const string PackageFileName = "mailrapport-addin.zip";
     /// <summary>Icons the unified manifest names by relative path: they travel next to manifest.json (and in its zip).</summary>
     public static readonly string[] UnifiedIcons = ["color.png", "outline.png"];
 
@@ -35,6 +38,22 @@ public static class ManifestWriter
             await using var source = PaneEndpoints.OpenAsset("assets/" + icon)
                 ?? throw new InvalidOperationException($"The pane's {icon} is missing from the build.");
             await using var target = File.Create(Path.Combine(outDir, icon));
+            await source.CopyToAsync(target, ct);
+        }
+        await WritePackageAsync(outDir, ct);
+    }
+
+    private static async Task WritePackageAsync(string outDir, CancellationToken ct)
+    {
+        var path = Path.Combine(outDir, PackageFileName);
+        File.Delete(path);
+        await using var zip = await ZipFile.OpenAsync(path, ZipArchiveMode.Create, ct);
+        foreach (var name in UnifiedIcons.Prepend(JsonFileName))
+        {
+            var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+            entry.LastWriteTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero); // same settings, same bytes
+            await using var target = await entry.OpenAsync(ct);
+            await using var source = File.OpenRead(Path.Combine(outDir, name));
             await source.CopyToAsync(target, ct);
         }
     }

@@ -29,6 +29,20 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void App_package_holds_the_unified_manifest_and_its_icons_at_the_root()
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(CommittedLocal, ManifestWriter.PackageFileName));
+        Assert.Equal(["color.png", "manifest.json", "outline.png"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+        foreach (var entry in zip.Entries)
+        {
+            using var stream = entry.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(CommittedLocal, entry.FullName)), copy.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task Manifest_command_writes_both_manifests_from_a_deployment_file()
     {
         var outDir = Path.Combine(Directory.CreateTempSubdirectory("mailrapport-cli-").FullName, "out");

@@ -9,7 +9,7 @@ const lists = document.getElementById("lists");
 const card = document.getElementById("card");
 const summary = document.getElementById("summary");
 const search = document.getElementById("search");
-let api = null, contacts = [], config = null;
+let api = null, auth = null, contacts = [], config = null;
 
 const STAGE_ORDER = ["relationship", "rapport", "contact"];
 const stageOf = (c) => String(c.stage).toLowerCase();
@@ -75,17 +75,27 @@ function renderSummary(me) {
       typeof stages[s] === "number" ? h("span", { class: `badge stage-${s}` }, `${stageLabel(s)}: ${stages[s]}`) : null)));
 }
 
+async function signInAndReload() {
+  try {
+    await auth?.getToken({ interactive: true }); // a popup, from the click
+    location.reload();
+  } catch (error) {
+    lists.replaceChildren(failureView(error, { localMode: false, onRetry: () => location.reload(), onSignIn: signInAndReload })[1]);
+  }
+}
+
 async function start() {
   try {
     config = await loadConfig();
-    api = createApi(config, await createAuth(config));
+    auth = await createAuth(config);
+    api = createApi(config, auth);
     const [me, all] = await Promise.all([api.me().catch(() => null), api.allContacts()]);
     contacts = all;
     renderSummary(me);
     render();
   } catch (error) {
     const [state, view] = failureView(error instanceof ApiError ? error : new ApiError("server", String(error?.message ?? error)),
-      { localMode: config?.localMode ?? true, onRetry: () => location.reload(), onSignIn: () => location.reload() });
+      { localMode: config?.localMode ?? true, onRetry: () => location.reload(), onSignIn: signInAndReload });
     lists.dataset.state = state;
     lists.setAttribute("aria-busy", "false");
     lists.replaceChildren(view);
