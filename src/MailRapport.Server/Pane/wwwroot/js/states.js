@@ -42,7 +42,9 @@ export function failureView(error, { localMode, onRetry, onSignIn }) {
             h("button", { type: "button", class: "primary", onclick: onSignIn }, "Sign in"))];
     case "unreachable":
       return ["unreachable", messageView("unreachable", "plug", "Cannot reach MailRapport",
-        [error.message, "Check that the service is running (locally: mailrapport serve on http://127.0.0.1:5080), then try again."],
+        [error.message, localMode
+          ? "Check that the service is running (mailrapport serve; by default on http://127.0.0.1:5080), then try again."
+          : "Check your connection and try again; if it lasts, the MailRapport service may be down."],
         h("button", { type: "button", onclick: onRetry }, "Try again"))];
     default:
       return ["error", messageView("error", "warning", "Something went wrong",
