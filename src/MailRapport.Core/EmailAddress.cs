@@ -18,6 +18,7 @@ public static class EmailAddress
     public static string? Normalize(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
+        if (IsPlainLowerAddress(raw)) return raw; // the common case, without allocating
         var s = raw.Trim();
         if (s.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase)) s = s[7..];
         s = s.Trim().Trim('<', '>', '"', '\'', ' ', '\t').Trim();
@@ -25,6 +26,18 @@ public static class EmailAddress
         if (at <= 0 || at == s.Length - 1) return null;
         if (s.Any(char.IsWhiteSpace)) return null;
         return s.ToLowerInvariant();
+    }
+
+    private static bool IsPlainLowerAddress(string s)
+    {
+        int at = -1;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c == '@') at = i;
+            else if (c is (>= 'A' and <= 'Z') or '<' or '>' or '"' or '\'' or ':' || c <= ' ' || c > '~') return false;
+        }
+        return at > 0 && at < s.Length - 1 && !s.StartsWith("mailto", StringComparison.Ordinal);
     }
 
     /// <summary>Parses one address with an optional display name: <c>"Doe, Jane" &lt;jane@x.com&gt;</c>, <c>jane@x.com (Jane)</c>, <c>jane@x.com</c>.</summary>
@@ -65,6 +78,13 @@ public static class EmailAddress
                 if (c == '"') inQuotes = false;
                 continue;
             }
+            if (c == '=' && commentDepth == 0 && EncodedWordLength(text, i) is var length and > 0)
+            {
+                // An RFC 2047 encoded word is one atom even when a sender put a raw ',' or ':' inside it.
+                sb.Append(text, i, length);
+                i += length - 1;
+                continue;
+            }
             switch (c)
             {
                 case '"': inQuotes = true; sb.Append(c); break;
@@ -87,6 +107,19 @@ public static class EmailAddress
         if (sb.Length > 0) yield return sb.ToString();
     }
 
+    /// <summary>Length of the encoded word (<c>=?charset?B|Q?text?=</c>) starting at <paramref name="start"/>, or 0.</summary>
+    private static int EncodedWordLength(string text, int start)
+    {
+        if (start + 1 >= text.Length || text[start + 1] != '?') return 0;
+        int q1 = text.IndexOf('?', start + 2);
+        if (q1 < 0 || q1 + 2 >= text.Length || text[q1 + 2] != '?' || char.ToUpperInvariant(text[q1 + 1]) is not ('B' or 'Q')) return 0;
+        int close = text.IndexOf("?=", q1 + 3, StringComparison.Ordinal);
+        if (close < 0) return 0;
+        for (int k = start; k < close; k++)
+            if (char.IsWhiteSpace(text[k]) || text[k] is '<' or '>' or '"') return 0; // encoded words hold no spaces
+        return close + 2 - start;
+    }
+
     private static MailboxAddress? ParseEntry(string entry)
     {
         var e = entry.Trim();
@@ -98,6 +131,9 @@ public static class EmailAddress
         {
             int gt = e.IndexOf('>', lt);
             address = gt > lt ? e[(lt + 1)..gt] : e[(lt + 1)..];
+            // obs-route (RFC 5322 §4.4): <@relay1,@relay2:jane@x.com> keeps only the final address.
+            int route = address.LastIndexOf(':');
+            if (route >= 0 && address.TrimStart().StartsWith('@')) address = address[(route + 1)..];
             display = CleanDisplayName(e[..lt]);
         }
         else
@@ -143,6 +179,7 @@ public static class EmailAddress
     public static string? CleanDisplayName(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
+        if (IsPlainLowerAddress(raw)) return raw; // the common case, without allocating
         var s = raw.Trim();
         if (s.Length >= 2 && s[0] == '"' && s[^1] == '"') s = s[1..^1];
         if (s.Contains('\\'))

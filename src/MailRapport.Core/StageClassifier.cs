@@ -128,7 +128,9 @@ internal sealed class StageClassifier(StageModelOptions o)
 
         double tau = Math.Max(o.RecencyMinDays, o.RecencyGapFactor * (e.UsualGapDays ?? o.RecencyMinDays));
         double recency = Math.Exp(-e.SilenceDays / tau);
-        double strength = (0.4 * harmony + 0.35 * depth + 0.25 * twoWayVolume) * (0.25 + 0.75 * recency);
+        // Engagement (volume both ways and meetings) ranks which ties continue: checked on Enron, docs/evaluation.md.
+        double engagement = Saturate(ws + wr + f.WeightedMeetings, 20);
+        double strength = (0.3 * harmony + 0.3 * depth + 0.4 * engagement) * (0.4 + 0.6 * recency);
         return (Percent(harmony), Percent(depth), Percent(strength));
     }
 

@@ -15,6 +15,8 @@ public static class CliApp
         root.Add(ContactsCommand.Create());
         root.Add(SummaryCommand.Create());
         root.Add(MarkCommand.Create());
+        root.Add(Import.ImportCommand.Create());
+        root.Add(Evaluation.EvaluateCommand.Create());
         root.Add(Pane.ManifestCommand.Create());
         root.SetAction((parse, ct) => LocalDemo.RunAsync(ct));
         return root;

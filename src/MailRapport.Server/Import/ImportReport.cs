@@ -1,0 +1,41 @@
+namespace MailRapport.Server.Import;
+
+/// <summary>What an import read, kept, dropped and could not use. Nothing here stops an import.</summary>
+public sealed class ImportReport
+{
+    public string MailboxId { get; set; } = "";
+    public IReadOnlyList<string> Owners { get; set; } = [];
+    /// <summary>How the owners were found: "given", or which folders they were inferred from.</summary>
+    public string OwnerSource { get; set; } = "";
+    public int FilesRead { get; set; }
+    /// <summary>Files that could not be opened or read.</summary>
+    public int FilesUnreadable { get; set; }
+    public int MessagesRead { get; set; }
+    /// <summary>Not a header block at all (binary, empty, no fields).</summary>
+    public int Malformed { get; set; }
+    public int NoSender { get; set; }
+    public int DatesMissing { get; set; }
+    public int DatesUnparseable { get; set; }
+    /// <summary>Placeholder or impossible dates (1979-12-31, year 0001, future).</summary>
+    public int DatesImplausible { get; set; }
+    public int BrokenDates => DatesMissing + DatesUnparseable + DatesImplausible;
+    public int DuplicatesByMessageId { get; set; }
+    /// <summary>Copies with their own Message-ID but the same sender, recipients, date and subject.</summary>
+    public int DuplicatesBySignature { get; set; }
+    public int Duplicates => DuplicatesByMessageId + DuplicatesBySignature;
+    public int MessagesStored { get; set; }
+    public int MeetingsFromCalendars { get; set; }
+    public int MeetingsFromInvitations { get; set; }
+    public int MeetingsFromCalendarItems { get; set; }
+    public int MeetingsStored => MeetingsFromCalendars + MeetingsFromInvitations + MeetingsFromCalendarItems;
+    public int CalendarEventsMalformed { get; set; }
+    public int InviteesUnresolved { get; set; }
+    /// <summary>A few of the sources that were skipped, with the reason, for the user to look at.</summary>
+    public List<string> Examples { get; } = [];
+    public TimeSpan Elapsed { get; set; }
+
+    internal void Example(string source, string reason)
+    {
+        if (Examples.Count < 10) Examples.Add($"{reason}: {source}");
+    }
+}

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using MailRapport.Core;
+using MailRapport.Server.Storage;
+
+namespace MailRapport.Server.Import;
+
+public sealed record ImportRequest
+{
+    public required string Path { get; init; }
+    /// <summary>Owner addresses; empty means infer them from the sent folders.</summary>
+    public IReadOnlyList<string> Owners { get; init; } = [];
+    /// <summary>Mailbox id to store under; default: the import folder's name.</summary>
+    public string? MailboxId { get; init; }
+    /// <summary>Dates after this are implausible; iCalendar series are expanded up to a year after it.</summary>
+    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>Progress of the read phase: files done out of the total.</summary>
+public readonly record struct ImportProgress(int FilesDone, int FilesTotal, string Phase);
+
+/// <summary>
+/// Imports exported mail (maildir, CMU Enron maildir, mbox, .eml, .ics) into a mailbox: reads header blocks only,
+/// drops duplicate copies, finds the owner, threads, and writes metadata through <see cref="MailStore"/> with stable keys,
+/// so importing the same data again changes nothing.
+/// </summary>
+public sealed class MailImporter(MailStore store)
+{
+    private const int WriteBatch = 5000;
+
+    public async Task<ImportReport> ImportAsync(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var read = Read(request, progress, ct);
+        var plan = Plan(read, request);
+        var report = plan.Report;
+
+        progress?.Report(new ImportProgress(read.Report.FilesRead, read.Report.FilesRead, "writing"));
+        await store.MigrateAsync(ct);
+        var existing = await store.GetMailboxAsync(report.MailboxId, ct);
+        await store.UpsertMailboxAsync(new StoredMailbox(report.MailboxId, report.Owners, existing?.DisplayName ?? report.MailboxId,
+            "import:" + System.IO.Path.GetFullPath(request.Path), existing?.CreatedAt ?? request.Now), ct);
+        foreach (var batch in plan.Messages.Chunk(WriteBatch))
+        {
+            ct.ThrowIfCancellationRequested();
+            await store.UpsertMessagesAsync(report.MailboxId, batch, ct);
+        }
+        foreach (var batch in plan.Meetings.Chunk(WriteBatch))
+            await store.UpsertMeetingsAsync(report.MailboxId, batch, ct);
+        report.Elapsed = clock.Elapsed;
+        return report;
+    }
+
+    /// <summary>What the read phase found: parsed messages in source order, calendar meetings, and the counts.</summary>
+    public sealed record ReadResult(List<ParsedMail> Mails, List<MeetingInteraction> CalendarMeetings, ImportReport Report);
+
+    public static ReadResult Read(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        var files = MailSources.Discover(request.Path);
+        var report = new ImportReport();
+        var mails = new List<ParsedMail>();
+        var meetings = new List<MeetingInteraction>();
+        var latestPlausible = request.Now.AddDays(2);
+        var windowStart = MailDate.EarliestPlausible;
+        var windowEnd = request.Now.AddYears(1);
+        int done = 0;
+        foreach (var file in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                if (file.Kind == SourceKind.Calendar)
+                {
+                    var result = ICalendarReader.Read(File.ReadAllText(file.Path), windowStart, windowEnd);
+                    meetings.AddRange(result.Meetings);
+                    report.CalendarEventsMalformed += result.MalformedEvents;
+                }
+                else
+                {
+                    MailSources.ReadMessages(file.Path, (data, source) =>
+                    {
+                        report.MessagesRead++;
+                        var outcome = MailParser.Parse(data, source, file.Folder, latestPlausible, out var mail, out var quality);
+                        switch (outcome)
+                        {
+                            case ParseOutcome.Ok: mails.Add(mail!); break;
+                            case ParseOutcome.Malformed: report.Malformed++; report.Example(source, "not a mail header"); break;
+                            case ParseOutcome.NoSender: report.NoSender++; report.Example(source, "no sender address"); break;
+                            case ParseOutcome.BrokenDate:
+                                if (quality == DateQuality.Missing) report.DatesMissing++;
+                                else if (quality == DateQuality.Unparseable) report.DatesUnparseable++;
+                                else report.DatesImplausible++;
+                                report.Example(source, $"date {quality.ToString().ToLowerInvariant()}");
+                                break;
+                        }
+                    });
+                }
+                report.FilesRead++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+            {
+                report.FilesUnreadable++;
+                report.Example(file.Path, "unreadable: " + e.Message);
+            }
+            if (++done % 256 == 0 || done == files.Count) progress?.Report(new ImportProgress(done, files.Count, "reading"));
+        }
+        return new ReadResult(mails, meetings, report);
+    }
+
+    /// <summary>The interactions to store, after owners, duplicates and threads are resolved.</summary>
+    public sealed record ImportPlan(IReadOnlyList<MessageInteraction> Messages, IReadOnlyList<MeetingInteraction> Meetings, ImportReport Report);
+
+    public static ImportPlan Plan(ReadResult read, ImportRequest request)
+    {
+        var report = read.Report;
+        report.MailboxId = request.MailboxId ?? DefaultMailboxId(request.Path);
+
+        var owners = request.Owners.Select(EmailAddress.Normalize).OfType<string>().Distinct().ToList();
+        if (owners.Count > 0) report.OwnerSource = "given";
+        else (owners, report.OwnerSource) = OwnerInference.Infer(read.Mails);
+        report.Owners = owners;
+        var ownerSet = owners.ToHashSet(StringComparer.Ordinal);
+
+        var mails = DropLateOutliers(read.Mails, report);
+        var unique = Deduplicate(mails, report);
+        var conversations = Threads.Assign(unique, ownerSet);
+
+        var messages = new List<MessageInteraction>(unique.Count);
+        var meetings = new Dictionary<string, MeetingInteraction>(StringComparer.Ordinal);
+        var names = new NameDirectory(read.Mails);
+        foreach (var (mail, key) in unique)
+        {
+            if (mail.IsCalendarItem)
+            {
+                if (CalendarItemMeeting(mail, key, ownerSet) is { } item && meetings.TryAdd(item.Key, item)) report.MeetingsFromCalendarItems++;
+                continue; // a calendar entry, not correspondence
+            }
+            messages.Add(ToMessage(mail, key, ownerSet, conversations[key]));
+            if (mail.Invitation is { } inv && InvitationMeeting(mail, inv, names, ownerSet, report) is { } meeting && meetings.TryAdd(meeting.Key, meeting))
+                report.MeetingsFromInvitations++;
+        }
+        foreach (var m in read.CalendarMeetings)
+            if (meetings.TryAdd(m.Key, WithOwnerResponse(m, ownerSet))) report.MeetingsFromCalendars++;
+        report.MessagesStored = messages.Count;
+        return new ImportPlan(messages, meetings.Values.OrderBy(m => m.Start).ThenBy(m => m.Key, StringComparer.Ordinal).ToList(), report);
+    }
+
+    /// <summary>
+    /// Dates years after nearly all of the mailbox (Enron has 2020 among 1999-2002 mail) are clock errors, not mail from
+    /// the future: more than two years after the 95th percentile counts as a broken date.
+    /// </summary>
+    internal static List<ParsedMail> DropLateOutliers(List<ParsedMail> mails, ImportReport report)
+    {
+        if (mails.Count < 20) return mails;
+        var sorted = mails.Select(m => m.Timestamp.UtcTicks).Order().ToArray();
+        var limit = new DateTimeOffset(sorted[(int)(sorted.Length * 0.95)], TimeSpan.Zero).AddYears(2);
+        var kept = new List<ParsedMail>(mails.Count);
+        foreach (var m in mails)
+        {
+            if (m.Timestamp <= limit) { kept.Add(m); continue; }
+            report.DatesImplausible++;
+            report.Example(m.Source, "date implausible (years after the rest of the mailbox)");
+        }
+        return kept;
+    }
+
+    public static string DefaultMailboxId(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path).TrimEnd('/', '\\');
+        var name = System.IO.Path.GetFileName(full);
+        if (name is "maildir" or "Maildir" or "cur" or "new") name = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(full)) ?? name;
+        return System.IO.Path.GetFileNameWithoutExtension(name) is { Length: > 0 } n ? n : "imported";
+    }
+
+    /// <summary>
+    /// Drops copies: first by Message-ID, then by sender + To/Cc + instant + subject (exports such as Enron's give each
+    /// copy its own id). The surviving copy keeps the signature's hash as its key, so the same mail gets the same key on
+    /// every run and from every folder it is imported from.
+    /// </summary>
+    internal static List<(ParsedMail Mail, string Key)> Deduplicate(List<ParsedMail> mails, ImportReport report)
+    {
+        var byId = new HashSet<string>(StringComparer.Ordinal);
+        var bySignature = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<(ParsedMail, string)>(mails.Count);
+        foreach (var mail in mails)
+        {
+            var key = (mail.IsCalendarItem ? "cal:" : "msg:") + Signature(mail);
+            if (mail.MessageId is { } id && !byId.Add(id)) { report.DuplicatesByMessageId++; continue; }
+            if (!bySignature.Add(key)) { report.DuplicatesBySignature++; continue; }
+            result.Add((mail, key));
+        }
+        return result;
+    }
+
+    internal static string Signature(ParsedMail mail)
+    {
+        var sb = new StringBuilder(256);
+        sb.Append(mail.From.Address).Append('|');
+        foreach (var r in mail.To.Concat(mail.Cc).Select(a => a.Address).Distinct().Order(StringComparer.Ordinal)) sb.Append(r).Append(',');
+        sb.Append('|').Append(mail.Timestamp.ToUnixTimeSeconds()).Append('|');
+        sb.Append(Subjects.Collapse(mail.Subject));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())).AsSpan(0, 16));
+    }
+
+    internal static MessageInteraction ToMessage(ParsedMail mail, string key, HashSet<string> owners, string? conversationId)
+    {
+        bool outgoing = owners.Contains(mail.From.Address);
+        var counterparts = new List<Counterpart>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (!outgoing)
+        {
+            counterparts.Add(new Counterpart(mail.From.Address, mail.From.DisplayName, RecipientRole.From));
+            seen.Add(mail.From.Address);
+        }
+        var ownerRole = RecipientRole.Bcc; // not listed: a blind copy or a list delivery
+        bool ownerFound = false;
+        var recipients = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (list, role) in new[] { (mail.To, RecipientRole.To), (mail.Cc, RecipientRole.Cc), (mail.Bcc, RecipientRole.Bcc) })
+        {
+            foreach (var a in list)
+            {
+                recipients.Add(a.Address);
+                if (owners.Contains(a.Address))
+                {
+                    if (!ownerFound) { ownerRole = role; ownerFound = true; }
+                    continue;
+                }
+                if (seen.Add(a.Address)) counterparts.Add(new Counterpart(a.Address, a.DisplayName, role));
+            }
+        }
+        return new MessageInteraction
+        {
+            Key = key,
+            Timestamp = mail.Timestamp.ToUniversalTime(),
+            Direction = outgoing ? Direction.Outgoing : Direction.Incoming,
+            From = mail.From.Address,
+            FromDisplayName = mail.From.DisplayName,
+            Counterparts = counterparts,
+            RecipientCount = recipients.Count,
+            OwnerRole = outgoing ? RecipientRole.To : ownerRole,
+            ConversationId = conversationId,
+            IsReply = mail.InReplyTo is not null || mail.References.Count > 0 || Subjects.HasReplyPrefix(mail.Subject),
+            Markers = mail.Markers,
+        };
+    }
+
+    /// <summary>Outlook calendar items exported as mail: organizer in From, attendees in To/Cc; the export has no start or end, so the item's date stands for the start and one hour for the length.</summary>
+    private static MeetingInteraction? CalendarItemMeeting(ParsedMail mail, string key, HashSet<string> owners)
+    {
+        var attendees = mail.To.Select(a => (a, AttendeeKind.Required)).Concat(mail.Cc.Select(a => (a, AttendeeKind.Optional)))
+            .Where(x => x.a.Address != mail.From.Address)
+            .DistinctBy(x => x.a.Address)
+            .Select(x => new Attendee(x.a.Address, x.a.DisplayName, x.Item2, AttendeeResponse.None))
+            .ToList();
+        var meeting = new MeetingInteraction
+        {
+            Key = key,
+            Organizer = mail.From.Address,
+            OrganizerDisplayName = mail.From.DisplayName,
+            Attendees = attendees,
+            Start = mail.Timestamp.ToUniversalTime(),
+            End = mail.Timestamp.ToUniversalTime().AddHours(1),
+            IsCancelled = mail.Subject.StartsWith("Canceled:", StringComparison.OrdinalIgnoreCase) || mail.Subject.StartsWith("Cancelled:", StringComparison.OrdinalIgnoreCase),
+        };
+        return WithOwnerResponse(meeting, owners);
+    }
+
+    private static MeetingInteraction? InvitationMeeting(ParsedMail mail, InvitationText inv, NameDirectory names, HashSet<string> owners, ImportReport report)
+    {
+        var organizer = names.Resolve(inv.Chairperson);
+        if (organizer is null)
+        {
+            report.InviteesUnresolved++;
+            organizer = mail.From.Address; // the mail's sender published the entry
+        }
+        var attendees = new List<Attendee>();
+        foreach (var name in inv.Invitees)
+        {
+            var address = names.Resolve(name);
+            if (address is null) { report.InviteesUnresolved++; continue; }
+            if (address != organizer && attendees.All(a => a.Address != address))
+                attendees.Add(new Attendee(address, name, AttendeeKind.Required, AttendeeResponse.None));
+        }
+        var basis = $"{organizer}|{inv.Start.ToUnixTimeSeconds()}|{inv.End.ToUnixTimeSeconds()}|{string.Join(',', attendees.Select(a => a.Address).Order(StringComparer.Ordinal))}";
+        var meeting = new MeetingInteraction
+        {
+            Key = "inv:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)).AsSpan(0, 16)),
+            Organizer = organizer,
+            OrganizerDisplayName = inv.Chairperson,
+            Attendees = attendees,
+            Start = inv.Start.ToUniversalTime(),
+            End = inv.End.ToUniversalTime(),
+        };
+        return WithOwnerResponse(meeting, owners);
+    }
+
+    internal static MeetingInteraction WithOwnerResponse(MeetingInteraction meeting, HashSet<string> owners)
+    {
+        if (owners.Contains(meeting.Organizer)) return meeting with { OwnerResponse = AttendeeResponse.Organizer };
+        foreach (var a in meeting.Attendees)
+            if (owners.Contains(a.Address) && a.Response != AttendeeResponse.None)
+                return meeting with { OwnerResponse = a.Response };
+        return meeting; // the contract's default: Accepted
+    }
+}

@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using System.Text;
+using MailRapport.Core;
+
+namespace MailRapport.Server.Import;
+
+/// <summary>Subject normalisation for duplicate detection and threading.</summary>
+public static class Subjects
+{
+    private static readonly string[] ReplyPrefixes = ["re", "aw", "sv", "vs", "antw", "odp", "rif"];
+    private static readonly string[] ForwardPrefixes = ["fw", "fwd", "wg", "tr", "rv", "enc"];
+
+    /// <summary>Lower case, whitespace collapsed: copies of one mail compare equal, a reply does not.</summary>
+    public static string Collapse(string subject)
+    {
+        var sb = new StringBuilder(subject.Length);
+        bool space = false;
+        foreach (var c in subject.Trim())
+        {
+            if (char.IsWhiteSpace(c)) { space = true; continue; }
+            if (space && sb.Length > 0) sb.Append(' ');
+            space = false;
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The thread subject: reply/forward prefixes ("Re:", "FW:", "Re[2]:", "AW:") and list tags removed, collapsed.</summary>
+    public static string Normalize(string subject)
+    {
+        var s = Collapse(subject);
+        while (true)
+        {
+            var before = s;
+            if (s.StartsWith('[') && s.IndexOf(']') is var close and > 0) s = s[(close + 1)..].TrimStart();
+            int colon = s.IndexOf(':');
+            if (colon > 0 && colon <= 8)
+            {
+                var word = s[..colon].Trim();
+                int bracket = word.IndexOfAny(['[', '(']);
+                if (bracket > 0) word = word[..bracket];
+                if (ReplyPrefixes.Contains(word) || ForwardPrefixes.Contains(word)) s = s[(colon + 1)..].TrimStart();
+            }
+            if (s == before) return s;
+        }
+    }
+
+    public static bool HasReplyPrefix(string subject)
+    {
+        var s = subject.TrimStart();
+        int colon = s.IndexOf(':');
+        if (colon <= 0 || colon > 8) return false;
+        var word = s[..colon].Trim().ToLowerInvariant();
+        int bracket = word.IndexOfAny(['[', '(']);
+        if (bracket > 0) word = word[..bracket];
+        return ReplyPrefixes.Contains(word);
+    }
+}
+
+/// <summary>
+/// Conversation ids: the root Message-ID of the References chain (In-Reply-To when there are no References); a message
+/// that others name as their root takes its own id. Without ids, messages with the same normalised subject that share a
+/// correspondent form one thread.
+/// </summary>
+public static class Threads
+{
+    public static Dictionary<string, string?> Assign(List<(ParsedMail Mail, string Key)> mails, HashSet<string> owners)
+    {
+        var result = new Dictionary<string, string?>(mails.Count, StringComparer.Ordinal);
+        var roots = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (mail, _) in mails)
+            if (RootOf(mail) is { } r) roots.Add(r);
+
+        // Subject threads: union-find over (subject, correspondent) so "Budget" from A and "RE: Budget" to A join.
+        var parent = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Find(string x)
+        {
+            while (parent.TryGetValue(x, out var p) && p != x) { parent[x] = parent.GetValueOrDefault(p, p); x = p; }
+            return x;
+        }
+        void Union(string a, string b)
+        {
+            parent.TryAdd(a, a); parent.TryAdd(b, b);
+            var (ra, rb) = (Find(a), Find(b));
+            if (ra == rb) return;
+            if (string.CompareOrdinal(ra, rb) < 0) parent[rb] = ra; else parent[ra] = rb; // smallest label wins: stable across runs
+        }
+        var pending = new List<(string Key, string Node)>();
+        foreach (var (mail, key) in mails)
+        {
+            if (RootOf(mail) is { } root) { result[key] = "mid:" + root; continue; }
+            if (mail.MessageId is { } own && roots.Contains(own)) { result[key] = "mid:" + own; continue; }
+            var subject = Subjects.Normalize(mail.Subject);
+            if (subject.Length == 0) { result[key] = null; continue; }
+            var people = new[] { mail.From }.Concat(mail.To).Concat(mail.Cc).Select(a => a.Address)
+                .Where(a => !owners.Contains(a)).Distinct().Order(StringComparer.Ordinal).ToList();
+            if (people.Count == 0) people.Add("(owner)");
+            var first = subject + "\n" + people[0];
+            parent.TryAdd(first, first);
+            foreach (var p in people.Skip(1)) Union(first, subject + "\n" + p);
+            pending.Add((key, first));
+        }
+        foreach (var (key, node) in pending)
+            result[key] = "subj:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Find(node))).AsSpan(0, 12));
+        return result;
+    }
+
+    private static string? RootOf(ParsedMail mail) => mail.References.Count > 0 ? mail.References[0] : mail.InReplyTo;
+}
+
+/// <summary>
+/// Owner inference from sent folders: every address that sends more than half of one sent folder is an owner
+/// (mailboxes change address, and some merge two people). Without sent folders, the most frequent recipient, when it is on
+/// at least a third of the mail.
+/// </summary>
+public static class OwnerInference
+{
+    public static (List<string> Owners, string Source) Infer(IReadOnlyList<ParsedMail> mails)
+    {
+        var owners = new List<string>();
+        var folders = new List<string>();
+        foreach (var folder in mails.Where(m => MailParser.IsSentFolder(m.Folder)).GroupBy(m => m.Folder, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            int total = folder.Count();
+            var top = folder.GroupBy(m => m.From.Address, StringComparer.Ordinal)
+                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First();
+            if (top.Count() * 2 > total)
+            {
+                if (!owners.Contains(top.Key)) owners.Add(top.Key);
+                folders.Add(folder.Key);
+            }
+        }
+        if (owners.Count > 0) return (owners, "inferred from sent folders: " + string.Join(", ", folders));
+        var recipients = mails.SelectMany(m => m.To.Concat(m.Cc).Select(a => a.Address).Distinct())
+            .GroupBy(a => a, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
+        if (recipients is not null && recipients.Count() * 3 >= mails.Count)
+            return ([recipients.Key], "inferred as the most frequent recipient (no sent folder)");
+        return ([], "unknown: no sent folder and no dominant recipient (pass --owner)");
+    }
+}
+
+/// <summary>Maps people's names (as Lotus Notes invitations write them) to addresses seen on the imported mail.</summary>
+public sealed class NameDirectory
+{
+    private readonly Dictionary<string, Dictionary<string, int>> byName = new(StringComparer.Ordinal);
+
+    public NameDirectory(IEnumerable<ParsedMail> mails)
+    {
+        foreach (var m in mails)
+            foreach (var a in new[] { m.From }.Concat(m.To).Concat(m.Cc))
+            {
+                if (a.DisplayName is { } n) Add(n, a.Address);
+                Add(EmailAddress.LocalPart(a.Address).Replace('.', ' ').Replace('_', ' '), a.Address);
+            }
+    }
+
+    private void Add(string name, string address)
+    {
+        var key = Key(name);
+        if (key.Length == 0 || !key.Contains(' ')) return; // a single word is too ambiguous to map
+        if (!byName.TryGetValue(key, out var counts)) byName[key] = counts = new(StringComparer.Ordinal);
+        counts[address] = counts.GetValueOrDefault(address) + 1;
+    }
+
+    /// <summary>The most frequent address for a name; an address written out is taken as is.</summary>
+    public string? Resolve(string name)
+    {
+        if (EmailAddress.Normalize(name) is { } direct) return direct;
+        var key = Key(name);
+        return byName.TryGetValue(key, out var counts)
+            ? counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).First().Key
+            : null;
+    }
+
+    /// <summary>"Lay, Kenneth" and "Kenneth Lay" and "Kenneth Lay/Corp/Enron" all become "kenneth lay".</summary>
+    internal static string Key(string name)
+    {
+        var n = name;
+        int slash = n.IndexOf('/');
+        if (slash > 0) n = n[..slash];
+        int at = n.IndexOf('@');
+        if (at > 0) n = n[..at];
+        int comma = n.IndexOf(',');
+        if (comma > 0) n = n[(comma + 1)..] + " " + n[..comma];
+        var words = n.ToLowerInvariant().Split([' ', '\t', '"', '\'', '.'], StringSplitOptions.RemoveEmptyEntries)
+            .Where(w => w.Length > 1); // drop middle initials
+        return string.Join(' ', words);
+    }
+}
