@@ -14,6 +14,21 @@ else
   echo "warning: PostgreSQL could not be started; PostgreSQL tests will fail" >&2
 fi
 
+# The add-in tests: Debian's Chromium for the browser tests, xmllint for the XML manifest,
+# office-addin-manifest (npm, in manifest/) for the unified manifest.
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
+command -v npm >/dev/null || need_apt+=(npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"; } >/dev/null 2>&1 \
+    || echo "warning: could not install ${need_apt[*]}; the tests that need them skip" >&2
+fi
+if [ ! -x manifest/node_modules/.bin/office-addin-manifest ] && command -v npm >/dev/null; then
+  (cd manifest && npm ci --no-audit --no-fund --loglevel=error) >/dev/null 2>&1 \
+    || echo "warning: npm ci in manifest/ failed; the unified manifest check skips" >&2
+fi
+
 build_failed=0
 dotnet build MailRapport.sln -c Release -warnaserror 2>&1 | tail -n 5 || build_failed=1
 [ "${PIPESTATUS[0]}" -eq 0 ] || build_failed=1

@@ -1,6 +1,7 @@
 using MailRapport.Server.Api;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Cli;
+using MailRapport.Server.Pane;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;

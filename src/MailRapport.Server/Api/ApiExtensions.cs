@@ -10,17 +10,4 @@ public static class ApiExtensions
         builder.Services.AddServiceHealthChecks();
         return builder;
     }
-
-    /// <summary>
-    /// The Outlook pane's static files (the pane feature owns their content): serves wwwroot when it exists.
-    /// </summary>
-    public static IEndpointRouteBuilder MapPane(this WebApplication app)
-    {
-        if (Directory.Exists(Path.Combine(app.Environment.ContentRootPath, "wwwroot")) || app.Environment.WebRootFileProvider is not null)
-        {
-            app.UseDefaultFiles();
-            app.UseStaticFiles();
-        }
-        return app;
-    }
 }

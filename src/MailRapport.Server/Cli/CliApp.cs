@@ -18,6 +18,7 @@ public static class CliApp
         root.Add(Import.ImportCommand.Create());
         root.Add(Evaluation.EvaluateCommand.Create());
         root.Add(ServeCommand.Create());
+        root.Add(Pane.ManifestCommand.Create());
         root.Add(Scanning.ScanCommand.Create());
         return root;
     }

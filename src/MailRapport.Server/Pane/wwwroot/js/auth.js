@@ -1,0 +1,57 @@
+// Sign-in for the pane. Local mode: none. Otherwise nested app authentication (MSAL.js, the Outlook host
+// brokers the token): silent first, a popup as fallback, and a "Sign in" button when both fail.
+import { ApiError } from "./api.js";
+
+export async function createAuth(config) {
+  if (config.localMode) return { localMode: true, getToken: async () => null, forget() {} };
+
+  let client = null; // one MSAL instance per page, even when several requests start at once
+  let cached = null; // { token, expiresOn }
+
+  function getClient() {
+    client ??= (async () => {
+      await loadScript(new URL("vendor/msal-browser.min.js", document.baseURI).href);
+      if (!window.msal?.createNestablePublicClientApplication) throw new ApiError("unauthorized", "Sign-in is not available in this Outlook.");
+      return window.msal.createNestablePublicClientApplication({
+        auth: { clientId: config.clientId, authority: config.authority },
+        cache: { cacheLocation: "localStorage" },
+      });
+    })();
+    client.catch(() => { client = null; });
+    return client;
+  }
+
+  return {
+    localMode: false,
+    forget() { cached = null; },
+    /** A token for the API scope; with interactive=true a popup may open (needs a user gesture). */
+    async getToken({ interactive = false } = {}) {
+      if (cached && cached.expiresOn > Date.now() + 60_000) return cached.token;
+      const pca = await getClient();
+      const request = { scopes: [config.apiScope] };
+      let result = null;
+      try {
+        result = await pca.acquireTokenSilent(request);
+      } catch (silentError) {
+        if (!interactive) throw new ApiError("unauthorized", "Sign in to see where you stand with people.");
+        try {
+          result = await pca.acquireTokenPopup(request);
+        } catch {
+          throw new ApiError("unauthorized", "Sign-in did not complete. Try again.");
+        }
+      }
+      cached = { token: result.accessToken, expiresOn: result.expiresOn ? new Date(result.expiresOn).getTime() : Date.now() + 300_000 };
+      return cached.token;
+    },
+  };
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = () => resolve();
+    script.onerror = () => reject(new ApiError("unreachable", "The sign-in library could not be loaded."));
+    document.head.appendChild(script);
+  });
+}

@@ -1,0 +1,280 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using static MailRapport.Server.Tests.Pane.FakeOffice;
+using static MailRapport.Server.Tests.Pane.PaneCast;
+
+namespace MailRapport.Server.Tests.Pane;
+
+/// <summary>
+/// The task pane in headless Chromium at 320 px: every state reached and asserted against the API's own answer,
+/// each one screenshotted into artifacts/screenshots.
+/// </summary>
+public sealed class PaneBrowserTests(PaneBrowserFixture fx) : IClassFixture<PaneBrowserFixture>
+{
+    private PaneCast Cast => fx.Cast;
+    private Person Me => new(fx.Owner, "Me");
+    private static readonly Person Stranger = new(PaneCast.Stranger, "Someone New");
+
+    private static async Task<string> Text(IPage page, string selector) => (await page.Locator(selector).InnerTextAsync()).Trim();
+    private static string Plural(long n, string one) => $"{n} {(n == 1 ? one : one + "s")}";
+    private static string Address(JsonElement c) => Str(c, "address")!;
+
+    [NeedsChromiumFact]
+    public async Task Known_sender_shows_stage_nurture_meters_evidence_reasons_next_step_and_chart()
+    {
+        var lead = Cast.Lead;
+        var evidence = lead.GetProperty("evidence");
+        var page = await fx.OpenPaneAsync(new MailItem(Person(lead), [Me, Person(Cast.Rapport)], [Person(Cast.Contact), Stranger]));
+        Assert.Equal("card", await page.GetAttributeAsync("#main", "data-state"));
+        Assert.Equal(Name(lead), await Text(page, "#main h2"));
+        Assert.Equal(Label(Str(lead, "stage")), await Text(page, "#main .badges [class*='stage-']"));
+        Assert.Equal(Label(Str(lead, "nurture")), await Text(page, "#main .badges [class*='nurture-']"));
+        Assert.Equal(lead.GetProperty("harmony").GetInt32().ToString(), await page.GetAttributeAsync("#main [role=meter].harmony", "aria-valuenow"));
+        Assert.Equal(lead.GetProperty("depth").GetInt32().ToString(), await page.GetAttributeAsync("#main [role=meter].depth", "aria-valuenow"));
+        var lines = await Text(page, "#main ul.evidence");
+        Assert.Contains($"{Plural(evidence.GetProperty("messagesSent").GetInt32(), "message")} from you, {evidence.GetProperty("messagesReceived").GetInt32()} from them", lines);
+        Assert.Contains(Plural(evidence.GetProperty("sharedMeetings").GetInt32(), "meeting") + ", ", lines);
+        Assert.Contains("Last contact ", lines);
+        var reasons = await Text(page, "#main ul.reasons");
+        foreach (var reason in lead.GetProperty("reasons").EnumerateArray()) Assert.Contains(reason.GetString()!, reasons);
+        Assert.Equal(Str(lead, "nextStep"), await Text(page, "#main .next-step"));
+        Assert.Equal(12, await page.Locator("#main figure.chart svg > g").CountAsync());
+        Assert.Contains("last 12 months", await page.GetAttributeAsync("#main figure.chart svg", "aria-label"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-card");
+
+        // The other people: the owner left out, the stranger "New", everyone else with their stage badge.
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#people .badge-slot .badge').length === 3 && !document.querySelector('#people .badge-unknown')");
+        Assert.Equal(3, await page.Locator("#people li").CountAsync());
+        Assert.Equal(0, await page.Locator($"#people li[data-address='{fx.Owner}']").CountAsync());
+        Assert.Equal(Label(Str(Cast.Rapport, "stage")), await Text(page, $"#people li[data-address='{Address(Cast.Rapport)}'] .badge"));
+        Assert.Equal(Label(Str(Cast.Contact, "stage")), await Text(page, $"#people li[data-address='{Address(Cast.Contact)}'] .badge"));
+        Assert.Equal("New", await Text(page, $"#people li[data-address='{PaneCast.Stranger}'] .badge"));
+        Assert.Equal($"Open card for {Name(Cast.Rapport)}: Rapport, {Label(Str(Cast.Rapport, "nurture"))}",
+            await page.GetAttributeAsync($"#people li[data-address='{Address(Cast.Rapport)}'] button", "aria-label"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-people");
+
+        // A click opens their card; Back returns to the sender.
+        await page.ClickAsync($"#people li[data-address='{Address(Cast.Rapport)}'] button");
+        await page.WaitForSelectorAsync($"#main article[data-address='{Address(Cast.Rapport)}']");
+        Assert.Equal(Label(Str(Cast.Rapport, "nurture")), await Text(page, "#main .badges [class*='nurture-']"));
+        Assert.Equal(Name(Cast.Rapport), await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-other-person");
+        await page.ClickAsync("#main button.back");
+        await page.WaitForSelectorAsync($"#main article[data-address='{Address(lead)}']");
+    }
+
+    [NeedsChromiumFact]
+    public async Task Keyboard_reaches_the_people_and_opens_a_card_with_enter()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Person(Cast.Contact)]));
+        await page.WaitForSelectorAsync("#people li button");
+        for (var i = 0; i < 10 && await page.EvaluateAsync<string?>("() => document.activeElement?.closest('#people') ? 'yes' : null") is null; i++)
+            await page.Keyboard.PressAsync("Tab");
+        Assert.Contains(Name(Cast.Contact), await page.EvaluateAsync<string>("() => document.activeElement.getAttribute('aria-label')"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForSelectorAsync($"#main article[data-address='{Address(Cast.Contact)}']");
+        Assert.Equal(Name(Cast.Contact), await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task Pinned_pane_follows_the_selection_on_item_changed()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]));
+        Assert.Equal(Name(Cast.Lead), await Text(page, "#main h2"));
+        Assert.Single(await page.EvaluateAsync<string[]>("() => Object.keys(window.__officeHandlers).filter(k => k === 'olkItemSelectedChanged')"));
+        await page.EvaluateAsync("json => window.__selectItem(JSON.parse(json))", ToJs(new MailItem(Person(Cast.Rapport), [Me])));
+        await page.WaitForSelectorAsync($"#main article[data-address='{Address(Cast.Rapport)}']");
+        Assert.Equal("Rapport", await Text(page, "#main .badges .stage-rapport"));
+
+        await page.EvaluateAsync("() => window.__selectItem(null)");
+        Assert.Equal("no-item", await PaneBrowserFixture.WaitForStateAsync(page, "no-item"));
+        Assert.Equal("Select a message", await Text(page, "#main h2"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-no-item");
+    }
+
+    [NeedsChromiumFact]
+    public async Task Mail_the_owner_sent_shows_the_first_recipient()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Me, [Person(Cast.Rapport), Person(Cast.Lead)]));
+        Assert.Equal(Name(Cast.Rapport), await Text(page, "#main h2"));
+        Assert.Contains("You sent this mail", await Text(page, "#context"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task First_scan_running_is_announced_above_the_card()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), prepare: p => p.RouteAsync("**/api/me", async r =>
+        {
+            var response = await r.FetchAsync();
+            var me = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!.AsObject();
+            me["firstScanPending"] = true; // the real service finished its first scan before the tests began
+            await r.FulfillAsync(new() { Response = response, Body = me.ToJsonString() });
+        }));
+        await page.WaitForSelectorAsync("#banner .first-scan");
+        Assert.Contains("scanned for the first time", await Text(page, "#banner"));
+        Assert.Equal("status", await page.GetAttributeAsync("#banner", "role"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-first-scan");
+    }
+
+    [NeedsChromiumFact]
+    public async Task Sender_never_seen_says_so()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Stranger, [Me]));
+        Assert.Equal("never-seen", await page.GetAttributeAsync("#main", "data-state"));
+        Assert.Equal("Someone New", await Text(page, "#main h2"));
+        Assert.Contains("no history with this person", await Text(page, "#main"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-never-seen");
+    }
+
+    [NeedsChromiumFact]
+    public async Task Automated_sender_is_marked_with_the_reason_and_no_stage()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Automated), [Me]));
+        Assert.Equal("automated", await page.GetAttributeAsync("#main", "data-state"));
+        Assert.Equal("Automated sender", await Text(page, "#main .badge-automated"));
+        if (Str(Cast.Automated, "automatedReason") is { } reason)
+            Assert.Contains(reason, await Text(page, "#main .automated-reason"));
+        Assert.Equal(0, await page.Locator("#main [role=meter]").CountAsync());
+        Assert.Equal(0, await page.Locator("#main [class*='stage-']").CountAsync());
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-automated");
+    }
+
+    [NeedsChromiumFact]
+    public async Task Not_signed_in_offers_sign_in_and_the_token_reaches_the_api()
+    {
+        const string scope = "api://localhost/11111111-2222-4333-8444-555555555555/access_as_user";
+        var authorization = new List<string>();
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), prepare: async p =>
+        {
+            // Production settings (an Entra app and API scope): the pane signs in through (stand-in) MSAL.
+            await p.RouteAsync("**/pane/config.json", r => r.FulfillAsync(new()
+            {
+                ContentType = "application/json",
+                Body = $$"""{"localMode":false,"clientId":"11111111-2222-4333-8444-555555555555","apiScope":"{{scope}}","authority":"https://login.microsoftonline.com/common","apiBase":"/api"}""",
+            }));
+            await p.RouteAsync("**/pane/vendor/msal-browser.min.js", r => r.FulfillAsync(new() { ContentType = "application/javascript", Body = Msal }));
+            await p.RouteAsync("**/api/**", async r =>
+            {
+                lock (authorization) authorization.Add(r.Request.Headers.GetValueOrDefault("authorization") ?? "");
+                await r.ContinueAsync();
+            });
+        });
+        Assert.Equal("signed-out", await page.GetAttributeAsync("#main", "data-state"));
+        Assert.Equal("Sign in to MailRapport", await Text(page, "#main h2"));
+        // Silent first, then one popup (cancelled here), and no API call without a token.
+        var calls = await page.EvaluateAsync<string[]>("() => window.__msalCalls");
+        Assert.Equal("silent:" + scope, calls[0]);
+        Assert.Equal(1, calls.Count(c => c == "popup:" + scope));
+        lock (authorization) Assert.Empty(authorization);
+        Assert.Equal("11111111-2222-4333-8444-555555555555", await page.EvaluateAsync<string>("() => window.__msalConfig.auth.clientId"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-signed-out");
+
+        await page.ClickAsync("#main button.primary");
+        Assert.Equal("card", await PaneBrowserFixture.WaitForStateAsync(page, "card"));
+        lock (authorization) Assert.Contains("Bearer fake-token-for-test", authorization);
+    }
+
+    [NeedsChromiumFact]
+    public async Task Service_unreachable_is_clear_and_retry_recovers()
+    {
+        var down = true;
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), prepare: p => p.RouteAsync("**/api/**", r => down ? r.AbortAsync("connectionrefused") : r.ContinueAsync()));
+        Assert.Equal("unreachable", await page.GetAttributeAsync("#main", "data-state"));
+        Assert.Equal("Cannot reach MailRapport", await Text(page, "#main h2"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-unreachable");
+        down = false;
+        await page.ClickAsync("#main button");
+        Assert.Equal("card", await PaneBrowserFixture.WaitForStateAsync(page, "card"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task Server_error_shows_the_problem_detail()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), prepare: p => p.RouteAsync("**/api/contacts/**", r => r.FulfillAsync(new()
+        {
+            Status = 500, ContentType = "application/problem+json",
+            Body = """{"type":"about:blank","title":"Internal error","status":500,"detail":"The store is being upgraded; try again shortly."}""",
+        })));
+        Assert.Equal("error", await page.GetAttributeAsync("#main", "data-state"));
+        Assert.Equal("Something went wrong", await Text(page, "#main h2"));
+        Assert.Equal("The store is being upgraded; try again shortly.", await Text(page, "#main .error-detail"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-error");
+    }
+
+    [NeedsChromiumFact]
+    public async Task Unreadable_answer_is_an_error_not_a_crash()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), prepare: p => p.RouteAsync("**/api/contacts/**", r => r.FulfillAsync(new()
+        {
+            Status = 200, ContentType = "application/json", Body = "{\"address\": <html>",
+        })));
+        Assert.Equal("error", await page.GetAttributeAsync("#main", "data-state"));
+        Assert.Contains("cannot read", await Text(page, "#main .error-detail"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task Hostile_names_from_mail_headers_stay_text()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(new Person("evil@elsewhere.example", "<img src=x onerror=\"window.__pwned=1\">Eve"), [Me]));
+        Assert.Equal("never-seen", await page.GetAttributeAsync("#main", "data-state"));
+        Assert.StartsWith("<img", await Text(page, "#main h2"));
+        Assert.Equal(0, await page.Locator("#main img").CountAsync());
+        Assert.False(await page.EvaluateAsync<bool>("() => !!window.__pwned"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task Loading_state_shows_while_the_api_answers()
+    {
+        var release = new TaskCompletionSource();
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), waitForResult: false,
+            prepare: p => p.RouteAsync("**/api/contacts/**", async r => { await release.Task; await r.ContinueAsync(); }));
+        Assert.Equal("loading", await PaneBrowserFixture.WaitForStateAsync(page, "loading"));
+        await page.WaitForSelectorAsync("#main .skeleton");
+        Assert.Equal("true", await page.GetAttributeAsync("#main", "aria-busy"));
+        Assert.Contains("Loading", await Text(page, "#main"));
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-loading");
+        release.SetResult();
+        Assert.Equal("card", await PaneBrowserFixture.WaitForStateAsync(page, "card"));
+        Assert.Equal("false", await page.GetAttributeAsync("#main", "aria-busy"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task Office_dark_theme_is_followed_and_the_pane_fits_320_pixels()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Person(Cast.Rapport), Person(Cast.Contact)]), themeBackground: "#262626");
+        Assert.Equal("dark", await page.GetAttributeAsync("html", "data-theme"));
+        Assert.Equal("rgb(31, 31, 31)", await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+        await page.WaitForFunctionAsync("() => !document.querySelector('#people .badge-unknown')");
+        Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 320, "the pane scrolls sideways at 320 px");
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-dark");
+    }
+
+    [NeedsChromiumFact]
+    public async Task Office_light_theme_wins_over_a_dark_os()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), themeBackground: "#FFFFFF", scheme: ColorScheme.Dark);
+        Assert.Equal("light", await page.GetAttributeAsync("html", "data-theme"));
+        Assert.Equal("rgb(255, 255, 255)", await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task Without_an_office_theme_the_os_dark_preference_is_followed()
+    {
+        var page = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), scheme: ColorScheme.Dark);
+        Assert.Null(await page.GetAttributeAsync("html", "data-theme"));
+        Assert.Equal("rgb(31, 31, 31)", await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task Without_office_js_the_page_says_to_open_it_in_outlook()
+    {
+        var context = await fx.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 320, Height = 600 } });
+        var page = await context.NewPageAsync();
+        await page.RouteAsync(CdnPattern, r => r.AbortAsync("internetdisconnected"));
+        await page.GotoAsync(fx.BaseUrl + "/pane/taskpane.html");
+        await PaneBrowserFixture.WaitForStateAsync(page, "error");
+        Assert.Equal("Open this pane in Outlook", await Text(page, "#main h2"));
+    }
+
+    private static string ToJs(MailItem item) => JsonSerializer.Serialize(item, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+}
