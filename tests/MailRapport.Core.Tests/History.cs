@@ -15,7 +15,7 @@ internal sealed class History
     {
         Items.Add(new MessageInteraction
         {
-            Key = $"<m{++_n}@test>", Timestamp = At(day), Direction = Direction.Outgoing, From = Owner,
+            Key = $"m{++_n}@test", Timestamp = At(day), Direction = Direction.Outgoing, From = Owner,
             Counterparts = [new Counterpart(to, null, role)], RecipientCount = recipients, ConversationId = conversation,
         });
         return this;
@@ -26,7 +26,7 @@ internal sealed class History
     {
         Items.Add(new MessageInteraction
         {
-            Key = $"<m{++_n}@test>", Timestamp = At(day), Direction = Direction.Incoming, From = from, FromDisplayName = name,
+            Key = $"m{++_n}@test", Timestamp = At(day), Direction = Direction.Incoming, From = from, FromDisplayName = name,
             Counterparts = [new Counterpart(from, name, RecipientRole.From)], RecipientCount = recipients, OwnerRole = ownerRole,
             ConversationId = conversation, Markers = markers,
         });

@@ -159,8 +159,11 @@ public static class SampleMailboxGenerator
                 if (m > last && m < _end) continue; // silence means no meetings either
                 var when = WorkHours(m);
                 double roll = _rng.NextDouble();
-                Meeting(OwnerAddress, OwnerName, [Person(p)], when, TimeSpan.FromMinutes(30), recurring: true,
-                    cancelled: roll < 0.05, ownerResponse: roll is >= 0.05 and < 0.1 ? AttendeeResponse.Declined : AttendeeResponse.Organizer);
+                if (roll is >= 0.05 and < 0.1) // their invitation, which the owner declined: not a shared experience
+                    Meeting(p.Address, p.DisplayName, [Owner(AttendeeResponse.Declined)], when, TimeSpan.FromMinutes(30), recurring: true,
+                        ownerResponse: AttendeeResponse.Declined);
+                else
+                    Meeting(OwnerAddress, OwnerName, [Person(p)], when, TimeSpan.FromMinutes(30), recurring: true, cancelled: roll < 0.05);
             }
         }
 
@@ -194,7 +197,7 @@ public static class SampleMailboxGenerator
             int meetings = _rng.Next(1, 3);
             for (int i = 0; i < meetings; i++)
             {
-                var others = Enumerable.Range(0, _rng.Next(5, 11)).Select(_ => _staff[_rng.Next(_staff.Count)])
+                var others = Enumerable.Range(0, _rng.Next(5, 11)).Select(_ => _staff[1 + _rng.Next(_staff.Count - 1)]) // staff[0] organizes
                     .DistinctBy(s => s.Address).Select(s => new Attendee(s.Address, s.Name, AttendeeKind.Required, AttendeeResponse.Accepted));
                 Meeting(_staff[0].Address, _staff[0].Name, [Person(p), Owner(AttendeeResponse.Accepted), .. others, Room()],
                     WorkHours(DaysAgo(Uniform(5, 600))), TimeSpan.FromHours(1));
@@ -310,7 +313,7 @@ public static class SampleMailboxGenerator
             if (t >= _end) return;
             Messages.Add(new MessageInteraction
             {
-                Key = $"<s{options.Seed}.m{++_messageCounter}@sample.mailrapport.example>",
+                Key = $"s{options.Seed}.m{++_messageCounter}@sample.mailrapport.example", // normalised like Graph and import keys: no brackets, lower case
                 Timestamp = new DateTimeOffset(t.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero),
                 Direction = direction,
                 From = from,
@@ -328,7 +331,7 @@ public static class SampleMailboxGenerator
             bool recurring = false, bool cancelled = false, AttendeeResponse ownerResponse = AttendeeResponse.Accepted)
         {
             if (start > _end.AddDays(90)) return;
-            if (organizer == OwnerAddress) ownerResponse = ownerResponse == AttendeeResponse.Declined ? AttendeeResponse.Declined : AttendeeResponse.Organizer;
+            if (organizer == OwnerAddress) ownerResponse = AttendeeResponse.Organizer;
             var startUtc = new DateTimeOffset(start.UtcTicks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
             Meetings.Add(new MeetingInteraction
             {
