@@ -33,6 +33,24 @@ public static class CliApp
         return (store, new ProfileService(store, new RelationshipModel(new StageModelOptions())));
     }
 
+    /// <summary>Opens the store and resolves the mailbox a command works on; null (after saying why on stderr) when there is none.</summary>
+    public static async Task<MailboxSession?> OpenMailboxAsync(string dbPath, string? requested, CancellationToken ct)
+    {
+        var (store, profiles) = await OpenAsync(dbPath, ct);
+        var id = await ResolveMailboxAsync(store, requested, Console.Error, ct);
+        if (id is not null) return new MailboxSession(store, profiles, id);
+        await store.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>An address argument, normalised; null (after saying why on stderr) when it is not an address.</summary>
+    public static string? AddressArgument(string? raw)
+    {
+        var normalized = EmailAddress.Normalize(raw);
+        if (normalized is null) Console.Error.WriteLine($"'{raw}' is not an e-mail address.");
+        return normalized;
+    }
+
     /// <summary>The mailbox a command works on: the one named, or the only one stored.</summary>
     public static async Task<string?> ResolveMailboxAsync(MailStore store, string? requested, TextWriter error, CancellationToken ct)
     {
@@ -49,6 +67,12 @@ public static class CliApp
             : $"This store holds several mailboxes; choose one with --mailbox: {string.Join(", ", mailboxes.Select(m => m.MailboxId))}.");
         return null;
     }
+}
+
+/// <summary>An open store with the mailbox a command works on.</summary>
+public sealed record MailboxSession(MailStore Store, ProfileService Profiles, string MailboxId) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Store.DisposeAsync();
 }
 
 /// <summary>Options shared by several commands.</summary>

@@ -22,11 +22,9 @@ public static class ContactsCommand
         var command = new Command("contacts", "List correspondents with their stage, scores and evidence.") { db, mailbox, stage, asOf, format, automated };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, profiles) = await CliApp.OpenAsync(parse.GetValue(db)!, ct);
-            await using var _ = store;
-            var id = await CliApp.ResolveMailboxAsync(store, parse.GetValue(mailbox), Console.Error, ct);
-            if (id is null) return 2;
-            var list = (await profiles.ComputeAsync(id, parse.GetValue(asOf) ?? DateTimeOffset.UtcNow, ct))
+            await using var session = await CliApp.OpenMailboxAsync(parse.GetValue(db)!, parse.GetValue(mailbox), ct);
+            if (session is null) return 2;
+            var list = (await session.Profiles.ComputeAsync(session.MailboxId, parse.GetValue(asOf) ?? DateTimeOffset.UtcNow, ct))
                 .Where(p => parse.GetValue(automated) || !p.Flags.HasFlag(ContactFlags.Automated))
                 .Where(p => parse.GetValue(stage) is not { } s || (p.Stage == s && !p.Flags.HasFlag(ContactFlags.Automated)))
                 .ToList();

@@ -16,19 +16,13 @@ public static class MarkCommand
         var command = new Command("mark", "Override automated-sender detection for one address.") { address, kind, db, mailbox };
         command.SetAction(async (parse, ct) =>
         {
-            var normalized = EmailAddress.Normalize(parse.GetValue(address));
-            if (normalized is null)
-            {
-                Console.Error.WriteLine($"'{parse.GetValue(address)}' is not an e-mail address.");
-                return 2;
-            }
-            var (store, profiles) = await CliApp.OpenAsync(parse.GetValue(db)!, ct);
-            await using var _ = store;
-            var id = await CliApp.ResolveMailboxAsync(store, parse.GetValue(mailbox), Console.Error, ct);
-            if (id is null) return 2;
+            if (CliApp.AddressArgument(parse.GetValue(address)) is not { } normalized) return 2;
+            await using var session = await CliApp.OpenMailboxAsync(parse.GetValue(db)!, parse.GetValue(mailbox), ct);
+            if (session is null) return 2;
+            var id = session.MailboxId;
             bool? automated = parse.GetValue(kind) switch { "automated" => true, "person" => false, _ => null };
-            await store.SetAutomatedOverrideAsync(id, normalized, automated, ct);
-            await profiles.RecomputeAsync(id, DateTimeOffset.UtcNow, ct);
+            await session.Store.SetAutomatedOverrideAsync(id, normalized, automated, ct);
+            await session.Profiles.RecomputeAsync(id, DateTimeOffset.UtcNow, ct);
             Console.WriteLine(automated switch
             {
                 true => $"{normalized} is now treated as automated in '{id}'.",

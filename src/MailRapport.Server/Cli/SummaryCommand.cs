@@ -20,18 +20,12 @@ public static class SummaryCommand
         var command = new Command("summary", "The relationship summary for one correspondent, with a month-by-month timeline.") { address, db, mailbox, asOf, format };
         command.SetAction(async (parse, ct) =>
         {
-            var normalized = EmailAddress.Normalize(parse.GetValue(address));
-            if (normalized is null)
-            {
-                Console.Error.WriteLine($"'{parse.GetValue(address)}' is not an e-mail address.");
-                return 2;
-            }
-            var (store, profiles) = await CliApp.OpenAsync(parse.GetValue(db)!, ct);
-            await using var _ = store;
-            var id = await CliApp.ResolveMailboxAsync(store, parse.GetValue(mailbox), Console.Error, ct);
-            if (id is null) return 2;
+            if (CliApp.AddressArgument(parse.GetValue(address)) is not { } normalized) return 2;
+            await using var session = await CliApp.OpenMailboxAsync(parse.GetValue(db)!, parse.GetValue(mailbox), ct);
+            if (session is null) return 2;
+            var id = session.MailboxId;
             var when = parse.GetValue(asOf) ?? DateTimeOffset.UtcNow;
-            var profile = (await profiles.ComputeAsync(id, when, ct)).FirstOrDefault(p => p.Address == normalized);
+            var profile = (await session.Profiles.ComputeAsync(id, when, ct)).FirstOrDefault(p => p.Address == normalized);
             if (profile is null)
             {
                 Console.Error.WriteLine($"No interactions with {normalized} in mailbox '{id}' before {when:yyyy-MM-dd}.");

@@ -1,8 +1,8 @@
 namespace MailRapport.Server.Import;
 
 /// <summary>
-/// Resolves the zone names found in calendars and invitation text: IANA ids, Windows ids (Outlook's TZID values)
-/// and the plain words Lotus Notes writes ("Central Standard Time", "Eastern", "PT").
+/// Resolves the zone names found in calendars, invitation text and Graph events: IANA ids, Windows ids (Outlook's TZID
+/// values, Graph's dateTimeTimeZone) and the plain words Lotus Notes writes ("Central Standard Time", "Eastern", "PT").
 /// </summary>
 public static class TimeZones
 {
@@ -28,6 +28,11 @@ public static class TimeZones
         ["India Standard Time"] = "Asia/Kolkata", ["China Standard Time"] = "Asia/Shanghai",
         ["Tokyo Standard Time"] = "Asia/Tokyo", ["Singapore Standard Time"] = "Asia/Singapore",
         ["AUS Eastern Standard Time"] = "Australia/Sydney", ["E. South America Standard Time"] = "America/Sao_Paulo",
+        ["Dateline Standard Time"] = "Etc/GMT+12", ["Atlantic Standard Time"] = "America/Halifax",
+        ["Argentina Standard Time"] = "America/Buenos_Aires", ["Israel Standard Time"] = "Asia/Jerusalem",
+        ["South Africa Standard Time"] = "Africa/Johannesburg", ["Turkey Standard Time"] = "Europe/Istanbul",
+        ["Arabian Standard Time"] = "Asia/Dubai", ["Korea Standard Time"] = "Asia/Seoul",
+        ["New Zealand Standard Time"] = "Pacific/Auckland", ["tzone://Microsoft/Utc"] = "Etc/UTC",
         ["UTC"] = "Etc/UTC", ["Coordinated Universal Time"] = "Etc/UTC", ["GMT"] = "Etc/UTC",
     };
 

@@ -182,45 +182,9 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         if (string.IsNullOrEmpty(zone) || zone.Equals("UTC", StringComparison.OrdinalIgnoreCase) ||
             zone.Equals("tzone://Microsoft/Utc", StringComparison.OrdinalIgnoreCase) || zone.Equals("Etc/UTC", StringComparison.OrdinalIgnoreCase))
             return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), TimeSpan.Zero);
-        var tz = FindZone(zone);
-        if (tz is null) return null;
-        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        return new DateTimeOffset(unspecified, tz.GetUtcOffset(unspecified)).ToUniversalTime();
+        var tz = Import.TimeZones.Find(zone);
+        return tz is null ? null : Import.TimeZones.ToInstant(local, tz).ToUniversalTime();
     }
-
-    /// <summary>
-    /// Graph names zones the Windows way ("Pacific Standard Time"). Without ICU (invariant globalization) .NET cannot
-    /// translate those on Linux, so the common ones are mapped to IANA here.
-    /// </summary>
-    private static TimeZoneInfo? FindZone(string id)
-    {
-        foreach (var candidate in new[] { id, WindowsToIana.GetValueOrDefault(id) })
-        {
-            if (candidate is null) continue;
-            try { return TimeZoneInfo.FindSystemTimeZoneById(candidate); }
-            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException) { }
-        }
-        return null;
-    }
-
-    private static readonly Dictionary<string, string> WindowsToIana = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["Dateline Standard Time"] = "Etc/GMT+12", ["Hawaiian Standard Time"] = "Pacific/Honolulu",
-        ["Alaskan Standard Time"] = "America/Anchorage", ["Pacific Standard Time"] = "America/Los_Angeles",
-        ["US Mountain Standard Time"] = "America/Phoenix", ["Mountain Standard Time"] = "America/Denver",
-        ["Central Standard Time"] = "America/Chicago", ["Eastern Standard Time"] = "America/New_York",
-        ["Atlantic Standard Time"] = "America/Halifax", ["E. South America Standard Time"] = "America/Sao_Paulo",
-        ["Argentina Standard Time"] = "America/Buenos_Aires", ["GMT Standard Time"] = "Europe/London",
-        ["Greenwich Standard Time"] = "Atlantic/Reykjavik", ["W. Europe Standard Time"] = "Europe/Berlin",
-        ["Romance Standard Time"] = "Europe/Paris", ["Central Europe Standard Time"] = "Europe/Budapest",
-        ["Central European Standard Time"] = "Europe/Warsaw", ["E. Europe Standard Time"] = "Europe/Chisinau",
-        ["GTB Standard Time"] = "Europe/Bucharest", ["FLE Standard Time"] = "Europe/Kiev", ["Israel Standard Time"] = "Asia/Jerusalem",
-        ["South Africa Standard Time"] = "Africa/Johannesburg", ["Russian Standard Time"] = "Europe/Moscow",
-        ["Turkey Standard Time"] = "Europe/Istanbul", ["Arabian Standard Time"] = "Asia/Dubai", ["India Standard Time"] = "Asia/Calcutta",
-        ["China Standard Time"] = "Asia/Shanghai", ["Singapore Standard Time"] = "Asia/Singapore", ["Tokyo Standard Time"] = "Asia/Tokyo",
-        ["Korea Standard Time"] = "Asia/Seoul", ["AUS Eastern Standard Time"] = "Australia/Sydney",
-        ["New Zealand Standard Time"] = "Pacific/Auckland", ["UTC"] = "Etc/UTC", ["Coordinated Universal Time"] = "Etc/UTC",
-    };
 
     private static string? DisplayName(string? name, string address)
     {
