@@ -16,7 +16,7 @@ public static class SampleCommand
             await using var _ = store;
             var now = DateTimeOffset.UtcNow;
             var sample = await new SampleMailboxLoader(store, profiles)
-                .LoadAsync(parse.GetValue(seed), SampleMailboxLoader.DefaultEnd(TimeProvider.System), now, ct);
+                .LoadAsync(parse.GetValue(seed), SampleMailboxLoader.DefaultEnd(now), now, ct);
             Console.WriteLine($"Sample mailbox '{SampleMailboxLoader.MailboxId}' ({sample.OwnerAddress}): {sample.Messages.Count} messages, " +
                 $"{sample.Meetings.Count} meetings, {sample.Personas.Count} correspondents, into {Path.GetFullPath(parse.GetValue(db)!)}.");
             return 0;

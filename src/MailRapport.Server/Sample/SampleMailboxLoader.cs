@@ -10,7 +10,7 @@ public sealed class SampleMailboxLoader(MailStore store, ProfileService profiles
     public const string MailboxId = "sample";
 
     /// <summary>The sample ends at the start of today (UTC), so "now" always sits just after its history.</summary>
-    public static DateTimeOffset DefaultEnd(TimeProvider clock) => new(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+    public static DateTimeOffset DefaultEnd(DateTimeOffset now) => new(now.UtcDateTime.Date, TimeSpan.Zero);
 
     public async Task<SampleMailbox> LoadAsync(int seed, DateTimeOffset end, DateTimeOffset now, CancellationToken ct = default)
     {

@@ -37,7 +37,7 @@ public sealed class SampleMailboxScanner(MailStore store, ProfileService profile
         {
             Seed = options.Value.Seed,
             Correspondents = options.Value.Correspondents,
-            End = SampleMailboxLoader.DefaultEnd(new FixedClock(builtAt)),
+            End = SampleMailboxLoader.DefaultEnd(builtAt),
         });
         if (existing is null)
             await store.UpsertMailboxAsync(new StoredMailbox(mailboxId, [sample.OwnerAddress], sample.OwnerDisplayName, "sample", builtAt), ct);
@@ -51,8 +51,4 @@ public sealed class SampleMailboxScanner(MailStore store, ProfileService profile
         return new ScanResult(mailboxId, sample.Messages.Count, 0, sample.Meetings.Count, 0, 0, 0, clock.GetElapsedTime(started));
     }
 
-    private sealed class FixedClock(DateTimeOffset at) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => at;
-    }
 }
