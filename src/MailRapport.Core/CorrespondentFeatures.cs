@@ -22,10 +22,8 @@ internal sealed class CorrespondentFeatures(string address)
     public double MeetingHours, WeightedMeetings, WeightedMeetingHours;
 
     public int ActiveMonths;
-    private int _lastMonth = int.MinValue;
     private long _lastDay = long.MinValue;
-    private long _monthStartTicks = long.MaxValue, _monthEndTicks = long.MinValue;
-    private int _month;
+    private long _monthEndTicks = long.MinValue;
     public RingBuffer? GapDays;
 
     // Automation evidence (incoming mail only).
@@ -50,34 +48,29 @@ internal sealed class CorrespondentFeatures(string address)
         public bool Mine, Theirs, Counted;
     }
 
-    /// <summary>Marks an interaction at <paramref name="ticks"/> (UTC ticks): span, months, gaps, timeline.</summary>
+    /// <summary>
+    /// Marks an interaction at <paramref name="ticks"/> (UTC ticks): span, months, gaps, timeline.
+    /// Relies on time order (ProfileBuilder enforces it): first is the first call, months only move forward.
+    /// </summary>
     public ref MonthBucket Touch(long ticks, int gapSamples)
     {
-        if (ticks < FirstTicks) FirstTicks = ticks;
-        if (ticks > LastTicks) LastTicks = ticks;
+        if (FirstTicks == long.MaxValue) FirstTicks = ticks;
+        LastTicks = ticks;
         var day = ticks / TimeSpan.TicksPerDay;
         if (day != _lastDay)
         {
-            if (_lastDay != long.MinValue && day > _lastDay)
-                (GapDays ??= new RingBuffer(gapSamples)).Add(day - _lastDay);
-            _lastDay = Math.Max(day, _lastDay);
+            if (_lastDay != long.MinValue) (GapDays ??= new RingBuffer(gapSamples)).Add(day - _lastDay);
+            _lastDay = day;
         }
-        // Month index, recomputed only when the instant leaves the cached month (input is in time order).
-        if (ticks < _monthStartTicks || ticks >= _monthEndTicks)
+        // Month index, recomputed only when the instant leaves the cached month.
+        if (ticks >= _monthEndTicks)
         {
             var d = new DateTime(ticks, DateTimeKind.Utc);
-            _month = d.Year * 12 + d.Month - 1;
             var start = new DateTime(d.Year, d.Month, 1, 0, 0, 0, DateTimeKind.Utc);
-            _monthStartTicks = start.Ticks;
             _monthEndTicks = start.AddMonths(1).Ticks;
+            ActiveMonths++;
+            Timeline.Add(new MonthBucket { MonthIndex = d.Year * 12 + d.Month - 1 });
         }
-        var month = _month;
-        if (month > _lastMonth) { ActiveMonths++; _lastMonth = month; }
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Timeline);
-        if (span.Length > 0 && span[^1].MonthIndex == month) return ref span[^1];
-        for (int i = 0; i < span.Length; i++)
-            if (span[i].MonthIndex == month) return ref span[i];
-        Timeline.Add(new MonthBucket { MonthIndex = month });
         return ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Timeline)[^1];
     }
 

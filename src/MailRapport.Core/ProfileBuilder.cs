@@ -118,8 +118,7 @@ public sealed class ProfileBuilder
         var result = new List<ContactProfile>(_people.Count);
         foreach (var p in _people.Values)
         {
-            _overrides.TryGetValue(p.Address, out var overridden);
-            bool? automatedOverride = _overrides.ContainsKey(p.Address) ? overridden : null;
+            bool? automatedOverride = _overrides.TryGetValue(p.Address, out var overridden) ? overridden : null;
             result.Add(classifier.Classify(p, asOf, automatedOverride));
         }
         result.Sort((a, b) => b.Strength != a.Strength ? b.Strength.CompareTo(a.Strength) : string.CompareOrdinal(a.Address, b.Address));

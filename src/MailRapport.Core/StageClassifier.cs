@@ -110,7 +110,7 @@ internal sealed class StageClassifier(StageModelOptions o)
     private (int Harmony, int Depth, int Strength) Scores(CorrespondentFeatures f, Evidence e)
     {
         double ws = f.WeightedSent, wr = f.WeightedReceived;
-        double balance = Math.Max(ws, wr) > 0 ? Math.Min(ws, wr) / Math.Max(ws, wr) : 0;
+        double balance = Balance(f);
         double speedMine = e.MedianReplyHoursMine is { } hm ? Math.Exp(-hm / o.ReplySpeedScaleHours) : 0;
         double speedTheirs = e.MedianReplyHoursTheirs is { } ht ? Math.Exp(-ht / o.ReplySpeedScaleHours) : 0;
         double answered = (Saturate(f.RepliesMine, 3) + Saturate(f.RepliesTheirs, 3)) / 2;
@@ -134,6 +134,13 @@ internal sealed class StageClassifier(StageModelOptions o)
         return (Percent(harmony), Percent(depth), Percent(strength));
     }
 
+    /// <summary>Weighted messages of the quieter side over the busier side: 1 is even, 0 is one-way.</summary>
+    private static double Balance(CorrespondentFeatures f)
+    {
+        double more = Math.Max(f.WeightedSent, f.WeightedReceived);
+        return more > 0 ? Math.Min(f.WeightedSent, f.WeightedReceived) / more : 0;
+    }
+
     private static double Saturate(double x, double scale) => 1 - Math.Exp(-Math.Max(0, x) / scale);
     private static int Percent(double x) => (int)Math.Round(Math.Clamp(x, 0, 1) * 100);
 
@@ -141,8 +148,7 @@ internal sealed class StageClassifier(StageModelOptions o)
 
     private Stage DecideStage(CorrespondentFeatures f, Evidence e, int depth, List<string> reasons)
     {
-        double balance = Math.Max(f.WeightedSent, f.WeightedReceived) > 0
-            ? Math.Min(f.WeightedSent, f.WeightedReceived) / Math.Max(f.WeightedSent, f.WeightedReceived) : 0;
+        double balance = Balance(f);
 
         bool Prompt(double maxHours) =>
             (e.MedianReplyHoursMine ?? double.MaxValue) <= maxHours && (e.MedianReplyHoursTheirs ?? double.MaxValue) <= maxHours;
