@@ -31,6 +31,11 @@ public enum ContactFlags
     Automated = 4,
     /// <summary>Known only from meetings.</summary>
     MeetingsOnly = 8,
+    /// <summary>
+    /// The mailbox does not hold both received and sent mail for part of this tie's history (retention, clean-ups,
+    /// folders not read): balance and replies are measured over the rest only.
+    /// </summary>
+    PartialHistory = 16,
 }
 
 /// <summary>Plain counts behind a stage. Weighting belongs in the scores, not here.</summary>
@@ -52,8 +57,12 @@ public sealed record Evidence
     public double? MedianReplyHoursMine { get; init; }
     /// <summary>Median hours this contact took to answer the owner (null when never).</summary>
     public double? MedianReplyHoursTheirs { get; init; }
+    /// <summary>Answers each way: replies in a thread within the reply window, and meetings that followed an unanswered message.</summary>
     public int RepliesMine { get; init; }
     public int RepliesTheirs { get; init; }
+    /// <summary>Of those answers, the ones given by meeting.</summary>
+    public int AnsweredByMeetingMine { get; init; }
+    public int AnsweredByMeetingTheirs { get; init; }
     public int ActiveMonths { get; init; }
     public double SpanDays { get; init; }
     /// <summary>The tie's usual gap: upper quartile of the gaps between days with an interaction (null with fewer than two such days).</summary>
@@ -84,6 +93,8 @@ public sealed record ContactProfile
     public required Evidence Evidence { get; init; }
     public required IReadOnlyList<string> Reasons { get; init; }
     public required string NextStep { get; init; }
+    /// <summary>Every criterion behind the stage, with its numbers, and the window balance and replies were measured over.</summary>
+    public StageDecision? Decision { get; init; }
     /// <summary>Why the address counts as automated, when it does.</summary>
     public string? AutomatedReason { get; init; }
     public required DateTimeOffset AsOf { get; init; }

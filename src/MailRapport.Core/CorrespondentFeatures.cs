@@ -16,6 +16,9 @@ internal sealed class CorrespondentFeatures(string address)
     public double WeightedSent, WeightedReceived;
     public int SharedThreads;
     public int RepliesMine, RepliesTheirs;
+    /// <summary>Answers given by meeting: a meeting after the other side's unanswered message counts as an answer.</summary>
+    public int AnsweredByMeetingMine, AnsweredByMeetingTheirs;
+    public long LastMeetingTicks = long.MinValue;
     public RingBuffer? ReplyHoursMine, ReplyHoursTheirs;
 
     public int Meetings, SmallMeetings;
@@ -39,6 +42,7 @@ internal sealed class CorrespondentFeatures(string address)
     {
         public int MonthIndex;
         public int Sent, Received, Meetings;
+        public double WeightedSent, WeightedReceived;
     }
 
     private struct ThreadState
@@ -65,13 +69,34 @@ internal sealed class CorrespondentFeatures(string address)
         // Month index, recomputed only when the instant leaves the cached month.
         if (ticks >= _monthEndTicks)
         {
-            var d = new DateTime(ticks, DateTimeKind.Utc);
-            var start = new DateTime(d.Year, d.Month, 1, 0, 0, 0, DateTimeKind.Utc);
-            _monthEndTicks = start.AddMonths(1).Ticks;
+            int monthIndex = Core.MonthIndex.OfTicks(ticks);
+            _monthEndTicks = Core.MonthIndex.Start(monthIndex).AddMonths(1).UtcTicks;
             ActiveMonths++;
-            Timeline.Add(new MonthBucket { MonthIndex = d.Year * 12 + d.Month - 1 });
+            Timeline.Add(new MonthBucket { MonthIndex = monthIndex });
         }
         return ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Timeline)[^1];
+    }
+
+    /// <summary>
+    /// A meeting answers whichever side wrote last and was not yet answered (by mail or an earlier meeting),
+    /// within the reply window: someone who answers by calling a meeting is answering.
+    /// </summary>
+    public void MeetingAnswers(long ticks, long windowTicks)
+    {
+        long answeredUntil = Math.Max(LastMeetingTicks, Math.Max(LastSentTicks, LastReceivedTicks));
+        if (LastReceivedTicks != long.MinValue && LastReceivedTicks == answeredUntil && LastReceivedTicks > LastSentTicks
+            && LastReceivedTicks > LastMeetingTicks && ticks - LastReceivedTicks <= windowTicks)
+        {
+            RepliesMine++;
+            AnsweredByMeetingMine++;
+        }
+        else if (LastSentTicks != long.MinValue && LastSentTicks == answeredUntil && LastSentTicks > LastReceivedTicks
+            && LastSentTicks > LastMeetingTicks && ticks - LastSentTicks <= windowTicks)
+        {
+            RepliesTheirs++;
+            AnsweredByMeetingTheirs++;
+        }
+        LastMeetingTicks = ticks;
     }
 
     /// <summary>

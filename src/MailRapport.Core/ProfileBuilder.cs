@@ -11,6 +11,7 @@ public sealed class ProfileBuilder
     private readonly IReadOnlyDictionary<string, bool> _overrides;
     private readonly Dictionary<string, CorrespondentFeatures> _people = new(StringComparer.Ordinal);
     private readonly long _replyWindowTicks;
+    private readonly MailboxActivity _mailbox = new();
     private long _lastTicks = long.MinValue;
 
     internal ProfileBuilder(StageModelOptions options, IEnumerable<string> ownerAddresses, IReadOnlyDictionary<string, bool>? automatedOverrides)
@@ -35,14 +36,17 @@ public sealed class ProfileBuilder
         ulong thread = ThreadKey(message.ConversationId ?? message.Key);
         if (message.Direction == Direction.Outgoing)
         {
+            _mailbox.Sent(ticks);
             foreach (var c in message.Counterparts)
             {
                 if (c.Role == RecipientRole.From || _owner.Contains(c.Address)) continue;
                 var p = Person(c.Address, c.DisplayName);
                 ref var month = ref p.Touch(ticks, _options.GapSamples);
+                double weight = Weight(c.Role, message.RecipientCount);
                 month.Sent++;
+                month.WeightedSent += weight;
                 p.Sent++;
-                p.WeightedSent += Weight(c.Role, message.RecipientCount);
+                p.WeightedSent += weight;
                 p.LastSentTicks = ticks;
                 if (p.Thread(thread, ticks, mine: true, _options.ThreadsRemembered, _replyWindowTicks) is { } hours)
                 {
@@ -53,12 +57,15 @@ public sealed class ProfileBuilder
         }
         else
         {
+            _mailbox.Received(ticks);
             if (_owner.Contains(message.From)) return; // the owner's own copy with a wrong direction: not a correspondent
             var p = Person(message.From, message.FromDisplayName ?? message.Counterparts.FirstOrDefault(c => c.Role == RecipientRole.From).DisplayName);
             ref var month = ref p.Touch(ticks, _options.GapSamples);
+            double weight = Weight(message.OwnerRole, message.RecipientCount);
             month.Received++;
+            month.WeightedReceived += weight;
             p.Received++;
-            p.WeightedReceived += Weight(message.OwnerRole, message.RecipientCount);
+            p.WeightedReceived += weight;
             p.LastReceivedTicks = ticks;
             if (message.Markers != AutomationMarkers.None) { p.ReceivedWithMarkers++; p.MarkersSeen |= message.Markers; }
             if (message.RecipientCount >= _options.LargeListRecipients || message.OwnerRole is RecipientRole.Bcc or RecipientRole.From)
@@ -74,6 +81,7 @@ public sealed class ProfileBuilder
     public void Add(MeetingInteraction meeting)
     {
         long ticks = Ordered(meeting.Start);
+        _mailbox.Meeting(ticks);
         if (meeting.IsCancelled || meeting.OwnerResponse == AttendeeResponse.Declined) return;
         // People other than the owner: the organizer and person attendees who did not decline.
         Span<int> keep = stackalloc int[Math.Min(meeting.Attendees.Count, 512)];
@@ -102,6 +110,7 @@ public sealed class ProfileBuilder
 
     private void Met(CorrespondentFeatures p, long ticks, double hours, double share, bool small)
     {
+        p.MeetingAnswers(ticks, _replyWindowTicks);
         ref var month = ref p.Touch(ticks, _options.GapSamples);
         month.Meetings++;
         p.Meetings++;
@@ -114,16 +123,20 @@ public sealed class ProfileBuilder
     /// <summary>Profiles of every correspondent as of <paramref name="asOf"/>, strongest first.</summary>
     public IReadOnlyList<ContactProfile> Build(DateTimeOffset asOf)
     {
+        var coverage = Coverage(asOf);
         var classifier = new StageClassifier(_options);
         var result = new List<ContactProfile>(_people.Count);
         foreach (var p in _people.Values)
         {
             bool? automatedOverride = _overrides.TryGetValue(p.Address, out var overridden) ? overridden : null;
-            result.Add(classifier.Classify(p, asOf, automatedOverride));
+            result.Add(classifier.Classify(p, asOf, automatedOverride, coverage));
         }
         result.Sort((a, b) => b.Strength != a.Strength ? b.Strength.CompareTo(a.Strength) : string.CompareOrdinal(a.Address, b.Address));
         return result;
     }
+
+    /// <summary>What the mailbox holds, month by month, up to <paramref name="asOf"/>.</summary>
+    public MailboxCoverage Coverage(DateTimeOffset asOf) => _mailbox.Coverage(asOf, _options);
 
     private long Ordered(DateTimeOffset timestamp)
     {

@@ -7,44 +7,99 @@ internal sealed class StageClassifier(StageModelOptions o)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public ContactProfile Classify(CorrespondentFeatures f, DateTimeOffset asOf, bool? automatedOverride)
+    public ContactProfile Classify(CorrespondentFeatures f, DateTimeOffset asOf, bool? automatedOverride, MailboxCoverage coverage)
     {
         var evidence = BuildEvidence(f, asOf);
+        var window = Window(f, asOf, coverage);
         var automatedReason = AutomatedReason(f, automatedOverride);
         bool automated = automatedReason is not null;
 
         var flags = ContactFlags.None;
         if (automated) flags |= ContactFlags.Automated;
+        if (!window.WholeHistory && (f.Sent > 0 || f.Received > 0)) flags |= ContactFlags.PartialHistory;
         if (f.Sent == 0 && f.Received == 0) flags |= ContactFlags.MeetingsOnly;
-        else if (f.Meetings == 0 && f.Sent == 0) flags |= ContactFlags.OneWayInbound;
-        else if (f.Meetings == 0 && f.Received == 0) flags |= ContactFlags.OneWayOutbound;
+        // One-way only where the other direction could have been seen.
+        else if (f.Meetings == 0 && f.Sent == 0 && SeenWhere(f, coverage, sentStored: true)) flags |= ContactFlags.OneWayInbound;
+        else if (f.Meetings == 0 && f.Received == 0 && SeenWhere(f, coverage, sentStored: false)) flags |= ContactFlags.OneWayOutbound;
 
-        var (harmony, depth, strength) = Scores(f, evidence);
+        var (harmony, depth, strength) = Scores(f, evidence, window);
         if (automated) strength = 0;
 
+        var decision = Decide(f, evidence, window, automated);
+        var nurture = DecideNurture(evidence, out var coolingAt, out _);
         var reasons = new List<string>();
-        var stage = automated ? Stage.Contact : DecideStage(f, evidence, depth, reasons);
-        var nurture = DecideNurture(evidence, out var coolingAt, out var dormantAt);
+        if (automated) reasons.Add("Automated sender: " + automatedReason);
+        else reasons.AddRange(StageReasons(decision, f, evidence, coverage));
         AddEvidenceReasons(f, evidence, nurture, reasons);
-        if (automated) reasons.Insert(0, "Automated sender: " + automatedReason);
 
         return new ContactProfile
         {
             Address = f.Address,
             DisplayName = f.DisplayName,
-            Stage = stage,
+            Stage = decision.Stage,
             Nurture = nurture,
             Flags = flags,
             Harmony = harmony,
             Depth = depth,
             Strength = strength,
             Evidence = evidence,
+            Decision = decision,
             Reasons = reasons,
-            NextStep = NextStep(stage, nurture, flags, f, evidence, coolingAt),
+            NextStep = NextStep(decision, nurture, flags, f, evidence, coolingAt),
             AutomatedReason = automatedReason,
             AsOf = asOf,
             Timeline = f.Timeline.Select(b => new MonthActivity(b.MonthIndex / 12, b.MonthIndex % 12 + 1, b.Sent, b.Received, b.Meetings)).ToList(),
         };
+    }
+
+    /// <summary>
+    /// The months balance and replies are measured over: from the tie's first month to <paramref name="asOf"/>, those
+    /// where the mailbox holds both received and sent mail.
+    /// </summary>
+    private static EvidenceWindow Window(CorrespondentFeatures f, DateTimeOffset asOf, MailboxCoverage coverage)
+    {
+        if (f.Timeline.Count == 0) return new EvidenceWindow { WholeHistory = true };
+        int first = f.Timeline[0].MonthIndex, last = MonthIndex.Of(asOf);
+        int from = int.MaxValue, to = int.MinValue, months = 0, sent = 0, received = 0, backAndForth = 0;
+        double ws = 0, wr = 0;
+        bool whole = true;
+        foreach (var m in coverage.Months)
+        {
+            int index = MonthIndex.Of(m.Year, m.Month);
+            if (index < first || index > last || !m.BothStored) continue;
+            from = Math.Min(from, index);
+            to = Math.Max(to, index);
+            months++;
+        }
+        foreach (var b in f.Timeline)
+        {
+            if (b.Sent + b.Received == 0) continue;
+            if (!coverage.BothStoredIn(b.MonthIndex)) { whole = false; continue; }
+            sent += b.Sent; received += b.Received;
+            ws += b.WeightedSent; wr += b.WeightedReceived;
+            backAndForth += Math.Min(b.Sent, b.Received);
+        }
+        double more = Math.Max(ws, wr);
+        return new EvidenceWindow
+        {
+            From = months > 0 ? MonthIndex.Start(from) : null,
+            To = months > 0 ? MonthIndex.Start(to).AddMonths(1) : null,
+            Months = months,
+            WholeHistory = whole,
+            MessagesSent = sent,
+            MessagesReceived = received,
+            Balance = more > 0 ? Math.Round(Math.Min(ws, wr) / more, 3) : 0,
+            BackAndForth = backAndForth,
+        };
+    }
+
+    /// <summary>Whether any of the tie's mail falls in a month where the other direction is stored.</summary>
+    private static bool SeenWhere(CorrespondentFeatures f, MailboxCoverage coverage, bool sentStored)
+    {
+        foreach (var b in f.Timeline)
+            if ((sentStored ? b.Received > 0 && coverage.SentStoredIn(b.MonthIndex) : b.Sent > 0 && coverage.ReceivedStoredIn(b.MonthIndex)))
+                return true;
+        return false;
     }
 
     private static Evidence BuildEvidence(CorrespondentFeatures f, DateTimeOffset asOf)
@@ -65,6 +120,8 @@ internal sealed class StageClassifier(StageModelOptions o)
             MedianReplyHoursTheirs = Median(f.ReplyHoursTheirs),
             RepliesMine = f.RepliesMine,
             RepliesTheirs = f.RepliesTheirs,
+            AnsweredByMeetingMine = f.AnsweredByMeetingMine,
+            AnsweredByMeetingTheirs = f.AnsweredByMeetingTheirs,
             ActiveMonths = f.ActiveMonths,
             SpanDays = first is { } a && last is { } b ? Math.Round((b - a).TotalDays, 1) : 0,
             UsualGapDays = f.GapDays is { Count: > 0 } g ? Math.Round(g.Quantile(0.75), 1) : null,
@@ -107,10 +164,10 @@ internal sealed class StageClassifier(StageModelOptions o)
 
     // ---- scores ----
 
-    private (int Harmony, int Depth, int Strength) Scores(CorrespondentFeatures f, Evidence e)
+    private (int Harmony, int Depth, int Strength) Scores(CorrespondentFeatures f, Evidence e, EvidenceWindow w)
     {
         double ws = f.WeightedSent, wr = f.WeightedReceived;
-        double balance = Balance(f);
+        double balance = w.Balance;
         double speedMine = e.MedianReplyHoursMine is { } hm ? Math.Exp(-hm / o.ReplySpeedScaleHours) : 0;
         double speedTheirs = e.MedianReplyHoursTheirs is { } ht ? Math.Exp(-ht / o.ReplySpeedScaleHours) : 0;
         double answered = (Saturate(f.RepliesMine, 3) + Saturate(f.RepliesTheirs, 3)) / 2;
@@ -134,68 +191,116 @@ internal sealed class StageClassifier(StageModelOptions o)
         return (Percent(harmony), Percent(depth), Percent(strength));
     }
 
-    /// <summary>Weighted messages of the quieter side over the busier side: 1 is even, 0 is one-way.</summary>
-    private static double Balance(CorrespondentFeatures f)
-    {
-        double more = Math.Max(f.WeightedSent, f.WeightedReceived);
-        return more > 0 ? Math.Min(f.WeightedSent, f.WeightedReceived) / more : 0;
-    }
-
     private static double Saturate(double x, double scale) => 1 - Math.Exp(-Math.Max(0, x) / scale);
     private static int Percent(double x) => (int)Math.Round(Math.Clamp(x, 0, 1) * 100);
 
     // ---- stage ----
 
-    private Stage DecideStage(CorrespondentFeatures f, Evidence e, int depth, List<string> reasons)
+    private StageDecision Decide(CorrespondentFeatures f, Evidence e, EvidenceWindow w, bool automated)
     {
-        double balance = Balance(f);
+        var rapport = new List<Criterion>();
+        int eachWay = Math.Min(w.MessagesSent, w.MessagesReceived);
+        rapport.Add(new Criterion(Criteria.BothWrite, eachWay >= o.RapportMinMessagesEachWay, eachWay, o.RapportMinMessagesEachWay,
+            $"{w.MessagesSent} sent and {w.MessagesReceived} received over the months measured"));
+        rapport.Add(new Criterion(Criteria.Balanced, w.Balance >= o.RapportMinBalance, w.Balance, o.RapportMinBalance,
+            $"the quieter side writes {w.Balance.ToString("0.##", Inv)} of what the busier side writes"));
 
-        bool Prompt(double maxHours) =>
-            (e.MedianReplyHoursMine ?? double.MaxValue) <= maxHours && (e.MedianReplyHoursTheirs ?? double.MaxValue) <= maxHours;
+        bool repliesEachWay = f.RepliesMine >= 1 && f.RepliesTheirs >= 1 && f.RepliesMine + f.RepliesTheirs >= o.RapportMinReplies;
+        bool threads = f.SharedThreads >= o.RapportMinSharedThreads;
+        bool backAndForth = w.BackAndForth >= o.RapportMinBackAndForth;
+        double answerValue = repliesEachWay ? f.RepliesMine + f.RepliesTheirs : threads ? f.SharedThreads : w.BackAndForth;
+        rapport.Add(new Criterion(Criteria.BothAnswer, repliesEachWay || threads || backAndForth, answerValue,
+            repliesEachWay ? o.RapportMinReplies : threads ? o.RapportMinSharedThreads : o.RapportMinBackAndForth,
+            $"answers: yours {f.RepliesMine}, theirs {f.RepliesTheirs}; {f.SharedThreads} thread(s) both wrote in; {w.BackAndForth} message(s) back and forth"));
+        rapport.Add(Responsiveness(f, e, o.RapportMaxMedianReplyHours));
+        bool meetingRoute = f.SmallMeetings >= o.RapportMinSmallMeetings && f.Sent >= 1 && f.Received >= 1;
+        rapport.Add(new Criterion(Criteria.MetInPerson, meetingRoute, f.SmallMeetings, o.RapportMinSmallMeetings,
+            $"{f.SmallMeetings} small meeting(s) together, mail both ways: {(f.Sent >= 1 && f.Received >= 1 ? "yes" : "no")}"));
+        bool isRapport = !automated && (meetingRoute || rapport.Where(c => c.Name != Criteria.MetInPerson).All(c => c.Met));
 
-        bool mailRapport = f.Sent >= o.RapportMinMessagesEachWay && f.Received >= o.RapportMinMessagesEachWay
-            && f.RepliesMine >= o.RapportMinRepliesEachWay && f.RepliesTheirs >= o.RapportMinRepliesEachWay
-            && balance >= o.RapportMinBalance && Prompt(o.RapportMaxMedianReplyHours);
-        bool meetingRapport = f.SmallMeetings >= o.RapportMinSmallMeetings && f.Sent >= 1 && f.Received >= 1;
-
-        bool mailExchange = f.Sent >= o.RelationshipMinMessagesEachWay && f.Received >= o.RelationshipMinMessagesEachWay
-            && f.RepliesMine >= o.RelationshipMinRepliesEachWay && f.RepliesTheirs >= o.RelationshipMinRepliesEachWay
-            && balance >= o.RapportMinBalance && Prompt(o.RelationshipMaxMedianReplyHours);
-        bool meetingExchange = f.SmallMeetings >= o.RelationshipMinSmallMeetings && f.Sent >= 1 && f.Received >= 1;
+        var relationship = new List<Criterion>();
         bool longEnough = e.SpanDays >= o.RelationshipMinSpanDays && f.ActiveMonths >= o.RelationshipMinActiveMonths;
-        bool shared = f.Meetings >= o.RelationshipMinSharedMeetings || f.SharedThreads >= o.RelationshipMinSharedThreads;
+        relationship.Add(new Criterion(Criteria.Sustained, longEnough, f.ActiveMonths, o.RelationshipMinActiveMonths,
+            $"in touch over {Months(e.SpanDays)} in {f.ActiveMonths} active months (needs {Months(o.RelationshipMinSpanDays)} and {o.RelationshipMinActiveMonths} months)"));
+        int experiences = f.SharedThreads + f.Meetings;
+        relationship.Add(new Criterion(Criteria.SharedExperiences, experiences >= o.RelationshipMinSharedExperiences, experiences,
+            o.RelationshipMinSharedExperiences, $"{f.SharedThreads} thread(s) both wrote in and {f.Meetings} meeting(s)"));
+        bool reciprocal = eachWay >= o.RelationshipMinMessagesEachWay || (f.SmallMeetings >= o.RelationshipMinSmallMeetings && f.Sent >= 1 && f.Received >= 1);
+        relationship.Add(new Criterion(Criteria.Reciprocal, reciprocal, eachWay, o.RelationshipMinMessagesEachWay,
+            $"{eachWay} message(s) each way over the months measured, {f.SmallMeetings} small meeting(s)"));
+        var slow = Responsiveness(f, e, o.RelationshipMaxMedianReplyHours);
+        relationship.Add(slow);
+        bool isRelationship = isRapport && relationship.All(c => c.Met);
 
-        if ((mailExchange || meetingExchange) && longEnough && shared)
+        return new StageDecision
         {
-            reasons.Add($"Relationship: a two-way exchange sustained over {Months(e.SpanDays)} ({e.ActiveMonths} active months) with shared experiences.");
-            return Stage.Relationship;
-        }
-        if (mailRapport || meetingRapport || mailExchange || meetingExchange)
-        {
-            reasons.Add(mailRapport || mailExchange
-                ? "Rapport: both of you write and both answer."
-                : $"Rapport: {f.SmallMeetings} small meetings together and mail both ways.");
-            var missing = new List<string>();
-            if (!longEnough) missing.Add($"known {Months(e.SpanDays)} over {e.ActiveMonths} active months (a relationship needs {Months(o.RelationshipMinSpanDays)} and {o.RelationshipMinActiveMonths} months)");
-            if (!shared) missing.Add($"few shared experiences ({e.SharedMeetings} meetings, {e.SharedThreads} shared threads)");
-            if (!(mailExchange || meetingExchange)) missing.Add("not yet enough exchange for a relationship");
-            if (missing.Count > 0) reasons.Add("Roots still shallow: " + string.Join("; ", missing) + ".");
-            return Stage.Rapport;
-        }
+            Stage = isRelationship ? Stage.Relationship : isRapport ? Stage.Rapport : Stage.Contact,
+            Rapport = rapport,
+            Relationship = relationship,
+            Window = w,
+        };
+    }
 
+    /// <summary>Median reply time each way, judged only when both sides have answered often enough.</summary>
+    private Criterion Responsiveness(CorrespondentFeatures f, Evidence e, double maxHours)
+    {
+        int samples = Math.Min(f.ReplyHoursMine?.Count ?? 0, f.ReplyHoursTheirs?.Count ?? 0);
+        if (samples < o.ReplySpeedMinSamples)
+            return new Criterion(Criteria.Responsive, true, samples, o.ReplySpeedMinSamples,
+                $"reply speed not judged: {f.ReplyHoursMine?.Count ?? 0} timed answer(s) from you, {f.ReplyHoursTheirs?.Count ?? 0} from them (needs {o.ReplySpeedMinSamples} each way)");
+        double slower = Math.Max(e.MedianReplyHoursMine ?? 0, e.MedianReplyHoursTheirs ?? 0);
+        return new Criterion(Criteria.Responsive, slower <= maxHours, slower, maxHours,
+            $"median reply: you {Hours(e.MedianReplyHoursMine ?? 0)}, they {Hours(e.MedianReplyHoursTheirs ?? 0)}");
+    }
+
+    /// <summary>The plain reasons for the stage, rendered from the decision's criteria.</summary>
+    private static IEnumerable<string> StageReasons(StageDecision d, CorrespondentFeatures f, Evidence e, MailboxCoverage coverage)
+    {
+        var w = d.Window;
+        string measured = w.WholeHistory || w.From is null ? "" : $" (measured over {MonthSpan(w)}, the months your mailbox holds mail both ways)";
+        Criterion Get(IEnumerable<Criterion> list, string name) => list.First(c => c.Name == name);
+        switch (d.Stage)
+        {
+            case Stage.Relationship:
+                yield return $"Relationship: a two-way exchange sustained over {Months(e.SpanDays)} ({e.ActiveMonths} active months) with shared experiences " +
+                    $"({Get(d.Relationship, Criteria.SharedExperiences).Detail}).";
+                if (measured.Length > 0) yield return $"Both of you write and answer{measured}: {w.MessagesSent} sent, {w.MessagesReceived} received.";
+                yield break;
+            case Stage.Rapport:
+                yield return Get(d.Rapport, Criteria.MetInPerson).Met && !d.Rapport.Where(c => c.Name != Criteria.MetInPerson).All(c => c.Met)
+                    ? $"Rapport: {f.SmallMeetings} small meetings together and mail both ways."
+                    : $"Rapport: both of you write and both answer{measured}.";
+                var roots = d.Missing(Stage.Relationship).Select(c => c.Detail).ToList();
+                if (roots.Count > 0) yield return "Roots still shallow: " + string.Join("; ", roots) + ".";
+                yield break;
+        }
         var why = new List<string>();
         if (f.Sent == 0 && f.Received == 0) why.Add("known only from meetings");
+        else if (w.Months == 0 || w.MessagesSent + w.MessagesReceived == 0)
+            why.Add(f.Sent == 0 || f.Received == 0
+                ? $"{(f.Sent == 0 ? "they wrote" : "you wrote")}, but your mailbox holds {(f.Sent == 0 ? "no sent mail" : "no received mail")} from those months, so whether it goes both ways cannot be seen ({coverage.Describe()})"
+                : $"your mailbox holds no month with mail stored both ways while you were in touch, so the balance cannot be judged ({coverage.Describe()})");
         else if (f.Sent == 0) why.Add("you have never written to them");
         else if (f.Received == 0) why.Add("they have never written to you");
         else
-        {
-            if (Math.Min(f.Sent, f.Received) < o.RapportMinMessagesEachWay) why.Add($"only {Math.Min(f.Sent, f.Received)} message(s) one way");
-            if (f.RepliesMine < o.RapportMinRepliesEachWay || f.RepliesTheirs < o.RapportMinRepliesEachWay) why.Add("not both of you have answered the other");
-            else if (!Prompt(o.RapportMaxMedianReplyHours)) why.Add($"answers are slow (median over {o.RapportMaxMedianReplyHours.ToString(Inv)} h)");
-            if (balance < o.RapportMinBalance) why.Add("the exchange is lopsided");
-        }
-        reasons.Add("Contact: no sustained two-way exchange yet" + (why.Count > 0 ? " (" + string.Join("; ", why) + ")." : "."));
-        return Stage.Contact;
+            foreach (var c in d.Missing(Stage.Rapport))
+                why.Add(c.Name switch
+                {
+                    Criteria.BothWrite => $"only {Math.Min(w.MessagesSent, w.MessagesReceived)} message(s) one way{measured}",
+                    Criteria.Balanced => $"the exchange is lopsided{measured}: {w.MessagesSent} sent, {w.MessagesReceived} received",
+                    Criteria.BothAnswer => "no sign yet that both of you answer the other",
+                    Criteria.Responsive => $"answers are slow ({c.Detail})",
+                    _ => c.Detail,
+                });
+        yield return "Contact: no sustained two-way exchange yet" + (why.Count > 0 ? " (" + string.Join("; ", why) + ")." : ".");
+    }
+
+    private static string MonthSpan(EvidenceWindow w)
+    {
+        var from = w.From!.Value;
+        var last = w.To!.Value.AddMonths(-1);
+        string Name(DateTimeOffset d) => d.ToString("MMM yyyy", Inv);
+        return from == last ? Name(from) : $"{Name(from)}–{Name(last)}";
     }
 
     private Nurture DecideNurture(Evidence e, out double coolingAt, out double dormantAt)
@@ -223,8 +328,9 @@ internal sealed class StageClassifier(StageModelOptions o)
                 (e.UsualGapDays is { } g ? $", usually every {Days(g)}." : "."));
     }
 
-    private static string NextStep(Stage stage, Nurture nurture, ContactFlags flags, CorrespondentFeatures f, Evidence e, double coolingAt)
+    private static string NextStep(StageDecision d, Nurture nurture, ContactFlags flags, CorrespondentFeatures f, Evidence e, double coolingAt)
     {
+        var stage = d.Stage;
         if (flags.HasFlag(ContactFlags.Automated))
             return "Nothing to do: automated senders are kept out of the stages. Mark the address as a person if this is wrong.";
         if (stage != Stage.Contact && nurture == Nurture.Dormant)
@@ -236,11 +342,12 @@ internal sealed class StageClassifier(StageModelOptions o)
             Stage.Relationship => e.UsualGapDays is { } g
                 ? $"Keep the rhythm: you are usually in touch every {Days(g)}."
                 : "Keep the rhythm of regular contact.",
-            Stage.Rapport when e.SharedMeetings == 0 => "A first meeting would deepen this.",
+            Stage.Rapport when e.SharedMeetings == 0 && d.Missing(Stage.Relationship).Any(c => c.Name == Criteria.SharedExperiences) => "A first meeting would deepen this.",
             Stage.Rapport => "Keep it going over the coming months: time and shared work turn rapport into a relationship.",
             _ when flags.HasFlag(ContactFlags.OneWayInbound) => "Answer when it matters to you: a reply would open a two-way exchange.",
             _ when flags.HasFlag(ContactFlags.OneWayOutbound) => "They have not written back yet: a short follow-up or a call may open the exchange.",
             _ when flags.HasFlag(ContactFlags.MeetingsOnly) => "Follow up a meeting by mail to start an exchange.",
+            _ when d.Window.Months == 0 => "Nothing to judge yet: the mailbox does not hold mail both ways for the months you were in touch.",
             _ when f.RepliesMine == 0 && f.Received > 0 => "Answer their last message: rapport starts when both sides reply.",
             _ => "Keep the exchange going: a few prompt answers each way build rapport.",
         };

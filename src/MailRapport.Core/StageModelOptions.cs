@@ -26,15 +26,31 @@ public sealed class StageModelOptions
     /// <summary>Gaps between interaction days kept for the usual-gap median (most recent ones).</summary>
     public int GapSamples { get; set; } = 64;
 
-    // ---- Rapport: real two-way harmony ----
+    // ---- mailbox coverage: what the mailbox holds ----
 
-    public int RapportMinMessagesEachWay { get; set; } = 2;
-    /// <summary>Each side must have answered the other at least this often.</summary>
-    public int RapportMinRepliesEachWay { get; set; } = 1;
-    /// <summary>"Promptly": median reply time each way at most this many hours.</summary>
+    /// <summary>
+    /// A direction (received or sent mail) counts as stored in a month holding at least this share of the mailbox's
+    /// busy level for it (the upper quartile of its non-empty months). Balance and replies are measured only over months
+    /// where both directions are stored.
+    /// </summary>
+    public double CoverageShare { get; set; } = 0.1;
+
+    // ---- Rapport: real two-way harmony (both write, both answer) ----
+
+    /// <summary>"Both write": messages each way over the measured window; one or two each way is still Contact.</summary>
+    public int RapportMinMessagesEachWay { get; set; } = 3;
+    /// <summary>"Not one side doing most of the writing": weighted balance (quieter side / busier side) over the window.</summary>
+    public double RapportMinBalance { get; set; } = 0.25;
+    /// <summary>"Both answer" by replies: each side answered at least once, and this many answers in all.</summary>
+    public int RapportMinReplies { get; set; } = 3;
+    /// <summary>"Both answer" by threads: this many threads in which both wrote.</summary>
+    public int RapportMinSharedThreads { get; set; } = 2;
+    /// <summary>"Both answer" by writing back and forth: per month the smaller of sent and received, added up.</summary>
+    public int RapportMinBackAndForth { get; set; } = 5;
+    /// <summary>"Some responsiveness": median reply time each way at most this many hours…</summary>
     public double RapportMaxMedianReplyHours { get; set; } = 72;
-    /// <summary>Balance = fewer side / more side of weighted messages.</summary>
-    public double RapportMinBalance { get; set; } = 0.2;
+    /// <summary>…judged only once each side has answered this often (one slow answer does not make a tie slow).</summary>
+    public int ReplySpeedMinSamples { get; set; } = 3;
     /// <summary>Small meetings (at most this many people besides the owner) also show two-way contact.</summary>
     public int SmallMeetingPeople { get; set; } = 3;
     /// <summary>Alternative route to Rapport: this many small shared meetings plus a message each way.</summary>
@@ -42,15 +58,14 @@ public sealed class StageModelOptions
 
     // ---- Relationship: invested over time ----
 
+    /// <summary>Reciprocal: messages each way over the measured window.</summary>
     public int RelationshipMinMessagesEachWay { get; set; } = 5;
-    public int RelationshipMinRepliesEachWay { get; set; } = 2;
-    /// <summary>Reply times may be slower than for Rapport, but still an exchange.</summary>
+    /// <summary>Reply times may be slower than for Rapport, but still an exchange (judged with enough samples only).</summary>
     public double RelationshipMaxMedianReplyHours { get; set; } = 168;
     public double RelationshipMinSpanDays { get; set; } = 180;
     public int RelationshipMinActiveMonths { get; set; } = 5;
-    /// <summary>Shared experiences: this many shared meetings, or <see cref="RelationshipMinSharedThreads"/> threads where both wrote.</summary>
-    public int RelationshipMinSharedMeetings { get; set; } = 2;
-    public int RelationshipMinSharedThreads { get; set; } = 8;
+    /// <summary>Shared experiences: threads in which both wrote plus shared meetings.</summary>
+    public int RelationshipMinSharedExperiences { get; set; } = 6;
     /// <summary>Alternative route: this many small shared meetings stand in for the two-way mail volume.</summary>
     public int RelationshipMinSmallMeetings { get; set; } = 6;
 

@@ -32,7 +32,12 @@ public static class Subjects
         while (true)
         {
             var before = s;
-            if (s.StartsWith('[') && s.IndexOf(']') is var close and > 0) s = s[(close + 1)..].TrimStart();
+            if (s.StartsWith('[') && s.IndexOf(']') is var close and > 0)
+            {
+                // "[list] Subject" drops the list tag; "[Fwd: Subject]" (the whole subject bracketed) keeps what is inside.
+                var rest = s[(close + 1)..].TrimStart();
+                s = rest.Length > 0 ? rest : s[1..close].Trim();
+            }
             int colon = s.IndexOf(':');
             if (colon > 0 && colon <= 8)
             {
