@@ -64,9 +64,42 @@ internal sealed class History
     public static Attendee Person(string address, AttendeeResponse response = AttendeeResponse.Accepted) =>
         new(address, null, AttendeeKind.Required, response);
 
-    public IReadOnlyList<ContactProfile> Profiles(double asOfDay, StageModelOptions? options = null, IReadOnlyDictionary<string, bool>? overrides = null) =>
-        new RelationshipModel(options ?? new StageModelOptions()).Compute([Owner], Items, At(asOfDay), overrides);
+    /// <summary>
+    /// Profiles as of a day. By default the mailbox is complete: other people write and are written to every week, so
+    /// both directions are stored in every month (the model judges balance only where they are).
+    /// </summary>
+    public IReadOnlyList<ContactProfile> Profiles(double asOfDay, StageModelOptions? options = null, IReadOnlyDictionary<string, bool>? overrides = null,
+        bool completeMailbox = true) =>
+        new RelationshipModel(options ?? new StageModelOptions()).Compute([Owner], completeMailbox ? [.. Items, .. Background(-7, asOfDay)] : Items,
+            At(asOfDay), overrides);
 
-    public ContactProfile Profile(string address, double asOfDay, StageModelOptions? options = null, IReadOnlyDictionary<string, bool>? overrides = null) =>
-        Profiles(asOfDay, options, overrides).Single(p => p.Address == address);
+    public ContactProfile Profile(string address, double asOfDay, StageModelOptions? options = null, IReadOnlyDictionary<string, bool>? overrides = null,
+        bool completeMailbox = true) =>
+        Profiles(asOfDay, options, overrides, completeMailbox).Single(p => p.Address == address);
+
+    /// <summary>Addresses of the background mail that makes a mailbox complete.</summary>
+    public const string BackgroundDomain = "@background.example";
+
+    /// <summary>A message each way every week with other people, from one day to another.</summary>
+    public static IEnumerable<Interaction> Background(double fromDay, double toDay, bool received = true, bool sent = true)
+    {
+        int n = 0;
+        for (double d = fromDay; d < toDay; d += 7, n++)
+        {
+            if (sent)
+                yield return new MessageInteraction
+                {
+                    Key = $"bg-out{n}@test", Timestamp = At(d), Direction = Direction.Outgoing, From = Owner,
+                    Counterparts = [new Counterpart($"peer{n % 5}{BackgroundDomain}", null, RecipientRole.To)], RecipientCount = 1,
+                    ConversationId = $"bg-out{n}",
+                };
+            if (received)
+                yield return new MessageInteraction
+                {
+                    Key = $"bg-in{n}@test", Timestamp = At(d + 0.5), Direction = Direction.Incoming, From = $"colleague{n % 5}{BackgroundDomain}",
+                    Counterparts = [new Counterpart($"colleague{n % 5}{BackgroundDomain}", null, RecipientRole.From)], RecipientCount = 1,
+                    ConversationId = $"bg-in{n}",
+                };
+        }
+    }
 }
