@@ -24,4 +24,9 @@ public sealed record SampleOptions
     public DateTimeOffset End { get; init; } = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
     /// <summary>How many correspondents to generate (a few hundred by default; benchmarks ask for more).</summary>
     public int Correspondents { get; init; } = 300;
+    /// <summary>
+    /// Received mail is kept this many months before <see cref="End"/> (a retention policy on the inbox, as real
+    /// mailboxes have); sent mail is kept for the whole history. Null keeps everything.
+    /// </summary>
+    public int? ReceivedKeptMonths { get; init; } = 15;
 }

@@ -2,7 +2,9 @@ namespace MailRapport.Core.Sample;
 
 /// <summary>
 /// Builds a deterministic synthetic mailbox: about two years of one owner's mail and calendar with correspondents
-/// drawn from personas, each meant to show one stage. Same seed and end, same mailbox.
+/// drawn from personas, each meant to show one stage. Same seed and end, same mailbox. Like a real mailbox it is
+/// incomplete (received mail is kept only for the last months, <see cref="SampleOptions.ReceivedKeptMonths"/>), and
+/// has people who answer by meeting and answers that are slow once.
 /// </summary>
 public static class SampleMailboxGenerator
 {
@@ -20,6 +22,8 @@ public static class SampleMailboxGenerator
         new("new-rapport", 9, Stage.Rapport, Nurture.Active, false),
         new("growing-rapport", 6, Stage.Rapport, Nurture.Active, false),
         new("faded-rapport", 3, Stage.Rapport, Nurture.Dormant, false),
+        new("answers-by-meeting", 3, Stage.Rapport, Nurture.Active, false),
+        new("one-slow-reply", 3, Stage.Rapport, Nurture.Active, false),
         new("one-off", 14, Stage.Contact, null, false),
         new("met-once", 5, Stage.Contact, null, false),
         new("cold-inbound", 9, Stage.Contact, null, false),
@@ -49,8 +53,10 @@ public static class SampleMailboxGenerator
         options ??= new SampleOptions();
         var g = new Generation(options);
         g.Run();
+        // The inbox's retention policy: received mail older than the kept months is gone; sent mail stays.
+        var receivedFrom = options.ReceivedKeptMonths is { } kept ? options.End.ToUniversalTime().AddMonths(-kept) : DateTimeOffset.MinValue;
         return new SampleMailbox(OwnerAddress, OwnerName, options.End,
-            g.Messages.OrderBy(m => m.Timestamp).ThenBy(m => m.Key, StringComparer.Ordinal).ToList(),
+            g.Messages.Where(m => m.Direction == Direction.Outgoing || m.Timestamp >= receivedFrom).OrderBy(m => m.Timestamp).ThenBy(m => m.Key, StringComparer.Ordinal).ToList(),
             g.Meetings.OrderBy(m => m.Start).ThenBy(m => m.Key, StringComparer.Ordinal).ToList(),
             g.Personas);
     }
@@ -124,6 +130,8 @@ public static class SampleMailboxGenerator
                     var fadedEnd = Uniform(200, 400);
                     Rapport(persona, startDaysAgo: fadedEnd + Uniform(20, 40), lastDaysAgo: fadedEnd, threads: 3, meetingChance: 0);
                     break;
+                case "answers-by-meeting": AnswersByMeeting(persona); break;
+                case "one-slow-reply": OneSlowReply(persona); break;
                 case "one-off": OneOff(persona); break;
                 case "met-once": MetOnce(persona); break;
                 case "cold-inbound": ColdInbound(persona); break;
@@ -181,9 +189,31 @@ public static class SampleMailboxGenerator
                 Meeting(p.Address, p.DisplayName, [Owner(AttendeeResponse.Accepted)], WorkHours(start.AddDays((last - start).TotalDays / 2)), TimeSpan.FromHours(1));
         }
 
+        /// <summary>Someone who rarely answers by mail: they call a short meeting a day or two after the owner writes.</summary>
+        private void AnswersByMeeting(SamplePersona p)
+        {
+            var t = DaysAgo(Uniform(60, 110));
+            for (int round = 0; t < DaysAgo(3); round++, t = t.AddDays(Uniform(10, 16)))
+            {
+                var asked = WorkHours(t);
+                Outgoing(p, asked, Conversation(), isReply: false);
+                if (round % 2 == 1) Incoming(p, asked.AddHours(Uniform(1, 5)), Conversation(), isReply: false);
+                Meeting(p.Address, p.DisplayName, [Owner(AttendeeResponse.Accepted)], WorkHours(asked.AddDays(_rng.Next(1, 3))), TimeSpan.FromMinutes(30));
+            }
+        }
+
+        /// <summary>A young rapport, prompt both ways, except that their first answer took more than a week.</summary>
+        private void OneSlowReply(SamplePersona p)
+        {
+            var start = DaysAgo(Uniform(40, 70));
+            Thread(p, WorkHours(start), ownerStarts: true, 2, mineHours: () => LogNormal(2), theirsHours: () => Uniform(200, 300), null, until: _end);
+            Thread(p, WorkHours(start.AddDays(20)), ownerStarts: false, 4, mineHours: () => LogNormal(2), theirsHours: () => LogNormal(3), null, until: _end);
+            Thread(p, WorkHours(DaysAgo(Uniform(2, 8))), ownerStarts: true, 3, mineHours: () => LogNormal(2), theirsHours: () => LogNormal(3), null, until: _end);
+        }
+
         private void OneOff(SamplePersona p)
         {
-            var t = WorkHours(DaysAgo(Uniform(1, 700)));
+            var t = WorkHours(DaysAgo(Uniform(1, 440))); // within the inbox's retention, or a one-off from them would be gone
             switch (_rng.Next(3))
             {
                 case 0: Incoming(p, t, Conversation(), isReply: false); break;
@@ -206,7 +236,7 @@ public static class SampleMailboxGenerator
 
         private void ColdInbound(SamplePersona p)
         {
-            var t = DaysAgo(Uniform(10, 600));
+            var t = DaysAgo(Uniform(10, 420)); // within the inbox's retention
             for (int i = _rng.Next(2, 7); i > 0 && t < _end; i--)
             {
                 Incoming(p, WorkHours(t), Conversation(), isReply: false);
@@ -224,13 +254,14 @@ public static class SampleMailboxGenerator
             }
         }
 
+        /// <summary>Threads both ways where every answer takes a week or more: slow often enough to count.</summary>
         private void SlowAcquaintance(SamplePersona p)
         {
-            var t = DaysAgo(Uniform(60, 600));
-            for (int i = _rng.Next(2, 4); i > 0 && t < _end; i--)
+            var t = DaysAgo(Uniform(250, 400));
+            for (int i = _rng.Next(3, 5); i > 0 && t < _end; i--)
             {
-                Thread(p, WorkHours(t), i % 2 == 0, 2, () => Uniform(5, 12) * 24, () => Uniform(5, 12) * 24, null, until: _end);
-                t = t.AddDays(Uniform(30, 90));
+                Thread(p, WorkHours(t), i % 2 == 0, 3, () => Uniform(5, 12) * 24, () => Uniform(5, 12) * 24, null, until: _end);
+                t = t.AddDays(Uniform(30, 60));
             }
         }
 
