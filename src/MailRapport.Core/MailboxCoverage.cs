@@ -16,6 +16,7 @@ public sealed record MonthCoverage(int Year, int Month, int Received, int Sent, 
 /// mailbox holds both received and sent mail. A direction counts as stored in a month when the month holds at least
 /// <see cref="StageModelOptions.CoverageShare"/> of the mailbox's own busy level for it (the upper quartile of its
 /// non-empty months): a retention cut or a deleted folder drops a month far below that, a quiet week does not.
+/// Received mail must also reach that share of the month's sent mail: people receive more than they send.
 /// </summary>
 public sealed record MailboxCoverage(IReadOnlyList<MonthCoverage> Months)
 {
@@ -134,7 +135,9 @@ internal sealed class MailboxActivity
         {
             double scale = month == asOfMonth ? elapsed : 1;
             result.Add(new MonthCoverage(month / 12, month % 12 + 1, received, sent, meetings,
-                ReceivedStored: received > 0 && received >= receivedBar * scale,
+                // People receive more mail than they send: a month whose received mail is a small fraction of what was
+                // sent has lost its inbox, whatever the mailbox's own level (which a short stored period cannot show).
+                ReceivedStored: received > 0 && received >= receivedBar * scale && received >= o.CoverageShare * sent,
                 SentStored: sent > 0 && sent >= sentBar * scale,
                 CalendarStored: meetings > 0));
         }
