@@ -88,8 +88,8 @@ public sealed record ContactProfile
     public required int Harmony { get; init; }
     /// <summary>0–100: time invested, shared experiences, sustained months.</summary>
     public required int Depth { get; init; }
-    /// <summary>0–100: one number to rank ties.</summary>
-    public required int Strength { get; init; }
+    /// <summary>0–100, one decimal: one number to rank ties (the decimal keeps close ties apart; show it rounded).</summary>
+    public required double Strength { get; init; }
     public required Evidence Evidence { get; init; }
     public required IReadOnlyList<string> Reasons { get; init; }
     public required string NextStep { get; init; }

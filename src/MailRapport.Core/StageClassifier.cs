@@ -164,7 +164,7 @@ internal sealed class StageClassifier(StageModelOptions o)
 
     // ---- scores ----
 
-    private (int Harmony, int Depth, int Strength) Scores(CorrespondentFeatures f, Evidence e, EvidenceWindow w)
+    private (int Harmony, int Depth, double Strength) Scores(CorrespondentFeatures f, Evidence e, EvidenceWindow w)
     {
         double ws = f.WeightedSent, wr = f.WeightedReceived;
         double balance = w.Balance;
@@ -185,10 +185,13 @@ internal sealed class StageClassifier(StageModelOptions o)
 
         double tau = Math.Max(o.RecencyMinDays, o.RecencyGapFactor * (e.UsualGapDays ?? o.RecencyMinDays));
         double recency = Math.Exp(-e.SilenceDays / tau);
-        // Engagement (volume both ways and meetings) ranks which ties continue: checked on Enron, docs/evaluation.md.
-        double engagement = Saturate(ws + wr + f.WeightedMeetings, 20);
-        double strength = (0.3 * harmony + 0.3 * depth + 0.4 * engagement) * (0.4 + 0.6 * recency);
-        return (Percent(harmony), Percent(depth), Percent(strength));
+        // Engagement (volume both ways and meetings) ranks which ties continue; two-way volume adds what one-way mail
+        // cannot show. Weights checked on Enron (docs/evaluation.md), all in StageModelOptions.
+        double engagement = Saturate(ws + wr + f.WeightedMeetings, o.StrengthEngagementScale);
+        double twoWayMessages = Saturate(Math.Min(f.Sent, f.Received), 5);
+        double strength = (o.StrengthHarmonyWeight * harmony + o.StrengthDepthWeight * depth + o.StrengthEngagementWeight * engagement
+            + o.StrengthTwoWayWeight * twoWayMessages) * (o.StrengthRecencyFloor + (1 - o.StrengthRecencyFloor) * recency);
+        return (Percent(harmony), Percent(depth), Math.Round(Math.Clamp(strength, 0, 1) * 100, 1));
     }
 
     private static double Saturate(double x, double scale) => 1 - Math.Exp(-Math.Max(0, x) / scale);

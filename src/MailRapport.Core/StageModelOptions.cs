@@ -105,4 +105,14 @@ public sealed class StageModelOptions
     /// <summary>Recency weight in strength: exp(-silence / max(RecencyMinDays, RecencyGapFactor × usual gap)).</summary>
     public double RecencyMinDays { get; set; } = 45;
     public double RecencyGapFactor { get; set; } = 3;
+    /// <summary>
+    /// Strength = (weights × harmony, depth, engagement, two-way messages) × (floor + (1 − floor) × recency). The weights
+    /// add up to 1. Engagement is weighted volume both ways plus meetings, saturating at about <see cref="StrengthEngagementScale"/>.
+    /// </summary>
+    public double StrengthHarmonyWeight { get; set; } = 0.17;
+    public double StrengthDepthWeight { get; set; } = 0.25;
+    public double StrengthEngagementWeight { get; set; } = 0.5;
+    public double StrengthTwoWayWeight { get; set; } = 0.08;
+    public double StrengthEngagementScale { get; set; } = 40;
+    public double StrengthRecencyFloor { get; set; } = 0.4;
 }

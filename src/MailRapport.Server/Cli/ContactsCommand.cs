@@ -51,7 +51,7 @@ public static class ContactsCommand
             {
                 var e = p.Evidence;
                 table.AddRow(
-                    p.Strength.ToString(CultureInfo.InvariantCulture), p.Harmony.ToString(CultureInfo.InvariantCulture), p.Depth.ToString(CultureInfo.InvariantCulture),
+                    Math.Round(p.Strength).ToString(CultureInfo.InvariantCulture), p.Harmony.ToString(CultureInfo.InvariantCulture), p.Depth.ToString(CultureInfo.InvariantCulture),
                     p.Nurture.ToString(),
                     Markup.Escape(p.DisplayName is null ? p.Address : $"{p.DisplayName} <{p.Address}>"),
                     $"{e.MessagesSent}/{e.MessagesReceived}", e.SharedThreads.ToString(CultureInfo.InvariantCulture),

@@ -46,7 +46,7 @@ public static class SummaryCommand
         var sb = new StringBuilder();
         sb.AppendLine(p.DisplayName is null ? p.Address : $"{p.DisplayName} <{p.Address}>");
         var stage = p.Flags.HasFlag(ContactFlags.Automated) ? "Automated (kept out of stages)" : $"{p.Stage} · {p.Nurture}";
-        sb.AppendLine($"Stage: {stage}    strength {p.Strength}, harmony {p.Harmony}, depth {p.Depth}");
+        sb.AppendLine($"Stage: {stage}    strength {Math.Round(p.Strength)}, harmony {p.Harmony}, depth {p.Depth}");
         var flags = ContactsCommand.FlagsText(p.Flags);
         if (flags.Length > 0) sb.AppendLine($"Flags: {flags}");
         if (e.FirstInteraction is { } first && e.LastInteraction is { } last)

@@ -3,7 +3,7 @@ using MailRapport.Core;
 namespace MailRapport.Server.Evaluation;
 
 /// <summary>One correspondent at one cutoff: the model's view, the baselines, and what happened next.</summary>
-public sealed record EvaluationRow(string Mailbox, DateTimeOffset Cutoff, string Address, Stage Stage, int Strength,
+public sealed record EvaluationRow(string Mailbox, DateTimeOffset Cutoff, string Address, Stage Stage, double Strength,
     double TotalMessages, double Recency, double TwoWay, double DecayedRank, bool TwoWayNext);
 
 /// <summary>

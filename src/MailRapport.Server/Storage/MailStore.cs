@@ -335,7 +335,7 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
             p[3].Value = (short)profile.Stage;
             p[4].Value = (short)profile.Nurture;
             p[5].Value = (int)profile.Flags;
-            p[6].Value = profile.Strength;
+            p[6].Value = (int)Math.Round(profile.Strength); // the column orders lists; the profile keeps the decimal
             p[7].Value = JsonSerializer.Serialize(profile, StoreJson.Options);
             p[8].Value = profile.AsOf.ToUnixTimeMilliseconds();
             await cmd.ExecuteNonQueryAsync(ct);
