@@ -142,6 +142,9 @@ public static class EvaluateCommand
             sb.AppendLine();
             foreach (var (name, agreement) in rubric.Sets.Select(s => (s.Set, s.Agreement)).Append(("pooled", pooled)))
                 AppendConfusion(sb, name, agreement);
+            sb.AppendLine("Cards where they differ (majority -> product; read them in <set>/cards.md)");
+            foreach (var s in rubric.Sets.Where(s => s.Disagreements.Count > 0))
+                sb.AppendLine($"  {s.Set}: " + string.Join(", ", s.Disagreements.Select(d => $"{d.CardId} {d.Majority}->{d.Product}")));
         }
         return sb.ToString();
     }

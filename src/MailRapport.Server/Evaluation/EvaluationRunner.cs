@@ -38,7 +38,10 @@ public sealed record PooledResult(int Cutoffs, int Candidates, int Positives, IR
 
 public sealed record RubricResult(string RatingsDir, IReadOnlyList<RubricSetResult> Sets, Agreement Pooled);
 
-public sealed record RubricSetResult(string Set, string Mailbox, DateTime Cutoff, Agreement Agreement);
+/// <summary>One set's agreement, and the cards where the product and the raters' majority differ (read them in the set's cards.md).</summary>
+public sealed record RubricSetResult(string Set, string Mailbox, DateTime Cutoff, Agreement Agreement, IReadOnlyList<CardDisagreement> Disagreements);
+
+public sealed record CardDisagreement(string CardId, string Address, string Majority, string Product);
 
 public sealed record EvaluationResult(int HorizonDays, IReadOnlyList<MailboxInfo> Mailboxes, IReadOnlyList<CutoffResult> Cutoffs, PooledResult Pooled,
     RubricResult? Rubric, IReadOnlyList<string> Notes);
@@ -134,7 +137,9 @@ public static class EvaluationRunner
                     var cards = set.Cards.Select(c => new RatedCard(set.Name, c.CardId, c.Address, ratings.GetValueOrDefault(c.CardId) ?? [],
                         stages.GetValueOrDefault(PythonText.Lower(c.Address), RubricAgreement.Missing))).ToList();
                     all.AddRange(cards);
-                    results.Add(new RubricSetResult(set.Name, set.Maildir, set.Cutoff, RubricAgreement.Compare(set.Name, cards)));
+                    var disagreements = cards.Where(c => c.Ratings.Count >= 2).Select(c => new CardDisagreement(c.CardId, c.Address, RubricAgreement.MajorityOf(c.Ratings), c.Product))
+                        .Where(d => d.Majority != d.Product).ToList();
+                    results.Add(new RubricSetResult(set.Name, set.Maildir, set.Cutoff, RubricAgreement.Compare(set.Name, cards), disagreements));
                 }
                 rubric = new RubricResult(request.RubricDir, results, RubricAgreement.Compare("pooled", all));
             }
