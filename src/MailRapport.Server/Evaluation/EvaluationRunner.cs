@@ -84,7 +84,7 @@ public static class EvaluationRunner
             var profiles = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
             var importer = new MailImporter(store);
             var infos = new List<MailboxInfo>();
-            var cutoffs = new List<(CutoffResult Result, List<(double Score, bool Positive, string Stage, IReadOnlyDictionary<string, double> Baselines)> Rows)>();
+            var cutoffs = new List<(CutoffResult Result, List<ScoredRow> Rows)>();
             var imported = new HashSet<string>(StringComparer.Ordinal);
 
             async Task<bool> ImportAsync(string mailbox)
@@ -145,9 +145,8 @@ public static class EvaluationRunner
             }
 
             var pooledRows = cutoffs.SelectMany(c => c.Rows).ToList();
-            var pooled = new PooledResult(cutoffs.Count, pooledRows.Count, pooledRows.Count(r => r.Positive),
-                Rankings.ToDictionary(r => r, r => RocAuc.Compute(pooledRows.Select(x => r == "strength" ? x.Score : x.Baselines[r]).ToList(), pooledRows.Select(x => x.Positive).ToList())),
-                StageCounts(pooledRows.Select(r => (r.Stage, r.Positive))));
+            var pooled = new PooledResult(cutoffs.Count, pooledRows.Count, pooledRows.Count(r => r.Candidate.Positive), Aucs(pooledRows),
+                StageCounts(pooledRows));
             return new EvaluationResult(request.HorizonDays, infos, cutoffs.Select(c => c.Result).ToList(), pooled, rubric, notes);
         }
         finally
@@ -176,25 +175,30 @@ public static class EvaluationRunner
         return scores;
     }
 
-    private static (CutoffResult, List<(double, bool, string, IReadOnlyDictionary<string, double>)>) Score(string mailbox, DateTime cutoff,
-        IReadOnlyList<Candidate> candidates, Dictionary<string, (double Score, string Stage)> scores)
+    /// <summary>A candidate with the product's strength and stage (the floor and "(missing)" when the product does not list it).</summary>
+    private sealed record ScoredRow(Candidate Candidate, double Strength, string Stage);
+
+    private static (CutoffResult, List<ScoredRow>) Score(string mailbox, DateTime cutoff, IReadOnlyList<Candidate> candidates,
+        Dictionary<string, (double Score, string Stage)> scores)
     {
         double floor = scores.Count == 0 ? 0.0 : scores.Values.Min(s => s.Score);
         var rows = candidates.Select(c => scores.TryGetValue(c.Address, out var s)
-            ? (s.Score, c.Positive, s.Stage, Baselines(c))
-            : (floor, c.Positive, RubricAgreement.Missing, Baselines(c))).ToList();
-        var labels = candidates.Select(c => c.Positive).ToList();
-        var auc = Rankings.ToDictionary(r => r, r => RocAuc.Compute(r == "strength" ? rows.Select(x => x.Item1).ToList() : candidates.Select(c => Baseline(c, r)).ToList(), labels));
+            ? new ScoredRow(c, s.Score, s.Stage)
+            : new ScoredRow(c, floor, RubricAgreement.Missing)).ToList();
         var missing = candidates.Where(c => !scores.ContainsKey(c.Address)).ToList();
-        var result = new CutoffResult(mailbox, cutoff, candidates.Count, labels.Count(l => l), auc, scores.Count, missing.Count, missing.Count(c => c.Positive), floor,
-            StageCounts(rows.Select(r => (r.Item3, r.Item2))));
+        var result = new CutoffResult(mailbox, cutoff, candidates.Count, candidates.Count(c => c.Positive), Aucs(rows), scores.Count,
+            missing.Count, missing.Count(c => c.Positive), floor, StageCounts(rows));
         return (result, rows);
     }
 
-    private static IReadOnlyDictionary<string, double> Baselines(Candidate c) => Rankings.Skip(1).ToDictionary(r => r, r => Baseline(c, r));
+    private static Dictionary<string, double?> Aucs(IReadOnlyList<ScoredRow> rows)
+    {
+        var labels = rows.Select(r => r.Candidate.Positive).ToList();
+        return Rankings.ToDictionary(r => r, r => RocAuc.Compute(rows.Select(x => r == "strength" ? x.Strength : Baseline(x.Candidate, r)).ToList(), labels));
+    }
 
-    private static List<StageCount> StageCounts(IEnumerable<(string Stage, bool Positive)> rows) =>
-        rows.GroupBy(r => r.Stage).Select(g => new StageCount(g.Key, g.Count(), g.Count(r => r.Positive)))
+    private static List<StageCount> StageCounts(IEnumerable<ScoredRow> rows) =>
+        rows.GroupBy(r => r.Stage).Select(g => new StageCount(g.Key, g.Count(), g.Count(r => r.Candidate.Positive)))
             .OrderBy(s => StageOrder(s.Stage)).ThenBy(s => s.Stage, StringComparer.Ordinal).ToList();
 
     private static int StageOrder(string stage) => Enum.TryParse<Stage>(stage, ignoreCase: true, out var s) ? (int)s : int.MaxValue;
