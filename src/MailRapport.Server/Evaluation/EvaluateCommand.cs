@@ -1,141 +1,166 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using MailRapport.Core;
-using MailRapport.Server.Cli;
-using MailRapport.Server.Import;
-using MailRapport.Server.Storage;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace MailRapport.Server.Evaluation;
 
 /// <summary>
-/// <c>mailrapport evaluate [ENRON_MAILDIR] [--users a,b] [--db PATH] [--out FILE]</c>: imports the complete Enron mailboxes,
-/// then scores the stage model's strength and stages against what happened in the following 180 days (docs/evaluation.md).
+/// <c>mailrapport evaluate [--maildir DIR] [--rubric DIR] [--format table|json]</c>: strength against the baselines on
+/// future reciprocity, the share of each stage still two-way, and agreement with the rubric raters (docs/evaluation.md).
 /// </summary>
 public static class EvaluateCommand
 {
-    public static readonly string[] CompleteMailboxes = ["fossum-d", "dean-c", "badeer-r"];
-
-    /// <summary>The cutoffs issue 6 names for each mailbox's active period; reported on their own next to the month starts.</summary>
-    public static readonly IReadOnlyDictionary<string, DateTimeOffset[]> NamedCutoffs = new Dictionary<string, DateTimeOffset[]>
-    {
-        ["fossum-d"] = [new(2000, 11, 15, 0, 0, 0, TimeSpan.Zero)],
-        ["dean-c"] = [new(2001, 6, 1, 0, 0, 0, TimeSpan.Zero), new(2001, 9, 1, 0, 0, 0, TimeSpan.Zero)],
-        ["badeer-r"] = [new(2000, 7, 15, 0, 0, 0, TimeSpan.Zero)],
-    };
-
     public static Command Create()
     {
-        var root = new Argument<string>("maildir")
+        var maildir = new Option<string>("--maildir")
         {
-            Description = "The Enron maildir root (holding fossum-d, dean-c, badeer-r).",
-            DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "enron", "maildir"),
+            Description = "Maildir root with one folder per mailbox (default: ../shared/data/enron/maildir beside the repository).",
+            DefaultValueFactory = _ => BesideRepository("shared", "data", "enron", "maildir"),
         };
-        var users = new Option<string[]>("--users") { Description = "Mailboxes to evaluate (default: fossum-d dean-c badeer-r).", AllowMultipleArgumentsPerToken = true };
-        var db = new Option<string>("--db") { Description = "SQLite file for the imported mailboxes.", DefaultValueFactory = _ => Path.Combine("artifacts", "evaluation.db") };
-        var output = new Option<string?>("--out") { Description = "Also write the markdown report to this file." };
-        var command = new Command("evaluate", "Measure stages and strength against what happened next on real mailboxes (Enron).") { root, users, db, output };
+        var rubric = new Option<string>("--rubric")
+        {
+            Description = "Rubric folder: <set>/key.json and *rater-*.csv (default: ../shared/eval/rubric beside the repository).",
+            DefaultValueFactory = _ => BesideRepository("shared", "eval", "rubric"),
+        };
+        var mailboxes = new Option<string[]>("--mailboxes") { Description = "Mailboxes to evaluate (default: those the rubric sets name).", AllowMultipleArgumentsPerToken = true };
+        var cutoffs = new Option<DateTime[]>("--cutoffs")
+        {
+            Description = "Cutoffs (YYYY-MM-DD, 00:00 UTC) for every mailbox (default: each month start with at least --min-positives positives).",
+            AllowMultipleArgumentsPerToken = true,
+            CustomParser = result => result.Tokens.Select(t => DateTime.TryParseExact(t.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d) ? d : Fail(result, t.Value)).ToArray(),
+        };
+        var minPositives = new Option<int>("--min-positives") { Description = "A month start is a cutoff when its window holds this many positives.", DefaultValueFactory = _ => 5 };
+        var horizon = new Option<int>("--horizon-days") { Description = "The window after the cutoff that decides the label.", DefaultValueFactory = _ => 180 };
+        var db = new Option<string?>("--db") { Description = "Keep the imported mailboxes in this SQLite file (default: a temporary file)." };
+        var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        var command = new Command("evaluate", "Measure strength, stages and rubric agreement on real mailboxes against ../shared/eval.")
+            { maildir, rubric, mailboxes, cutoffs, minPositives, horizon, db, format };
         command.SetAction(async (parse, ct) =>
         {
-            var maildir = parse.GetValue(root)!;
-            var names = parse.GetValue(users) is { Length: > 0 } u ? u : CompleteMailboxes;
-            if (!Directory.Exists(maildir)) { Console.Error.WriteLine($"No maildir at {maildir}."); return 2; }
-            var report = await RunAsync(maildir, names, parse.GetValue(db)!, ct);
-            Console.Write(report);
-            if (parse.GetValue(output) is { } file) await File.WriteAllTextAsync(file, report, ct);
+            var request = new EvaluationRequest
+            {
+                Maildir = parse.GetValue(maildir)!,
+                RubricDir = parse.GetValue(rubric)!,
+                Mailboxes = parse.GetValue(mailboxes) ?? [],
+                Cutoffs = parse.GetValue(cutoffs) ?? [],
+                MinPositives = parse.GetValue(minPositives),
+                HorizonDays = parse.GetValue(horizon),
+                DbPath = parse.GetValue(db),
+            };
+            if (!Directory.Exists(request.Maildir)) { Console.Error.WriteLine($"{request.Maildir}: no maildir there (pass --maildir)."); return 2; }
+            EvaluationResult result;
+            try { result = await EvaluationRunner.RunAsync(request, Console.Error, ct); }
+            catch (InvalidDataException e) { Console.Error.WriteLine(e.Message); return 2; }
+            Console.Write(parse.GetValue(format) == "json" ? ToJson(result) : ToTable(result));
             return 0;
         });
         return command;
     }
 
-    public static async Task<string> RunAsync(string maildir, IReadOnlyList<string> users, string dbPath, CancellationToken ct)
+    private static DateTime Fail(System.CommandLine.Parsing.ArgumentResult result, string value)
     {
-        await using var store = MailStore.OpenSqlite(dbPath);
-        var importer = new MailImporter(store);
-        var evaluator = new StageEvaluator(new RelationshipModel(new StageModelOptions()));
-        var rows = new List<EvaluationRow>();
-        var named = new List<EvaluationRow>();
-        var notes = new List<string>();
-        foreach (var user in users)
-        {
-            var path = Path.Combine(maildir, user);
-            if (!Directory.Exists(path)) { notes.Add($"{user}: not found, skipped"); continue; }
-            var import = await importer.ImportAsync(new ImportRequest { Path = path, MailboxId = user }, ct: ct);
-            notes.Add($"{user}: {import.MessagesStored} messages, {import.MeetingsStored} meetings after dropping {import.Duplicates} duplicates; owners {string.Join(", ", import.Owners)}");
-            var mailbox = (await store.GetMailboxAsync(user, ct))!;
-            var history = new List<Interaction>();
-            await foreach (var i in store.ReadInteractionsAsync(user, ct: ct)) history.Add(i);
-            var monthStarts = evaluator.Cutoffs(history, mailbox.OwnerAddresses);
-            foreach (var cutoff in monthStarts)
-                rows.AddRange(evaluator.Evaluate(user, history, mailbox.OwnerAddresses, cutoff));
-            foreach (var cutoff in NamedCutoffs.GetValueOrDefault(user) ?? [])
-                if (!monthStarts.Contains(cutoff))
-                    named.AddRange(evaluator.Evaluate(user, history, mailbox.OwnerAddresses, cutoff));
-        }
-        return Format(rows, named, notes, evaluator);
+        result.AddError($"'{value}' is not a date (use YYYY-MM-DD).");
+        return default;
     }
 
-    private static readonly (string Name, Func<EvaluationRow, double> Score)[] Scores =
-    [
-        ("strength", r => r.Strength),
-        ("total messages", r => r.TotalMessages),
-        ("recency", r => r.Recency),
-        ("two-way count", r => r.TwoWay),
-        ("decayed rank (out x2)", r => r.DecayedRank),
-    ];
+    /// <summary>
+    /// ../&lt;parts&gt; beside the repository: the first folder up from the current one that has it beside it (a git worktree
+    /// may sit a level deeper than the clone), else relative to the current folder.
+    /// </summary>
+    public static string BesideRepository(params string[] parts)
+    {
+        var cwd = Directory.GetCurrentDirectory();
+        for (var dir = new DirectoryInfo(cwd); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine([dir.FullName, "..", .. parts]);
+            if (Directory.Exists(candidate)) return Path.GetRelativePath(cwd, Path.GetFullPath(candidate));
+        }
+        return Path.Combine(["..", .. parts]);
+    }
 
-    public static string Format(IReadOnlyList<EvaluationRow> rows, IReadOnlyList<EvaluationRow> named, IReadOnlyList<string> notes, StageEvaluator evaluator)
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static string ToJson(EvaluationResult result) => JsonSerializer.Serialize(result, Json) + Environment.NewLine;
+
+    private static readonly Dictionary<string, string> Headings = new()
+    {
+        ["strength"] = "strength", ["total_count"] = "total", ["recency"] = "recency", ["two_way"] = "two-way",
+        ["interaction_rank_30d"] = "IR 30d", ["interaction_rank_60d"] = "IR 60d",
+    };
+
+    public static string ToTable(EvaluationResult r)
     {
         var sb = new StringBuilder();
-        string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "-";
-        sb.AppendLine($"Positive: the owner and the correspondent both wrote to each other in the {evaluator.Horizon.TotalDays:0} days after the cutoff. " +
-                      $"Cutoffs: month starts with at least {evaluator.MinPositives} positives. Automated correspondents excluded.");
+        static string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+        static string D(DateTime d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        static string P(double v) => v.ToString("0.0%", CultureInfo.InvariantCulture);
+
+        sb.AppendLine("Mailboxes (read as enron_eval.py reads them; the product's own import beside it)");
+        foreach (var m in r.Mailboxes)
+            sb.AppendLine($"  {m.Mailbox}: {m.Messages} messages {(m.First is { } f ? D(f) : "-")}..{(m.Last is { } l ? D(l) : "-")} from {m.Files} files " +
+                          $"({m.Duplicates} duplicates, {m.Skipped} skipped); owners {string.Join(", ", m.Owners)}; " +
+                          $"product: {m.ProductMessages} messages, owners {string.Join(", ", m.ProductOwners)}");
+        foreach (var n in r.Notes) sb.AppendLine($"  note: {n}");
         sb.AppendLine();
-        foreach (var n in notes) sb.AppendLine($"- {n}");
-        sb.AppendLine();
-        sb.AppendLine("### ROC AUC");
-        sb.AppendLine();
-        sb.AppendLine("| mailbox | cutoff | ties | positives | " + string.Join(" | ", Scores.Select(s => s.Name)) + " |");
-        sb.AppendLine("|---|---|---:|---:|" + string.Concat(Scores.Select(_ => "---:|")));
-        void Line(string mailbox, string cutoff, IReadOnlyList<EvaluationRow> set) =>
-            sb.AppendLine($"| {mailbox} | {cutoff} | {set.Count} | {set.Count(r => r.TwoWayNext)} | " +
-                string.Join(" | ", Scores.Select(s => F(StageEvaluator.Auc(set.Select(r => (s.Score(r), r.TwoWayNext)))))) + " |");
-        foreach (var byUser in rows.GroupBy(r => r.Mailbox))
+
+        sb.AppendLine($"ROC AUC: positive = in the {r.HorizonDays} days after the cutoff the owner wrote to them and they wrote to the owner");
+        sb.AppendLine("| mailbox | cutoff | candidates | positives | " + string.Join(" | ", EvaluationRunner.Rankings.Select(k => Headings[k])) + " | unscored (pos) |");
+        sb.AppendLine("|---|---|---:|---:|" + string.Concat(EvaluationRunner.Rankings.Select(_ => "---:|")) + "---:|");
+        foreach (var c in r.Cutoffs)
         {
-            foreach (var byCutoff in byUser.GroupBy(r => r.Cutoff).OrderBy(g => g.Key))
-                Line(byUser.Key, byCutoff.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), byCutoff.ToList());
-            Line($"**{byUser.Key}**", "all", byUser.ToList());
+            sb.AppendLine($"| {c.Mailbox} | {D(c.Cutoff)} | {c.Candidates} | {c.Positives} | " +
+                string.Join(" | ", EvaluationRunner.Rankings.Select(k => F(c.Auc[k]))) + $" | {c.MissingCandidates} ({c.MissingPositives}) |");
         }
-        Line("**pooled**", "all", rows);
-        foreach (var byCutoff in named.GroupBy(r => (r.Mailbox, r.Cutoff)).OrderBy(g => g.Key.Mailbox).ThenBy(g => g.Key.Cutoff))
-            Line(byCutoff.Key.Mailbox, byCutoff.Key.Cutoff.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " (named in issue 6, not pooled)", byCutoff.ToList());
+        sb.AppendLine($"| pooled | {r.Pooled.Cutoffs} cutoffs | {r.Pooled.Candidates} | {r.Pooled.Positives} | " +
+            string.Join(" | ", EvaluationRunner.Rankings.Select(k => F(r.Pooled.Auc[k]))) + " | |");
         sb.AppendLine();
-        sb.AppendLine("### Share still two-way in the next 180 days, by stage at the cutoff");
-        sb.AppendLine();
-        sb.AppendLine("| mailbox | Contact | Rapport | Relationship |");
+
+        sb.AppendLine($"Share still two-way in the next {r.HorizonDays} days, by stage at the cutoff, pooled over the cutoffs above");
+        sb.AppendLine("| stage | ties | still two-way | share |");
         sb.AppendLine("|---|---:|---:|---:|");
-        string Share(IEnumerable<EvaluationRow> set, Stage stage)
-        {
-            var s = set.Where(r => r.Stage == stage).ToList();
-            return s.Count == 0 ? "- (0)" : $"{(double)s.Count(r => r.TwoWayNext) / s.Count:0.0%} ({s.Count(r => r.TwoWayNext)}/{s.Count})";
-        }
-        foreach (var byUser in rows.GroupBy(r => r.Mailbox))
-            sb.AppendLine($"| {byUser.Key} | {Share(byUser, Stage.Contact)} | {Share(byUser, Stage.Rapport)} | {Share(byUser, Stage.Relationship)} |");
-        sb.AppendLine($"| **pooled** | {Share(rows, Stage.Contact)} | {Share(rows, Stage.Rapport)} | {Share(rows, Stage.Relationship)} |");
+        foreach (var s in r.Pooled.Stages) sb.AppendLine($"| {s.Stage} | {s.Ties} | {s.Positives} | {P(s.Rate)} |");
         sb.AppendLine();
-        sb.AppendLine("### Share still two-way in the next 180 days, by strength at the cutoff");
-        sb.AppendLine();
-        (string Name, int Min, int Max)[] bands = [("0-9", 0, 9), ("10-24", 10, 24), ("25-49", 25, 49), ("50-74", 50, 74), ("75-100", 75, 100)];
-        sb.AppendLine("| mailbox | " + string.Join(" | ", bands.Select(b => "strength " + b.Name)) + " |");
-        sb.AppendLine("|---|" + string.Concat(bands.Select(_ => "---:|")));
-        string Band(IEnumerable<EvaluationRow> set, int min, int max)
+
+        if (r.Rubric is { } rubric)
         {
-            var s = set.Where(r => r.Strength >= min && r.Strength <= max).ToList();
-            return s.Count == 0 ? "- (0)" : $"{(double)s.Count(r => r.TwoWayNext) / s.Count:0.0%} ({s.Count(r => r.TwoWayNext)}/{s.Count})";
+            sb.AppendLine("Rubric: product stage (contacts --include-automated) against the raters' majority");
+            sb.AppendLine("| set | mailbox | as of | cards | raters' Fleiss kappa | agreement | Cohen kappa |");
+            sb.AppendLine("|---|---|---|---:|---:|---:|---:|");
+            foreach (var s in rubric.Sets)
+                sb.AppendLine($"| {s.Set} | {s.Mailbox} | {D(s.Cutoff)} | {s.Agreement.Cards} | {F(s.Agreement.RaterFleissKappa)} | " +
+                              $"{(s.Agreement.Accuracy is { } a ? P(a) : "n/a")} | {F(s.Agreement.CohenKappa)} |");
+            var pooled = rubric.Pooled;
+            sb.AppendLine($"| pooled | | | {pooled.Cards} | {F(pooled.RaterFleissKappa)} | {(pooled.Accuracy is { } pa ? P(pa) : "n/a")} | {F(pooled.CohenKappa)} |");
+            sb.AppendLine();
+            foreach (var (name, agreement) in rubric.Sets.Select(s => (s.Set, s.Agreement)).Append(("pooled", pooled)))
+                AppendConfusion(sb, name, agreement);
+            sb.AppendLine("Cards where they differ (majority -> product; read them in <set>/cards.md)");
+            foreach (var s in rubric.Sets.Where(s => s.Disagreements.Count > 0))
+                sb.AppendLine($"  {s.Set}: " + string.Join(", ", s.Disagreements.Select(d => $"{d.CardId} {d.Majority}->{d.Product}")));
         }
-        foreach (var byUser in rows.GroupBy(r => r.Mailbox))
-            sb.AppendLine($"| {byUser.Key} | " + string.Join(" | ", bands.Select(b => Band(byUser, b.Min, b.Max))) + " |");
-        sb.AppendLine("| **pooled** | " + string.Join(" | ", bands.Select(b => Band(rows, b.Min, b.Max))) + " |");
         return sb.ToString();
+    }
+
+    private static void AppendConfusion(StringBuilder sb, string name, Agreement a)
+    {
+        var products = RubricAgreement.Labels.Concat(a.Confusion.Select(c => c.Product)).Distinct().ToList();
+        var majorities = RubricAgreement.Labels.Concat(a.Confusion.Select(c => c.Majority)).Distinct().ToList();
+        sb.AppendLine($"Confusion, {name} (rows: raters' majority, columns: product)");
+        sb.AppendLine("| majority \\ product | " + string.Join(" | ", products) + " | total |");
+        sb.AppendLine("|---|" + string.Concat(products.Select(_ => "---:|")) + "---:|");
+        foreach (var m in majorities)
+        {
+            var counts = products.Select(p => a.Confusion.FirstOrDefault(c => c.Majority == m && c.Product == p)?.Count ?? 0).ToList();
+            sb.AppendLine($"| {m} | " + string.Join(" | ", counts) + $" | {counts.Sum()} |");
+        }
+        sb.AppendLine();
     }
 }
