@@ -21,6 +21,8 @@ public static class MeApi
     }
 
     public sealed record StageCounts(long Contact, long Rapport, long Relationship);
+    /// <summary>What the mailbox holds, for people ("received mail stored Oct–Dec 2000 only; …") and month by month.</summary>
+    public sealed record CoverageResponse(string Summary, string? ReceivedStored, string? SentStored, string? CalendarStored, IReadOnlyList<MonthCoverage> Months);
     public sealed record NurtureCounts(long Active, long Cooling, long Dormant);
 
     public sealed record MeResponse(
@@ -37,7 +39,9 @@ public static class MeApi
         DateTimeOffset? NextScanAt,
         long Contacts,
         StageCounts Stages,
-        NurtureCounts Nurture);
+        NurtureCounts Nurture,
+        /// <summary>What the mailbox holds; null until the first scan has computed profiles.</summary>
+        CoverageResponse? Coverage);
 
     internal static async Task<Ok<MeResponse>> GetMe(CallerMailbox caller, MailboxRegistry registry, MailboxScheduler scheduler,
         MailStore store, CancellationToken ct)
@@ -57,6 +61,7 @@ public static class MeApi
             }
         }
         bool queued = status is not null && MailboxScheduler.IsQueued(status);
+        var coverage = await store.GetCoverageAsync(caller.MailboxId, ct);
         return TypedResults.Ok(new MeResponse(
             caller.MailboxId,
             status is not null,
@@ -70,8 +75,12 @@ public static class MeApi
             status is null ? null : await scheduler.NextNightlyAsync(caller.MailboxId, ct),
             stages.Sum(),
             new StageCounts(stages[(int)Stage.Contact], stages[(int)Stage.Rapport], stages[(int)Stage.Relationship]),
-            new NurtureCounts(nurture[(int)Nurture.Active], nurture[(int)Nurture.Cooling], nurture[(int)Nurture.Dormant])));
+            new NurtureCounts(nurture[(int)Nurture.Active], nurture[(int)Nurture.Cooling], nurture[(int)Nurture.Dormant]),
+            coverage is null ? null : new CoverageResponse(coverage.Describe(), NullIfEmpty(coverage.Ranges(m => m.ReceivedStored)),
+                NullIfEmpty(coverage.Ranges(m => m.SentStored)), NullIfEmpty(coverage.Ranges(m => m.CalendarStored)), coverage.Months)));
     }
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
     internal static async Task<Accepted> RequestScan(CallerMailbox caller, MailboxRegistry registry, MailboxScheduler scheduler,
         IOptions<ServiceOptions> service, CancellationToken ct)

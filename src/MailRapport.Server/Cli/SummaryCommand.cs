@@ -25,7 +25,8 @@ public static class SummaryCommand
             if (session is null) return 2;
             var id = session.MailboxId;
             var when = parse.GetValue(asOf) ?? DateTimeOffset.UtcNow;
-            var profile = (await session.Profiles.ComputeAsync(id, when, ct)).FirstOrDefault(p => p.Address == normalized);
+            var (profiles, coverage) = await session.Profiles.ComputeWithCoverageAsync(id, when, ct);
+            var profile = profiles.FirstOrDefault(p => p.Address == normalized);
             if (profile is null)
             {
                 Console.Error.WriteLine($"No interactions with {normalized} in mailbox '{id}' before {when:yyyy-MM-dd}.");
@@ -33,13 +34,13 @@ public static class SummaryCommand
             }
             Console.Write(parse.GetValue(format) == "json"
                 ? JsonSerializer.Serialize(profile, new JsonSerializerOptions(StoreJson.Options) { WriteIndented = true }) + "\n"
-                : Render(profile));
+                : Render(profile, coverage));
             return 0;
         });
         return command;
     }
 
-    public static string Render(ContactProfile p)
+    public static string Render(ContactProfile p, MailboxCoverage? coverage = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var e = p.Evidence;
@@ -55,6 +56,11 @@ public static class SummaryCommand
         sb.AppendLine($"Mail: {e.MessagesSent} sent, {e.MessagesReceived} received, {e.SharedThreads} shared threads; " +
             $"median reply: you {Hours(e.MedianReplyHoursMine)}, they {Hours(e.MedianReplyHoursTheirs)}");
         sb.AppendLine($"Meetings: {e.SharedMeetings} shared, {e.MeetingHours.ToString("0.#", inv)} h");
+        if (p.Decision?.Window is { WholeHistory: false } w)
+            sb.AppendLine(w.From is { } from
+                ? $"Measured over: {from:yyyy-MM}..{w.To!.Value.AddMonths(-1):yyyy-MM} ({w.Months} months holding mail both ways): {w.MessagesSent} sent, {w.MessagesReceived} received"
+                : "Measured over: no month holding mail both ways during this tie");
+        if (coverage is not null) sb.AppendLine($"Mailbox: {coverage.Describe()}");
         sb.AppendLine("Why:");
         foreach (var reason in p.Reasons) sb.AppendLine("  - " + reason);
         sb.AppendLine("Next step: " + p.NextStep);

@@ -7,7 +7,12 @@ namespace MailRapport.Server.Profiles;
 public sealed class ProfileService(MailStore store, RelationshipModel model)
 {
     /// <summary>Profiles as they stood at <paramref name="asOf"/>, counting only interactions before it. Nothing is saved.</summary>
-    public async Task<IReadOnlyList<ContactProfile>> ComputeAsync(string mailboxId, DateTimeOffset asOf, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ContactProfile>> ComputeAsync(string mailboxId, DateTimeOffset asOf, CancellationToken ct = default) =>
+        (await ComputeWithCoverageAsync(mailboxId, asOf, ct)).Profiles;
+
+    /// <summary>Profiles as of <paramref name="asOf"/> and what the mailbox holds month by month up to then.</summary>
+    public async Task<(IReadOnlyList<ContactProfile> Profiles, MailboxCoverage Coverage)> ComputeWithCoverageAsync(string mailboxId, DateTimeOffset asOf,
+        CancellationToken ct = default)
     {
         var mailbox = await store.GetMailboxAsync(mailboxId, ct)
             ?? throw new MailboxNotFoundException(mailboxId);
@@ -15,14 +20,15 @@ public sealed class ProfileService(MailStore store, RelationshipModel model)
         var builder = model.CreateBuilder(mailbox.OwnerAddresses, overrides);
         await foreach (var interaction in store.ReadInteractionsAsync(mailboxId, asOf, ct))
             builder.Add(interaction);
-        return builder.Build(asOf);
+        return (builder.Build(asOf), builder.Coverage(asOf));
     }
 
     /// <summary>Recomputes every profile of the mailbox as of now and replaces the stored ones.</summary>
     public async Task<IReadOnlyList<ContactProfile>> RecomputeAsync(string mailboxId, DateTimeOffset now, CancellationToken ct = default)
     {
-        var profiles = await ComputeAsync(mailboxId, now, ct);
+        var (profiles, coverage) = await ComputeWithCoverageAsync(mailboxId, now, ct);
         await store.SaveProfilesAsync(mailboxId, profiles, replaceAll: true, ct);
+        await store.SaveCoverageAsync(mailboxId, coverage, now, ct);
         return profiles;
     }
 }

@@ -401,7 +401,29 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     }
 
     /// <summary>Every table keyed by mailbox_id, the mailbox row last.</summary>
-    internal static readonly string[] MailboxTables = ["messages", "meetings", "contact_profiles", "contact_overrides", "graph_sync_state", "graph_items", "mailbox_registry", "stage_history", "mailboxes"];
+    internal static readonly string[] MailboxTables = ["messages", "meetings", "contact_profiles", "contact_overrides", "graph_sync_state", "graph_items", "mailbox_registry", "stage_history", "mailbox_coverage", "mailboxes"];
+
+    // ---- coverage ----
+
+    /// <summary>Replaces the mailbox's stored coverage (what it holds month by month).</summary>
+    public async Task SaveCoverageAsync(string mailboxId, MailboxCoverage coverage, DateTimeOffset computedAt, CancellationToken ct = default)
+    {
+        await using var connection = await OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO mailbox_coverage (mailbox_id, coverage, computed_at) VALUES (@mailboxId, @json, @at)
+            ON CONFLICT (mailbox_id) DO UPDATE SET coverage = excluded.coverage, computed_at = excluded.computed_at
+            """, new { mailboxId, json = JsonSerializer.Serialize(coverage, StoreJson.Options), at = computedAt.ToUnixTimeMilliseconds() },
+            cancellationToken: ct));
+    }
+
+    /// <summary>The coverage stored at the last recompute, or null before the first.</summary>
+    public async Task<MailboxCoverage?> GetCoverageAsync(string mailboxId, CancellationToken ct = default)
+    {
+        await using var connection = await OpenConnectionAsync(ct);
+        var json = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT coverage FROM mailbox_coverage WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
+        return json is null ? null : JsonSerializer.Deserialize<MailboxCoverage>(json, StoreJson.Options);
+    }
 
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 

@@ -112,5 +112,13 @@ internal static class Schema
             );
             CREATE INDEX ix_contact_profiles_rank ON contact_profiles (mailbox_id, strength, address);
             """),
+        // What each mailbox holds month by month (received, sent, calendar), as the model judged it at the last recompute.
+        (5, """
+            CREATE TABLE mailbox_coverage (
+                mailbox_id TEXT NOT NULL PRIMARY KEY,
+                coverage TEXT NOT NULL,
+                computed_at BIGINT NOT NULL
+            );
+            """),
     ];
 }

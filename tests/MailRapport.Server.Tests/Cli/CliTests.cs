@@ -106,6 +106,8 @@ public sealed class CliTests(CliFixture cli) : IClassFixture<CliFixture>
         Assert.Contains("Next step:", text.Out);
         Assert.Contains("messages ", text.Out);
         Assert.Matches("[▁▂▃▄▅▆▇█]{6,}", text.Out);
+        // The sample keeps received mail only for its last months: the summary says what the mailbox holds.
+        Assert.Matches("Mailbox: received mail stored [A-Z][a-z]{2} \\d{4}–[A-Z][a-z]{2} \\d{4} only; sent mail stored", text.Out);
 
         var asJson = await Run("summary", address.ToUpperInvariant(), "--format", "json");
         using var doc = JsonDocument.Parse(asJson.Out);

@@ -32,7 +32,7 @@ public sealed record PaneCast(string Owner, JsonElement Lead, JsonElement Rappor
         }
         JsonElement Pick(string stage, Func<JsonElement, bool>? also = null) =>
             all.Where(c => !IsAutomated(c) && Str(c, "stage") == stage && Str(c, "displayName") is not null && (also?.Invoke(c) ?? true))
-               .OrderByDescending(c => c.GetProperty("strength").GetInt32()).First();
+               .OrderByDescending(c => c.GetProperty("strength").GetDouble()).First();
         var lead = Pick("relationship", c => Str(c, "nurture") == "active" && c.GetProperty("evidence").GetProperty("sharedMeetings").GetInt32() > 0);
         var detail = await http.GetFromJsonAsync<JsonElement>("/api/contacts/" + Uri.EscapeDataString(Str(lead, "address")!));
         return new PaneCast(host.OwnerAddress, detail, Pick("rapport"), Pick("contact"), all.First(IsAutomated), all);

@@ -34,6 +34,15 @@ public sealed class PreviewBrowserTests(PaneBrowserFixture fx) : IClassFixture<P
             Assert.Equal(Expected(c => !IsAutomated(c) && Str(c, "stage") == stage), (await Addresses(page, $"#stage-{stage}")).Order(StringComparer.Ordinal));
         Assert.Equal(Expected(IsAutomated), (await Addresses(page, "#automated")).Order(StringComparer.Ordinal));
         Assert.Contains($"Relationship: {fx.Cast.All.Count(c => Str(c, "stage") == "relationship")}", await page.Locator("#summary").InnerTextAsync());
+        // What the mailbox holds, as /api/me says it, and no empty slot printed as "null".
+        using (var http = new HttpClient())
+        using (var me = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(fx.BaseUrl + "/api/me")))
+        {
+            var coverage = me.RootElement.GetProperty("coverage").GetProperty("summary").GetString();
+            Assert.Contains("received mail stored", coverage);
+            Assert.Equal($"What your mailbox holds: {coverage}.", (await page.Locator("#coverage").InnerTextAsync()).Trim());
+        }
+        Assert.DoesNotContain("null", await page.Locator("#summary").InnerTextAsync());
 
         var lead = Str(fx.Cast.Lead, "address");
         await page.ClickAsync($"#stage-relationship li[data-address='{lead}'] button");

@@ -67,12 +67,15 @@ async function openCard(contact) {
 function renderSummary(me) {
   const stages = me?.stages ?? {};
   const when = (v) => (v ? new Date(v).toLocaleString() : "not yet");
-  summary.replaceChildren(
+  // replaceChildren would print an empty slot as "null": keep only what is there.
+  summary.replaceChildren(...[
     h("p", null, h("strong", null, me?.mailbox ?? "Your mailbox"),
       h("span", { class: "muted" }, ` · last scan ${when(me?.lastScanFinishedAt)}`)),
     me?.firstScanPending ? h("div", { class: "banner first-scan" }, "The first scan is running; stages fill in when it finishes.") : null,
+    me?.coverage?.summary ? h("p", { class: "muted", id: "coverage" }, `What your mailbox holds: ${me.coverage.summary}.`) : null,
     h("div", { class: "counts" }, STAGE_ORDER.map((s) =>
-      typeof stages[s] === "number" ? h("span", { class: `badge stage-${s}` }, `${stageLabel(s)}: ${stages[s]}`) : null)));
+      typeof stages[s] === "number" ? h("span", { class: `badge stage-${s}` }, `${stageLabel(s)}: ${stages[s]}`) : null)),
+  ].filter(Boolean));
 }
 
 async function signInAndReload() {
