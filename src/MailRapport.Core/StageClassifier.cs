@@ -30,7 +30,7 @@ internal sealed class StageClassifier(StageModelOptions o)
         var reasons = new List<string>();
         if (automated) reasons.Add("Automated sender: " + automatedReason);
         else reasons.AddRange(StageReasons(decision, f, evidence, coverage));
-        AddEvidenceReasons(f, evidence, nurture, reasons);
+        AddEvidenceReasons(f, evidence, nurture, flags, reasons);
 
         return new ContactProfile
         {
@@ -281,8 +281,8 @@ internal sealed class StageClassifier(StageModelOptions o)
         if (f.Sent == 0 && f.Received == 0) why.Add("known only from meetings");
         else if (w.Months == 0 || w.MessagesSent + w.MessagesReceived == 0)
             why.Add(f.Sent == 0 || f.Received == 0
-                ? $"{(f.Sent == 0 ? "they wrote" : "you wrote")}, but your mailbox holds {(f.Sent == 0 ? "no sent mail" : "no received mail")} from those months, so whether it goes both ways cannot be seen ({coverage.Describe()})"
-                : $"your mailbox holds no month with mail stored both ways while you were in touch, so the balance cannot be judged ({coverage.Describe()})");
+                ? $"{(f.Sent == 0 ? "they wrote" : "you wrote")}, but your mailbox holds {(f.Sent == 0 ? "no sent mail" : "no received mail")} from those months, so whether it goes both ways cannot be seen; what it holds: {coverage.Describe()}"
+                : $"your mailbox holds no month with mail stored both ways while you were in touch, so the balance cannot be judged; what it holds: {coverage.Describe()}");
         else if (f.Sent == 0) why.Add("you have never written to them");
         else if (f.Received == 0) why.Add("they have never written to you");
         else
@@ -317,11 +317,16 @@ internal sealed class StageClassifier(StageModelOptions o)
         return Nurture.Active;
     }
 
-    private static void AddEvidenceReasons(CorrespondentFeatures f, Evidence e, Nurture nurture, List<string> reasons)
+    private static void AddEvidenceReasons(CorrespondentFeatures f, Evidence e, Nurture nurture, ContactFlags flags, List<string> reasons)
     {
         if (f.Sent > 0 && f.Received > 0) reasons.Add($"Mail both ways: {f.Sent} sent, {f.Received} received.");
-        else if (f.Received > 0) reasons.Add($"One-way: {f.Received} received from them, none sent.");
-        else if (f.Sent > 0) reasons.Add($"One-way: {f.Sent} sent by you, no answer.");
+        // "One-way" only where the other direction could have been seen (the flags say so).
+        else if (f.Received > 0) reasons.Add(flags.HasFlag(ContactFlags.OneWayInbound)
+            ? $"One-way: {f.Received} received from them, none sent."
+            : $"{f.Received} received from them; none of your mail to them is stored.");
+        else if (f.Sent > 0) reasons.Add(flags.HasFlag(ContactFlags.OneWayOutbound)
+            ? $"One-way: {f.Sent} sent by you, no answer."
+            : $"{f.Sent} sent by you; none of their mail to you is stored.");
         if (e.MedianReplyHoursMine is { } m && e.MedianReplyHoursTheirs is { } t)
             reasons.Add($"Median reply: you {Hours(m)}, they {Hours(t)}.");
         if (e.SharedMeetings > 0)

@@ -65,6 +65,8 @@ public sealed class CoverageAndDecisionTests
         Assert.True(p.Flags.HasFlag(ContactFlags.PartialHistory));
         Assert.Equal(0, p.Decision!.Window.Months);
         Assert.Contains(p.Reasons, r => r.Contains("cannot be seen") && r.Contains("no sent mail stored"));
+        Assert.DoesNotContain(p.Reasons, r => r.StartsWith("One-way"));
+        Assert.Contains("12 received from them; none of your mail to them is stored.", p.Reasons);
     }
 
     [Fact]
