@@ -84,6 +84,8 @@ public static class ImportCommand
         Row("invitees not matched to an address", r.InviteesUnresolved);
         Row("time", $"{r.Elapsed.TotalSeconds:0.00} s");
         AnsiConsole.Write(table);
+        if (r.OwnerWarning is { } warning) AnsiConsole.MarkupLineInterpolated($"[yellow]owners: {warning}[/]");
+        if (r.NothingStored) AnsiConsole.MarkupLine("nothing to store: the store was left unchanged");
         foreach (var e in r.Examples) AnsiConsole.MarkupLineInterpolated($"[grey]skipped {e}[/]");
     }
 }

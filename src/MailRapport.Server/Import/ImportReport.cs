@@ -7,6 +7,10 @@ public sealed class ImportReport
     public IReadOnlyList<string> Owners { get; set; } = [];
     /// <summary>How the owners were found: "given", or which folders they were inferred from.</summary>
     public string OwnerSource { get; set; } = "";
+    /// <summary>Set when this batch's inferred owners differ from the stored ones (which were kept).</summary>
+    public string? OwnerWarning { get; set; }
+    /// <summary>True when the batch contributed nothing, so the store was not written at all.</summary>
+    public bool NothingStored { get; set; }
     public int FilesRead { get; set; }
     /// <summary>Files that could not be opened or read.</summary>
     public int FilesUnreadable { get; set; }

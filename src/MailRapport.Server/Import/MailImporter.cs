@@ -35,12 +35,20 @@ public sealed class MailImporter(MailStore store)
     {
         var clock = Stopwatch.StartNew();
         var read = Read(request, progress, ct);
-        var plan = Plan(read, request);
+        await store.MigrateAsync(ct);
+        var existing = await store.GetMailboxAsync(request.MailboxId ?? DefaultMailboxId(request.Path), ct);
+        var plan = Plan(read, request, existing?.OwnerAddresses);
         var report = plan.Report;
+        report.Elapsed = clock.Elapsed;
 
         progress?.Report(new ImportProgress(read.Report.FilesRead, read.Report.FilesRead, "writing"));
-        await store.MigrateAsync(ct);
-        var existing = await store.GetMailboxAsync(report.MailboxId, ct);
+        bool ownersChange = existing is not null && !existing.OwnerAddresses.SequenceEqual(report.Owners, StringComparer.Ordinal);
+        if (plan.Messages.Count == 0 && plan.Meetings.Count == 0 && !ownersChange)
+        {
+            // Nothing to add and nothing the user asked to change: the store is not written at all.
+            report.NothingStored = true;
+            return report;
+        }
         await store.UpsertMailboxAsync(new StoredMailbox(report.MailboxId, report.Owners, existing?.DisplayName ?? report.MailboxId,
             "import:" + System.IO.Path.GetFullPath(request.Path), existing?.CreatedAt ?? request.Now), ct);
         foreach (var batch in plan.Messages.Chunk(WriteBatch))
@@ -144,14 +152,12 @@ public sealed class MailImporter(MailStore store)
     /// <summary>The interactions to store, after owners, duplicates and threads are resolved.</summary>
     public sealed record ImportPlan(IReadOnlyList<MessageInteraction> Messages, IReadOnlyList<MeetingInteraction> Meetings, ImportReport Report);
 
-    public static ImportPlan Plan(ReadResult read, ImportRequest request)
+    /// <param name="storedOwners">The owners already stored for the mailbox, when it exists: they stay unless owners are given.</param>
+    public static ImportPlan Plan(ReadResult read, ImportRequest request, IReadOnlyList<string>? storedOwners = null)
     {
         var report = read.Report;
         report.MailboxId = request.MailboxId ?? DefaultMailboxId(request.Path);
-
-        var owners = request.Owners.Select(EmailAddress.Normalize).OfType<string>().Distinct().ToList();
-        if (owners.Count > 0) report.OwnerSource = "given";
-        else (owners, report.OwnerSource) = OwnerInference.Infer(read.Mails);
+        var owners = ResolveOwners(read.Mails, request, storedOwners, report);
         report.Owners = owners;
         var ownerSet = owners.ToHashSet(StringComparer.Ordinal);
 
@@ -177,6 +183,31 @@ public sealed class MailImporter(MailStore store)
             if (meetings.TryAdd(m.Key, WithOwnerResponse(m, ownerSet))) report.MeetingsFromCalendars++;
         report.MessagesStored = messages.Count;
         return new ImportPlan(messages, meetings.Values.OrderBy(m => m.Start).ThenBy(m => m.Key, StringComparer.Ordinal).ToList(), report);
+    }
+
+    /// <summary>
+    /// Owners change only when the user says so: given owners (<c>--owner</c>) replace the stored ones; otherwise an
+    /// existing mailbox keeps its owners, and owners inferred from this batch are only compared with them (a stray
+    /// file, a batch of garbage or a mail to 10,000 people must not re-assign a mailbox). A new mailbox infers them.
+    /// </summary>
+    internal static List<string> ResolveOwners(List<ParsedMail> mails, ImportRequest request, IReadOnlyList<string>? storedOwners, ImportReport report)
+    {
+        var given = request.Owners.Select(EmailAddress.Normalize).OfType<string>().Distinct().ToList();
+        var stored = storedOwners ?? [];
+        if (given.Count > 0)
+        {
+            report.OwnerSource = stored.Count > 0 && !stored.SequenceEqual(given, StringComparer.Ordinal)
+                ? "given (replacing the stored " + string.Join(", ", stored) + ")"
+                : "given";
+            return given;
+        }
+        var (inferred, source) = OwnerInference.Infer(mails);
+        if (stored.Count == 0) { report.OwnerSource = source; return inferred; }
+        var strangers = inferred.Where(a => !stored.Contains(a, StringComparer.Ordinal)).ToList();
+        report.OwnerSource = "stored (the mailbox exists)";
+        if (strangers.Count > 0)
+            report.OwnerWarning = $"this batch looks owned by {string.Join(", ", strangers)} ({source}); kept the stored owners {string.Join(", ", stored)}: pass --owner to change them";
+        return [.. stored];
     }
 
     /// <summary>
