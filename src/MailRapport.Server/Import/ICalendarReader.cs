@@ -112,13 +112,13 @@ public static class ICalendarReader
         var attendees = new List<Attendee>();
         foreach (var a in e.GetValueOrDefault("ATTENDEE") ?? [])
         {
-            var address = EmailAddress.Normalize(a.Value);
+            var address = DisplayText.Address(EmailAddress.Normalize(a.Value));
             if (address is null || address == organizer?.Address) continue;
             var cutype = a.Param("CUTYPE")?.ToUpperInvariant();
             var role = a.Param("ROLE")?.ToUpperInvariant();
             var kind = cutype is "ROOM" or "RESOURCE" ? AttendeeKind.Resource
                 : role is "OPT-PARTICIPANT" or "NON-PARTICIPANT" ? AttendeeKind.Optional : AttendeeKind.Required;
-            attendees.Add(new Attendee(address, EmailAddress.CleanDisplayName(a.Param("CN")), kind, Response(a.Param("PARTSTAT"))));
+            attendees.Add(new Attendee(address, DisplayText.Name(EmailAddress.CleanDisplayName(a.Param("CN"))), kind, Response(a.Param("PARTSTAT"))));
         }
         if (organizer is null) return null;
         var key = recurrenceId is { } r ? $"ics:{uid}/{r.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}" : $"ics:{uid}";
@@ -137,8 +137,8 @@ public static class ICalendarReader
     private static MailboxAddress? Organizer(Dictionary<string, List<ContentLine>> e)
     {
         if (First(e, "ORGANIZER") is not { } o) return null;
-        var address = EmailAddress.Normalize(o.Value);
-        return address is null ? null : new MailboxAddress(address, EmailAddress.CleanDisplayName(o.Param("CN")));
+        var address = DisplayText.Address(EmailAddress.Normalize(o.Value));
+        return address is null ? null : new MailboxAddress(address, DisplayText.Name(EmailAddress.CleanDisplayName(o.Param("CN"))));
     }
 
     internal static AttendeeResponse Response(string? partstat) => partstat?.ToUpperInvariant() switch

@@ -344,14 +344,14 @@ public sealed class MailImporter(MailStore store)
             var address = names.Resolve(name);
             if (address is null) { report.InviteesUnresolved++; continue; }
             if (address != organizer && attendees.All(a => a.Address != address))
-                attendees.Add(new Attendee(address, name, AttendeeKind.Required, AttendeeResponse.None));
+                attendees.Add(new Attendee(address, DisplayText.Name(name), AttendeeKind.Required, AttendeeResponse.None));
         }
         var basis = $"{organizer}|{inv.Start.ToUnixTimeSeconds()}|{inv.End.ToUnixTimeSeconds()}|{string.Join(',', attendees.Select(a => a.Address).Order(StringComparer.Ordinal))}";
         var meeting = new MeetingInteraction
         {
             Key = "inv:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)).AsSpan(0, 16)),
             Organizer = organizer,
-            OrganizerDisplayName = inv.Chairperson,
+            OrganizerDisplayName = DisplayText.Name(inv.Chairperson),
             Attendees = attendees,
             Start = inv.Start.ToUniversalTime(),
             End = inv.End.ToUniversalTime(),

@@ -171,7 +171,7 @@ public sealed class NameDirectory
     /// <summary>The most frequent address for a name; an address written out is taken as is.</summary>
     public string? Resolve(string name)
     {
-        if (EmailAddress.Normalize(name) is { } direct) return direct;
+        if (EmailAddress.Normalize(name) is { } direct) return DisplayText.Address(direct);
         var key = Key(name);
         return byName.TryGetValue(key, out var counts)
             ? counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).First().Key
