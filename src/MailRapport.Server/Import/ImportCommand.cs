@@ -81,6 +81,7 @@ public static class ImportCommand
         Row("no sender", r.NoSender);
         Row("broken dates (missing / unreadable / placeholder)", $"{r.BrokenDates} ({r.DatesMissing} / {r.DatesUnparseable} / {r.DatesImplausible})");
         Row("calendar events skipped", r.CalendarEventsMalformed);
+        foreach (var (reason, count) in r.CalendarEventsSkipped) Row("  " + reason, count);
         Row("invitees not matched to an address", r.InviteesUnresolved);
         Row("time", $"{r.Elapsed.TotalSeconds:0.00} s");
         AnsiConsole.Write(table);
