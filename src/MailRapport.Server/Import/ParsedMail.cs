@@ -51,7 +51,7 @@ public static class MailParser
         var h = HeaderBlock.Parse(data);
         if (h.FieldCount == 0) return ParseOutcome.Malformed;
 
-        var from = Neutral(EmailAddress.ParseOne(h.From)) ?? Neutral(EmailAddress.ParseOne(h.Sender));
+        var from = Neutral(EmailAddress.ParseOne(QuoteOutlookNames(h.From))) ?? Neutral(EmailAddress.ParseOne(QuoteOutlookNames(h.Sender)));
         if (from is not { } sender) return ParseOutcome.NoSender;
         dateQuality = MailDate.TryParse(h.Date, latestPlausible, out var timestamp);
         if (dateQuality != DateQuality.Ok) return ParseOutcome.BrokenDate;
@@ -73,9 +73,9 @@ public static class MailParser
             MessageId = NormalizeId(h.MessageId),
             Timestamp = timestamp,
             From = new MailboxAddress(sender.Address, fromName),
-            To = DecodeNames(EmailAddress.ParseList(h.To)),
-            Cc = DecodeNames(EmailAddress.ParseList(h.Cc)),
-            Bcc = DecodeNames(EmailAddress.ParseList(h.Bcc)),
+            To = DecodeNames(EmailAddress.ParseList(QuoteOutlookNames(h.To))),
+            Cc = DecodeNames(EmailAddress.ParseList(QuoteOutlookNames(h.Cc))),
+            Bcc = DecodeNames(EmailAddress.ParseList(QuoteOutlookNames(h.Bcc))),
             Subject = h.Subject ?? "",
             InReplyTo = ParseIds(h.InReplyTo).FirstOrDefault(),
             References = ParseIds(h.References),
@@ -84,6 +84,21 @@ public static class MailParser
             IsCalendarItem = calendarFolder && invitation is null,
         };
         return ParseOutcome.Ok;
+    }
+
+    /// <summary>
+    /// Outlook writes <c>Lay, Kenneth &lt;kenneth.lay@enron.com&gt;</c> unquoted: a one-word "Last," before "First &lt;address&gt;"
+    /// is one name (as MimeKit reads it). "Jeff Dasovich, Karen &lt;k@x&gt;" stays two entries.
+    /// </summary>
+    private static readonly System.Text.RegularExpressions.Regex OutlookName = new(
+        @"(?<=^|,)(\s*)([^,""<>@()=:;\\\s]+),(\s*[^,""<>@()=:;\\]+?)(\s*<)", System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+        TimeSpan.FromSeconds(1));
+
+    internal static string? QuoteOutlookNames(string? header)
+    {
+        if (header is null || header.IndexOf('<') < 0 || header.IndexOf(',') < 0 || header.Length > 64 * 1024) return header;
+        try { return OutlookName.Replace(header, "$1\"$2,$3\"$4"); }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException) { return header; }
     }
 
     public static bool IsCalendarFolder(string folder)
