@@ -66,7 +66,7 @@ public static class ICalendarReader
         var replaced = new HashSet<string>(StringComparer.Ordinal);
         using (var reader = open())
         {
-            foreach (var block in Blocks(reader))
+            foreach (var block in Blocks(reader, keepAllEvents: false))
             {
                 if (block.IsTimeZone)
                 {
@@ -80,7 +80,7 @@ public static class ICalendarReader
         }
         using (var reader = open())
         {
-            foreach (var block in Blocks(reader))
+            foreach (var block in Blocks(reader, keepAllEvents: true))
             {
                 if (block.IsTimeZone) continue;
                 if (block.TooLarge) { skipped(Reasons.TooLarge); continue; }
@@ -316,8 +316,11 @@ public static class ICalendarReader
 
     private sealed record Block(string Text, bool IsTimeZone, bool HasRecurrenceId, bool TooLarge);
 
-    /// <summary>Top-level VEVENT and VTIMEZONE blocks, with their nested parts (VALARM, STANDARD/DAYLIGHT); everything else is passed over.</summary>
-    private static IEnumerable<Block> Blocks(TextReader reader)
+    /// <summary>
+    /// Top-level VEVENT and VTIMEZONE blocks, with their nested parts (VALARM, STANDARD/DAYLIGHT); everything else is
+    /// passed over. Without <paramref name="keepAllEvents"/> only zones and RECURRENCE-ID events carry their text.
+    /// </summary>
+    private static IEnumerable<Block> Blocks(TextReader reader, bool keepAllEvents)
     {
         var lines = new BoundedLineReader(reader, MaxLineChars);
         StringBuilder? current = null;
@@ -348,7 +351,7 @@ public static class ICalendarReader
             else if (line.StartsWith("END:", StringComparison.OrdinalIgnoreCase))
             {
                 if (depth > 0) { depth--; continue; }
-                yield return new Block(tooLarge ? "" : current.ToString(), isZone, hasRid, tooLarge);
+                yield return new Block(tooLarge || !(keepAllEvents || isZone || hasRid) ? "" : current.ToString(), isZone, hasRid, tooLarge);
                 current = null;
             }
         }
