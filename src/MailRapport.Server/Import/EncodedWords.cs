@@ -9,32 +9,52 @@ public static class EncodedWords
     {
         if (!value.Contains("=?", StringComparison.Ordinal)) return value;
         var sb = new StringBuilder(value.Length);
+        // Adjacent words in one charset are decoded together: a sender may split a multi-byte character across two
+        // words (=?UTF-8?Q?caf=C3?= =?UTF-8?Q?=A9?= is "café"), as MimeKit also reads it.
+        var pending = new List<byte>();
+        string? pendingCharset = null;
+        void Flush()
+        {
+            if (pendingCharset is null) return;
+            sb.Append(GetEncoding(pendingCharset).GetString(pending.ToArray()));
+            pending.Clear();
+            pendingCharset = null;
+        }
         int i = 0;
         int lastWordEnd = -1; // whitespace between two adjacent encoded words is dropped (RFC 2047 §6.2)
         while (i < value.Length)
         {
             int start = value.IndexOf("=?", i, StringComparison.Ordinal);
-            if (start < 0) { sb.Append(value, i, value.Length - i); break; }
-            if (TryDecodeWord(value, start, out var decoded, out int end))
+            if (start < 0) { Flush(); sb.Append(value, i, value.Length - i); break; }
+            if (TryReadWord(value, start, out var charset, out var bytes, out int end))
             {
                 var between = value.AsSpan(i, start - i);
-                if (!(lastWordEnd == i && between.IsWhiteSpace())) sb.Append(between);
-                sb.Append(decoded);
+                bool adjacent = lastWordEnd == i && between.IsWhiteSpace();
+                if (!adjacent || !string.Equals(pendingCharset, charset, StringComparison.OrdinalIgnoreCase))
+                {
+                    Flush();
+                    if (!adjacent) sb.Append(between);
+                }
+                pendingCharset = charset;
+                pending.AddRange(bytes);
                 i = end;
                 lastWordEnd = end;
             }
             else
             {
+                Flush();
                 sb.Append(value, i, start + 2 - i);
                 i = start + 2;
             }
         }
+        Flush();
         return sb.ToString();
     }
 
-    private static bool TryDecodeWord(string s, int start, out string decoded, out int end)
+    private static bool TryReadWord(string s, int start, out string charset, out byte[] bytes, out int end)
     {
-        decoded = "";
+        charset = "";
+        bytes = [];
         end = start;
         int q1 = s.IndexOf('?', start + 2);
         if (q1 < 0 || q1 + 2 >= s.Length || s[q1 + 2] != '?') return false;
@@ -42,11 +62,10 @@ public static class EncodedWords
         if (mode is not ('B' or 'Q')) return false;
         int close = s.IndexOf("?=", q1 + 3, StringComparison.Ordinal);
         if (close < 0) return false;
-        var charset = s[(start + 2)..q1];
+        charset = s[(start + 2)..q1];
         int star = charset.IndexOf('*'); // RFC 2231 language suffix: charset*lang
         if (star >= 0) charset = charset[..star];
         var text = s.AsSpan(q1 + 3, close - q1 - 3);
-        byte[] bytes;
         if (mode == 'B')
         {
             bytes = FromBase64Lenient(text);
@@ -67,7 +86,6 @@ public static class EncodedWords
             }
             bytes = buffer.ToArray();
         }
-        decoded = GetEncoding(charset).GetString(bytes);
         end = close + 2;
         return true;
     }

@@ -1,144 +1,217 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Ical.Net;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Evaluation;
 using MailRapport.Core;
+using NodaTime;
 
 namespace MailRapport.Server.Import;
 
 /// <summary>
-/// Reads VEVENTs from iCalendar text (RFC 5545): organizer, attendees with PARTSTAT/ROLE/CUTYPE, DTSTART/DTEND/DURATION
-/// in UTC, a TZID zone, floating or all-day form, STATUS:CANCELLED, and RRULE (DAILY/WEEKLY/MONTHLY/YEARLY with INTERVAL,
-/// COUNT, UNTIL, BYDAY, BYMONTHDAY) expanded inside a window, with EXDATE and RECURRENCE-ID overrides.
+/// Reads the meetings of an iCalendar file (RFC 5545) as a stream: its own line reader cuts the file into VEVENT and
+/// VTIMEZONE blocks, and each event block is parsed by Ical.Net on its own, so memory stays flat whatever the file's
+/// size. Ical.Net expands RRULE/RDATE/EXDATE (in the event's zone); RECURRENCE-ID events replace the occurrence they
+/// name wherever they are in the file (a first pass notes them). Every event left out is counted with its reason.
 /// The owner's response is filled in later, once the owner is known.
 /// </summary>
 public static class ICalendarReader
 {
-    /// <summary>Upper bound on generated candidates per series, so a hostile RRULE cannot run forever.</summary>
-    public const int MaxStepsPerSeries = 50_000;
+    /// <summary>A series yields at most this many meetings; an event over it is stored cut and counted.</summary>
+    public const int MaxOccurrencesPerSeries = 5_000;
+    /// <summary>Content lines longer than this (and events larger than <see cref="MaxEventChars"/>) are not parsed: the event is skipped.</summary>
+    public const int MaxLineChars = 256 * 1024;
+    public const int MaxEventChars = 4 * 1024 * 1024;
+    private const int MaxZonesPerFile = 1_000;
 
-    public sealed record Result(IReadOnlyList<MeetingInteraction> Meetings, int MalformedEvents);
+    public static class Reasons
+    {
+        public const string NoStart = "no start (DTSTART missing or unreadable)";
+        public const string NoOrganizer = "no organizer";
+        public const string Placeholder = "starts before 1980 (a placeholder date, such as year 0001)";
+        public const string SubDaily = "recurs every second, minute or hour (not a meeting)";
+        public const string OutsideWindow = "outside the imported dates (before 1980 or over a year after the import)";
+        public const string SeriesCut = "series cut at 5,000 occurrences (the rest skipped)";
+        public const string TooLarge = "event larger than 4 MB or with a line over 256 KB";
+        public const string NeverMatches = "recurrence rule that never matches";
+        public const string Unreadable = "unreadable event";
+    }
 
+    /// <summary>What one read found: meetings, and events skipped by reason.</summary>
+    public sealed record Result(IReadOnlyList<MeetingInteraction> Meetings, IReadOnlyDictionary<string, int> Skipped)
+    {
+        public int MalformedEvents => Skipped.Values.Sum();
+    }
+
+    /// <summary>Reads calendar text held in memory (tests, small inputs).</summary>
     public static Result Read(string text, DateTimeOffset windowStart, DateTimeOffset windowEnd)
     {
-        var events = new List<Dictionary<string, List<ContentLine>>>();
-        Dictionary<string, List<ContentLine>>? current = null;
-        int depth = 0; // nesting inside the VEVENT (VALARM)
-        foreach (var line in Unfold(text))
-        {
-            if (!ContentLine.TryParse(line, out var cl)) continue;
-            if (cl.Name == "BEGIN")
-            {
-                if (current is not null) depth++;
-                else if (cl.Value.Equals("VEVENT", StringComparison.OrdinalIgnoreCase)) current = new(StringComparer.Ordinal);
-                continue;
-            }
-            if (cl.Name == "END")
-            {
-                if (current is null) continue;
-                if (depth > 0) { depth--; continue; }
-                events.Add(current);
-                current = null;
-                continue;
-            }
-            if (current is null || depth > 0) continue;
-            if (!current.TryGetValue(cl.Name, out var list)) current[cl.Name] = list = [];
-            list.Add(cl);
-        }
+        var skipped = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var meetings = Read(() => new StringReader(text), windowStart, windowEnd, reason => skipped[reason] = skipped.GetValueOrDefault(reason) + 1).ToList();
+        return new Result(meetings, skipped);
+    }
 
-        int malformed = 0;
-        var masters = new List<(Dictionary<string, List<ContentLine>> Event, string Uid)>();
-        var overrides = new Dictionary<(string Uid, DateTimeOffset Instant), Dictionary<string, List<ContentLine>>>();
-        foreach (var e in events)
-        {
-            var uid = First(e, "UID")?.Value.Trim() ?? SyntheticUid(e);
-            if (First(e, "RECURRENCE-ID") is { } rid && TryDate(rid, out var ridStart, out _)) overrides[(uid, ridStart)] = e;
-            else masters.Add((e, uid));
-        }
+    /// <summary>Streams the meetings of a calendar file; <paramref name="skipped"/> is called once per event left out, with the reason.</summary>
+    public static IEnumerable<MeetingInteraction> ReadFile(string path, DateTimeOffset windowStart, DateTimeOffset windowEnd, Action<string> skipped) =>
+        Read(() => new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true,
+            new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan }), windowStart, windowEnd, skipped);
 
-        var meetings = new List<MeetingInteraction>();
-        foreach (var (e, uid) in masters)
+    public static IEnumerable<MeetingInteraction> Read(Func<TextReader> open, DateTimeOffset windowStart, DateTimeOffset windowEnd, Action<string> skipped)
+    {
+        // Pass 1: the file's own zone definitions (a fallback for ids no resolver knows, such as Outlook's
+        // "Customized Time Zone") and the occurrences RECURRENCE-ID events replace. Both are small.
+        var zones = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
+        using (var reader = open())
         {
-            if (First(e, "DTSTART") is not { } dtStart || !TryDate(dtStart, out var start, out var startZone))
+            foreach (var block in Blocks(reader, keepAllEvents: false))
             {
-                malformed++;
-                continue;
-            }
-            if (Organizer(e) is null)
-            {
-                malformed++; // the owner's own appointment without people, or a broken ORGANIZER: nothing to relate
-                continue;
-            }
-            var duration = EventDuration(e, start, dtStart);
-            var rrule = First(e, "RRULE");
-            if (rrule is null)
-            {
-                if (start < windowEnd && start + duration > windowStart && Build(e, uid, null, start, duration) is { } single)
-                    meetings.Add(single);
-                continue;
-            }
-            var excluded = new HashSet<DateTimeOffset>();
-            foreach (var ex in e.GetValueOrDefault("EXDATE") ?? [])
-                foreach (var part in ex.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    if (TryDate(ex with { Value = part }, out var exInstant, out _)) excluded.Add(exInstant);
-            foreach (var occurrence in Expand(rrule.Value, start, startZone, dtStart.IsDateOnly, windowEnd))
-            {
-                if (excluded.Contains(occurrence)) continue;
-                var source = overrides.GetValueOrDefault((uid, occurrence)) ?? e;
-                var occStart = occurrence;
-                var occDuration = duration;
-                if (!ReferenceEquals(source, e) && First(source, "DTSTART") is { } os && TryDate(os, out var overriddenStart, out _))
+                if (block.IsTimeZone)
                 {
-                    occStart = overriddenStart;
-                    occDuration = EventDuration(source, overriddenStart, os);
+                    if (zones.Count < MaxZonesPerFile && ZoneFallback(block.Text) is { } z) zones.TryAdd(z.TzId, z.FixedId);
                 }
-                if (occStart >= windowEnd || occStart + occDuration <= windowStart) continue;
-                if (Build(source, uid, occurrence, occStart, occDuration) is { } m) meetings.Add(m with { IsRecurring = true });
+                else if (block.HasRecurrenceId && !block.TooLarge && TryParse(block.Text, zones) is { RecurrenceIdentifier.StartTime: { } rid } e)
+                {
+                    replaced.Add(OccurrenceKey(Uid(e), rid.AsUtc));
+                }
             }
         }
-        return new Result(meetings, malformed);
-    }
-
-    private static TimeSpan EventDuration(Dictionary<string, List<ContentLine>> e, DateTimeOffset start, ContentLine dtStart)
-    {
-        if (First(e, "DTEND") is { } dtEnd && TryDate(dtEnd, out var end, out _) && end > start) return end - start;
-        if (First(e, "DURATION") is { } d && TryDuration(d.Value, out var span) && span > TimeSpan.Zero) return span;
-        return dtStart.IsDateOnly ? TimeSpan.FromDays(1) : TimeSpan.Zero;
-    }
-
-    private static MeetingInteraction? Build(Dictionary<string, List<ContentLine>> e, string uid, DateTimeOffset? recurrenceId,
-        DateTimeOffset start, TimeSpan duration)
-    {
-        var organizer = Organizer(e);
-        var attendees = new List<Attendee>();
-        foreach (var a in e.GetValueOrDefault("ATTENDEE") ?? [])
+        using (var reader = open())
         {
-            var address = EmailAddress.Normalize(a.Value);
-            if (address is null || address == organizer?.Address) continue;
-            var cutype = a.Param("CUTYPE")?.ToUpperInvariant();
-            var role = a.Param("ROLE")?.ToUpperInvariant();
-            var kind = cutype is "ROOM" or "RESOURCE" ? AttendeeKind.Resource
-                : role is "OPT-PARTICIPANT" or "NON-PARTICIPANT" ? AttendeeKind.Optional : AttendeeKind.Required;
-            attendees.Add(new Attendee(address, EmailAddress.CleanDisplayName(a.Param("CN")), kind, Response(a.Param("PARTSTAT"))));
+            foreach (var block in Blocks(reader, keepAllEvents: true))
+            {
+                if (block.IsTimeZone) continue;
+                if (block.TooLarge) { skipped(Reasons.TooLarge); continue; }
+                List<MeetingInteraction> meetings;
+                try
+                {
+                    meetings = Meetings(block.Text, zones, replaced, windowStart, windowEnd, out var reason);
+                    if (reason is not null) skipped(reason);
+                }
+                catch (Exception ex) when (ex is EvaluationLimitExceededException)
+                {
+                    skipped(Reasons.NeverMatches);
+                    continue;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Ical.Net throws on much hostile or broken input (unknown values, impossible dates): one event is lost, not the file.
+                    skipped(Reasons.Unreadable);
+                    continue;
+                }
+                foreach (var m in meetings) yield return m;
+            }
         }
-        if (organizer is null) return null;
-        var key = recurrenceId is { } r ? $"ics:{uid}/{r.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}" : $"ics:{uid}";
-        return new MeetingInteraction
+    }
+
+    /// <summary>The meetings of one event block; a reason when all or part of it is left out.</summary>
+    private static List<MeetingInteraction> Meetings(string text, Dictionary<string, string> zones, HashSet<string> replaced,
+        DateTimeOffset windowStart, DateTimeOffset windowEnd, out string? skipped)
+    {
+        var result = new List<MeetingInteraction>();
+        skipped = null;
+        var e = TryParse(text, zones);
+        if (e is null) { skipped = Reasons.Unreadable; return result; }
+        if (e.DtStart is not { } dtStart) { skipped = Reasons.NoStart; return result; }
+        var organizer = Organizer(e);
+        if (organizer is null) { skipped = Reasons.NoOrganizer; return result; } // the owner's own appointment without people, or a broken ORGANIZER
+        var start = new DateTimeOffset(dtStart.AsUtc, TimeSpan.Zero);
+        if (start < MailDate.EarliestPlausible) { skipped = Reasons.Placeholder; return result; }
+        var uid = Uid(e);
+        var attendees = Attendees(e, organizer.Value.Address);
+        bool cancelled = string.Equals(e.Status, "CANCELLED", StringComparison.OrdinalIgnoreCase);
+
+        MeetingInteraction Build(string key, DateTimeOffset from, DateTimeOffset to, bool recurring) => new()
         {
             Key = key,
             Organizer = organizer.Value.Address,
             OrganizerDisplayName = organizer.Value.DisplayName,
             Attendees = attendees,
-            Start = start.ToUniversalTime(),
-            End = (start + duration).ToUniversalTime(),
-            IsCancelled = First(e, "STATUS")?.Value.Trim().Equals("CANCELLED", StringComparison.OrdinalIgnoreCase) == true,
+            Start = from,
+            End = to < from ? from : to,
+            IsCancelled = cancelled,
+            IsRecurring = recurring,
         };
+
+        if (e.RecurrenceIdentifier?.StartTime is { } rid)
+        {
+            // One occurrence of a series, moved or changed: keyed by the occurrence it replaces.
+            var (from, to) = Span(e, dtStart);
+            if (from < windowEnd && to > windowStart) result.Add(Build(OccurrenceKey(uid, rid.AsUtc), from, to, true));
+            else skipped = Reasons.OutsideWindow;
+            return result;
+        }
+        bool recurring = e.RecurrenceRule is not null || e.RecurrenceDates.GetAllDates().Any();
+        if (!recurring)
+        {
+            var (from, to) = Span(e, dtStart);
+            if (from < windowEnd && to > windowStart) result.Add(Build("ics:" + uid, from, to, false));
+            else skipped = Reasons.OutsideWindow;
+            return result;
+        }
+        if (e.RecurrenceRule?.Frequency is FrequencyType.Secondly or FrequencyType.Minutely or FrequencyType.Hourly)
+        {
+            skipped = Reasons.SubDaily;
+            return result;
+        }
+        int inWindow = 0;
+        foreach (var o in e.GetOccurrences(null, new EvaluationOptions { MaxUnmatchedIncrementsLimit = 1000 }))
+        {
+            var from = new DateTimeOffset(o.Period.StartTime.AsUtc, TimeSpan.Zero);
+            if (from >= windowEnd) break;
+            var end = o.Period.EffectiveEndTime ?? o.Period.StartTime;
+            var to = new DateTimeOffset(end.AsUtc, TimeSpan.Zero);
+            if (to <= windowStart) continue;
+            if (++inWindow > MaxOccurrencesPerSeries) { skipped = Reasons.SeriesCut; break; }
+            var key = OccurrenceKey(uid, o.Period.StartTime.AsUtc);
+            if (replaced.Contains(key)) continue; // its RECURRENCE-ID event stands for it
+            result.Add(Build(key, from, to, true));
+        }
+        if (inWindow == 0) skipped = Reasons.OutsideWindow;
+        return result;
     }
 
-    private static MailboxAddress? Organizer(Dictionary<string, List<ContentLine>> e)
+    private static (DateTimeOffset From, DateTimeOffset To) Span(CalendarEvent e, CalDateTime dtStart)
     {
-        if (First(e, "ORGANIZER") is not { } o) return null;
-        var address = EmailAddress.Normalize(o.Value);
-        return address is null ? null : new MailboxAddress(address, EmailAddress.CleanDisplayName(o.Param("CN")));
+        var from = new DateTimeOffset(dtStart.AsUtc, TimeSpan.Zero);
+        CalDateTime? end = e.DtEnd is { } dtEnd && dtEnd > dtStart ? dtEnd : null;
+        end ??= dtStart.Add(e.EffectiveDuration);
+        return (from, new DateTimeOffset(end.AsUtc, TimeSpan.Zero));
+    }
+
+    private static string OccurrenceKey(string uid, DateTime originalStartUtc) =>
+        $"ics:{uid}/{originalStartUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+
+    private static string Uid(CalendarEvent e)
+    {
+        if (e.Uid?.Trim() is { Length: > 0 } uid) return uid;
+        var basis = $"{e.Organizer?.Value?.OriginalString}|{e.DtStart}|{e.Summary}";
+        return "h" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)))[..24];
+    }
+
+    private static MailboxAddress? Organizer(CalendarEvent e)
+    {
+        if (e.Organizer is not { } o) return null;
+        var address = DisplayText.Address(EmailAddress.Normalize(o.Value?.OriginalString));
+        return address is null ? null : new MailboxAddress(address, DisplayText.Name(EmailAddress.CleanDisplayName(o.CommonName)));
+    }
+
+    private static List<Core.Attendee> Attendees(CalendarEvent e, string organizer)
+    {
+        var attendees = new List<Core.Attendee>();
+        foreach (var a in e.Attendees)
+        {
+            var address = DisplayText.Address(EmailAddress.Normalize(a.Value?.OriginalString));
+            if (address is null || address == organizer) continue;
+            var cutype = a.Type?.ToUpperInvariant();
+            var role = a.Role?.ToUpperInvariant();
+            var kind = cutype is "ROOM" or "RESOURCE" ? AttendeeKind.Resource
+                : role is "OPT-PARTICIPANT" or "NON-PARTICIPANT" ? AttendeeKind.Optional : AttendeeKind.Required;
+            attendees.Add(new Core.Attendee(address, DisplayText.Name(EmailAddress.CleanDisplayName(a.CommonName)), kind, Response(a.ParticipationStatus)));
+        }
+        return attendees;
     }
 
     internal static AttendeeResponse Response(string? partstat) => partstat?.ToUpperInvariant() switch
@@ -150,229 +223,178 @@ public static class ICalendarReader
         _ => AttendeeResponse.None,
     };
 
-    private static string SyntheticUid(Dictionary<string, List<ContentLine>> e)
+    // ---- Ical.Net, one event at a time ----
+
+    static ICalendarReader()
     {
-        var basis = $"{First(e, "ORGANIZER")?.Value}|{First(e, "DTSTART")?.Value}|{First(e, "SUMMARY")?.Value}";
-        return "h" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)))[..24];
+        // Ical.Net resolves TZIDs through one process-wide function: ours applies the product's single zone rule
+        // (TimeZones, backed by TimeZoneConverter), knows the fixed zones made from a file's own VTIMEZONE, and reads
+        // an id nobody knows as UTC instead of throwing ("Unrecognized time zone id", ical-org/ical.net#749).
+        TimeZoneResolvers.TimeZoneResolver = ResolveZone;
     }
 
-    private static ContentLine? First(Dictionary<string, List<ContentLine>> e, string name) =>
-        e.TryGetValue(name, out var list) && list.Count > 0 ? list[0] : null;
+    private const string FixedZonePrefix = "MailRapport/Fixed/";
 
-    // ---- recurrence ----
-
-    private static readonly string[] DayCodes = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
-
-    /// <summary>Occurrence starts (as instants) from DTSTART until the window end, COUNT or UNTIL, whichever comes first.</summary>
-    internal static IEnumerable<DateTimeOffset> Expand(string rule, DateTimeOffset start, TimeZoneInfo? zone, bool dateOnly, DateTimeOffset windowEnd)
+    internal static DateTimeZone ResolveZone(string tzid)
     {
-        var parts = rule.Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2)).Where(p => p.Length == 2)
-            .ToDictionary(p => p[0].Trim().ToUpperInvariant(), p => p[1].Trim(), StringComparer.Ordinal);
-        var freq = parts.GetValueOrDefault("FREQ")?.ToUpperInvariant();
-        int interval = int.TryParse(parts.GetValueOrDefault("INTERVAL"), NumberStyles.None, CultureInfo.InvariantCulture, out var iv) && iv > 0 ? iv : 1;
-        int? count = int.TryParse(parts.GetValueOrDefault("COUNT"), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : null;
-        DateTimeOffset? until = parts.GetValueOrDefault("UNTIL") is { } u && TryParseDateValue(u, null, zone, out var untilValue, out _)
-            ? (u.Trim().Length == 8 ? untilValue.AddDays(1).AddTicks(-1) : untilValue) // a DATE UNTIL includes that whole day
-            : null;
-        var byDay = (parts.GetValueOrDefault("BYDAY") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(ParseByDay).Where(d => d.Day >= 0).ToList();
-        var byMonthDay = (parts.GetValueOrDefault("BYMONTHDAY") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d) ? d : 0).Where(d => d != 0).ToList();
+        if (tzid.StartsWith(FixedZonePrefix, StringComparison.Ordinal) &&
+            int.TryParse(tzid.AsSpan(FixedZonePrefix.Length), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds))
+            return DateTimeZone.ForOffset(Offset.FromSeconds(seconds));
+        if (TimeZones.IanaId(tzid) is { } iana && DateTimeZoneProviders.Tzdb.GetZoneOrNull(iana) is { } zone) return zone;
+        try { return TimeZoneResolvers.Default(tzid); }
+        catch (ArgumentException) { }
+        if (TimeZones.Find(tzid) is { } fixedZone && !fixedZone.SupportsDaylightSavingTime)
+            return DateTimeZone.ForOffset(Offset.FromTimeSpan(fixedZone.BaseUtcOffset));
+        return DateTimeZone.Utc;
+    }
 
-        // Expand in the event's wall-clock time so "09:00 every Monday" stays 09:00 across DST changes.
-        var tz = zone ?? TimeZoneInfo.Utc;
-        var local = zone is null ? start.UtcDateTime : TimeZoneInfo.ConvertTime(start, tz).DateTime;
-        var timeOfDay = local.TimeOfDay;
-        int produced = 0;
-        int steps = 0;
-        foreach (var candidate in Candidates(freq, interval, local, byDay, byMonthDay))
+    private static CalendarEvent? TryParse(string block, Dictionary<string, string> zones)
+    {
+        if (zones.Count > 0) block = WithFileZones(block, zones);
+        try
         {
-            if (++steps > MaxStepsPerSeries) yield break;
-            if (candidate.Date < local.Date) continue;
-            var instant = dateOnly || zone is null
-                ? new DateTimeOffset(DateTime.SpecifyKind(candidate.Date + timeOfDay, DateTimeKind.Unspecified), TimeSpan.Zero)
-                : TimeZones.ToInstant(candidate.Date + timeOfDay, tz);
-            if (until is { } un && instant > un) yield break;
-            if (count is { } n && produced >= n) yield break;
-            if (instant >= windowEnd) yield break;
-            produced++;
-            yield return instant;
+            return Ical.Net.Calendar.Load<CalendarEvent>(block).OfType<CalendarEvent>().FirstOrDefault();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
         }
     }
 
-    private static IEnumerable<DateTime> Candidates(string? freq, int interval, DateTime start, List<(int Ordinal, int Day)> byDay, List<int> byMonthDay)
+    /// <summary>TZIDs defined by the file's VTIMEZONE and unknown to the resolver point to the fixed zone made from it.</summary>
+    private static string WithFileZones(string block, Dictionary<string, string> zones)
     {
-        var day0 = start.Date;
-        switch (freq)
+        if (!block.Contains("TZID=", StringComparison.OrdinalIgnoreCase)) return block;
+        foreach (var (tzid, fixedId) in zones)
         {
-            case "DAILY":
-                for (var d = day0; ; d = d.AddDays(interval))
-                {
-                    if (byDay.Count == 0 || byDay.Any(b => b.Day == (int)d.DayOfWeek)) yield return d;
-                    if (d.Year >= 9000) yield break;
-                }
-            case "WEEKLY":
-                var weekStart = day0.AddDays(-(((int)day0.DayOfWeek + 6) % 7)); // RFC 5545 default WKST=MO
-                var days = byDay.Count > 0 ? byDay.Select(b => b.Day).Distinct().ToList() : [(int)day0.DayOfWeek];
-                for (var w = weekStart; ; w = w.AddDays(7 * interval))
-                {
-                    foreach (var d in days.Select(x => w.AddDays((x + 6) % 7)).Order()) yield return d;
-                    if (w.Year >= 9000) yield break;
-                }
-            case "MONTHLY":
-                for (var m = new DateTime(day0.Year, day0.Month, 1); ; m = m.AddMonths(interval))
-                {
-                    foreach (var d in MonthDays(m, day0, byDay, byMonthDay)) yield return d;
-                    if (m.Year >= 9000) yield break;
-                }
-            case "YEARLY":
-                for (int y = day0.Year; y < 9000; y += interval)
-                    if (day0.Day <= DateTime.DaysInMonth(y, day0.Month)) yield return new DateTime(y, day0.Month, day0.Day);
-                yield break;
-            default:
-                yield return day0; // unknown frequency: the first occurrence only
-                yield break;
+            if (!block.Contains(tzid, StringComparison.Ordinal)) continue;
+            block = block.Replace("TZID=\"" + tzid + "\"", "TZID=" + fixedId, StringComparison.OrdinalIgnoreCase)
+                         .Replace("TZID=" + tzid + ":", "TZID=" + fixedId + ":", StringComparison.OrdinalIgnoreCase)
+                         .Replace("TZID=" + tzid + ";", "TZID=" + fixedId + ";", StringComparison.OrdinalIgnoreCase);
         }
+        return block;
     }
 
-    private static IEnumerable<DateTime> MonthDays(DateTime monthStart, DateTime day0, List<(int Ordinal, int Day)> byDay, List<int> byMonthDay)
+    /// <summary>
+    /// For a VTIMEZONE whose TZID no resolver knows: a fixed zone at its standard offset (TZOFFSETTO of STANDARD).
+    /// Daylight rules of such custom zones are not followed; the event keeps its day and is at most an hour off.
+    /// </summary>
+    private static (string TzId, string FixedId)? ZoneFallback(string block)
     {
-        int daysIn = DateTime.DaysInMonth(monthStart.Year, monthStart.Month);
-        var result = new SortedSet<DateTime>();
-        foreach (var md in byMonthDay)
-        {
-            int d = md > 0 ? md : daysIn + md + 1;
-            if (d >= 1 && d <= daysIn) result.Add(monthStart.AddDays(d - 1));
-        }
-        foreach (var (ordinal, weekday) in byDay)
-        {
-            var matches = Enumerable.Range(0, daysIn).Select(i => monthStart.AddDays(i)).Where(d => (int)d.DayOfWeek == weekday).ToList();
-            if (ordinal == 0) foreach (var d in matches) result.Add(d);
-            else if (ordinal > 0 && ordinal <= matches.Count) result.Add(matches[ordinal - 1]);
-            else if (ordinal < 0 && -ordinal <= matches.Count) result.Add(matches[matches.Count + ordinal]);
-        }
-        if (byMonthDay.Count == 0 && byDay.Count == 0 && day0.Day <= daysIn) result.Add(monthStart.AddDays(day0.Day - 1));
-        return result;
-    }
-
-    private static (int Ordinal, int Day) ParseByDay(string text)
-    {
-        if (text.Length < 2) return (0, -1);
-        int day = Array.IndexOf(DayCodes, text[^2..].ToUpperInvariant());
-        int ordinal = text.Length > 2 && int.TryParse(text[..^2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var o) ? o : 0;
-        return (ordinal, day);
-    }
-
-    // ---- values ----
-
-    private static bool TryDate(ContentLine line, out DateTimeOffset value, out TimeZoneInfo? zone) =>
-        TryParseDateValue(line.Value.Trim(), line.Param("TZID"), null, out value, out zone);
-
-    /// <summary>DATE-TIME in UTC ("...Z"), with a TZID, floating (taken as the fallback zone, else UTC), or a DATE (midnight UTC).</summary>
-    internal static bool TryParseDateValue(string value, string? tzid, TimeZoneInfo? fallbackZone, out DateTimeOffset result, out TimeZoneInfo? zone)
-    {
-        result = default;
-        zone = null;
-        var v = value.Trim();
-        if (v.Length == 8 && DateTime.TryParseExact(v, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-        {
-            result = new DateTimeOffset(day, TimeSpan.Zero);
-            return true;
-        }
-        bool utc = v.EndsWith('Z');
-        if (utc) v = v[..^1];
-        if (!DateTime.TryParseExact(v, ["yyyyMMdd'T'HHmmss", "yyyyMMdd'T'HHmm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt)) return false;
-        if (utc) { result = new DateTimeOffset(dt, TimeSpan.Zero); return true; }
-        zone = TimeZones.Find(tzid) ?? fallbackZone;
-        result = zone is null ? new DateTimeOffset(dt, TimeSpan.Zero) : TimeZones.ToInstant(dt, zone);
-        return true;
-    }
-
-    internal static bool TryDuration(string text, out TimeSpan span)
-    {
-        span = TimeSpan.Zero;
-        var t = text.Trim().ToUpperInvariant();
-        bool negative = t.StartsWith('-');
-        t = t.TrimStart('+', '-');
-        if (!t.StartsWith('P')) return false;
-        bool inTime = false;
-        int number = 0;
-        bool any = false;
-        foreach (var c in t[1..])
-        {
-            if (char.IsAsciiDigit(c)) { number = checked(number * 10 + (c - '0')); any = true; continue; }
-            switch (c)
-            {
-                case 'T': inTime = true; continue;
-                case 'W': span += TimeSpan.FromDays(7 * number); break;
-                case 'D': span += TimeSpan.FromDays(number); break;
-                case 'H' when inTime: span += TimeSpan.FromHours(number); break;
-                case 'M' when inTime: span += TimeSpan.FromMinutes(number); break;
-                case 'S' when inTime: span += TimeSpan.FromSeconds(number); break;
-                default: return false;
-            }
-            number = 0;
-        }
-        if (negative) span = -span;
-        return any;
-    }
-
-    private static IEnumerable<string> Unfold(string text)
-    {
-        var sb = new StringBuilder();
-        foreach (var raw in text.Split('\n'))
+        string? tzid = null, standard = null, any = null;
+        bool inStandard = false;
+        foreach (var raw in block.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
-            if (line.Length > 0 && (line[0] == ' ' || line[0] == '\t')) { sb.Append(line, 1, line.Length - 1); continue; }
-            if (sb.Length > 0) yield return sb.ToString();
-            sb.Clear().Append(line);
+            if (line.StartsWith("TZID:", StringComparison.OrdinalIgnoreCase)) tzid ??= line[5..].Trim().Trim('"');
+            else if (line.Equals("BEGIN:STANDARD", StringComparison.OrdinalIgnoreCase)) inStandard = true;
+            else if (line.Equals("END:STANDARD", StringComparison.OrdinalIgnoreCase)) inStandard = false;
+            else if (line.StartsWith("TZOFFSETTO:", StringComparison.OrdinalIgnoreCase))
+            {
+                var value = line[11..].Trim();
+                any ??= value;
+                if (inStandard) standard ??= value;
+            }
         }
-        if (sb.Length > 0) yield return sb.ToString();
+        if (tzid is null || tzid.Length == 0 || tzid.Contains('"')) return null;
+        if (TimeZones.IanaId(tzid) is { } iana && DateTimeZoneProviders.Tzdb.GetZoneOrNull(iana) is not null) return null; // known: no fallback needed
+        if (OffsetSeconds(standard ?? any ?? "") is not { } seconds) return null;
+        return (tzid, FixedZonePrefix + seconds.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>NAME;PARAM=value;PARAM="quoted:value":VALUE</summary>
-    internal sealed record ContentLine(string Name, IReadOnlyDictionary<string, string> Params, string Value)
+    /// <summary>A UTC offset as RFC 5545 writes it: +hhmm or -hhmm, optionally with seconds.</summary>
+    private static int? OffsetSeconds(string value)
     {
-        public string? Param(string name) => Params.TryGetValue(name, out var v) ? v : null;
-        public bool IsDateOnly => Param("VALUE")?.Equals("DATE", StringComparison.OrdinalIgnoreCase) == true || Value.Trim().Length == 8;
+        var v = value.Trim();
+        if (v.Length is not (5 or 7) || v[0] is not ('+' or '-') || v.AsSpan(1).ContainsAnyExceptInRange('0', '9')) return null;
+        int seconds = int.Parse(v.AsSpan(1, 2), CultureInfo.InvariantCulture) * 3600 + int.Parse(v.AsSpan(3, 2), CultureInfo.InvariantCulture) * 60
+            + (v.Length == 7 ? int.Parse(v.AsSpan(5, 2), CultureInfo.InvariantCulture) : 0);
+        return seconds >= 24 * 3600 ? null : v[0] == '-' ? -seconds : seconds;
+    }
 
-        public static bool TryParse(string line, out ContentLine result)
+    // ---- the line reader ----
+
+    private sealed record Block(string Text, bool IsTimeZone, bool HasRecurrenceId, bool TooLarge);
+
+    /// <summary>
+    /// Top-level VEVENT and VTIMEZONE blocks, with their nested parts (VALARM, STANDARD/DAYLIGHT); everything else is
+    /// passed over. Without <paramref name="keepAllEvents"/> only zones and RECURRENCE-ID events carry their text.
+    /// </summary>
+    private static IEnumerable<Block> Blocks(TextReader reader, bool keepAllEvents)
+    {
+        var lines = new BoundedLineReader(reader, MaxLineChars);
+        StringBuilder? current = null;
+        bool isZone = false, hasRid = false, tooLarge = false;
+        int depth = 0;
+        while (lines.ReadLine() is { } line)
         {
-            result = null!;
-            int i = 0;
-            while (i < line.Length && line[i] != ';' && line[i] != ':') i++;
-            if (i == 0 || i >= line.Length) return false;
-            var name = line[..i].Trim().ToUpperInvariant();
-            var ps = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            while (i < line.Length && line[i] == ';')
+            if (current is null)
             {
-                int eq = line.IndexOf('=', i + 1);
-                if (eq < 0) return false;
-                var pname = line[(i + 1)..eq].Trim();
-                int j = eq + 1;
-                string pvalue;
-                if (j < line.Length && line[j] == '"')
+                if (line.Equals("BEGIN:VEVENT", StringComparison.OrdinalIgnoreCase) || line.Equals("BEGIN:VTIMEZONE", StringComparison.OrdinalIgnoreCase))
                 {
-                    int close = line.IndexOf('"', j + 1);
-                    if (close < 0) return false;
-                    pvalue = line[(j + 1)..close];
-                    j = close + 1;
-                    while (j < line.Length && line[j] != ';' && line[j] != ':') j++; // tolerate junk after the quote
+                    current = new StringBuilder(1024).Append(line).Append("\r\n");
+                    isZone = line.EndsWith("VTIMEZONE", StringComparison.OrdinalIgnoreCase);
+                    hasRid = false;
+                    tooLarge = lines.LastLineCut;
+                    depth = 0;
                 }
-                else
-                {
-                    int k = j;
-                    while (k < line.Length && line[k] != ';' && line[k] != ':') k++;
-                    pvalue = line[j..k];
-                    j = k;
-                }
-                ps[pname] = pvalue;
-                i = j;
+                continue;
             }
-            if (i >= line.Length || line[i] != ':') return false;
-            result = new ContentLine(name, ps, line[(i + 1)..]);
-            return true;
+            tooLarge |= lines.LastLineCut;
+            if (!tooLarge)
+            {
+                if (current.Length + line.Length > MaxEventChars) { tooLarge = true; current.Clear(); }
+                else current.Append(line).Append("\r\n");
+            }
+            if (line.StartsWith("RECURRENCE-ID", StringComparison.OrdinalIgnoreCase)) hasRid = true;
+            if (line.StartsWith("BEGIN:", StringComparison.OrdinalIgnoreCase)) depth++;
+            else if (line.StartsWith("END:", StringComparison.OrdinalIgnoreCase))
+            {
+                if (depth > 0) { depth--; continue; }
+                yield return new Block(tooLarge || !(keepAllEvents || isZone || hasRid) ? "" : current.ToString(), isZone, hasRid, tooLarge);
+                current = null;
+            }
+        }
+        if (current is not null && !isZone) yield return new Block("", false, hasRid, TooLarge: true); // cut off at the end of the file
+    }
+
+    /// <summary>Physical lines, each at most a given length: the rest of a longer line is read past without being kept.</summary>
+    private sealed class BoundedLineReader(TextReader reader, int maxChars)
+    {
+        private readonly char[] buffer = new char[1 << 16];
+        private readonly StringBuilder line = new();
+        private int position, length;
+
+        public bool LastLineCut { get; private set; }
+
+        public string? ReadLine()
+        {
+            line.Clear();
+            LastLineCut = false;
+            bool any = false;
+            while (true)
+            {
+                if (position == length)
+                {
+                    length = reader.Read(buffer, 0, buffer.Length);
+                    position = 0;
+                    if (length == 0) return any ? Finish() : null;
+                }
+                any = true;
+                int newline = Array.IndexOf(buffer, '\n', position, length - position);
+                int end = newline < 0 ? length : newline;
+                int take = Math.Min(end - position, maxChars - line.Length);
+                if (take > 0) line.Append(buffer, position, take);
+                if (end - position > take) LastLineCut = true;
+                position = newline < 0 ? length : newline + 1;
+                if (newline >= 0) return Finish();
+            }
+        }
+
+        private string Finish()
+        {
+            if (line.Length > 0 && line[^1] == '\r') line.Length--;
+            return line.ToString();
         }
     }
 }

@@ -81,9 +81,12 @@ public static class ImportCommand
         Row("no sender", r.NoSender);
         Row("broken dates (missing / unreadable / placeholder)", $"{r.BrokenDates} ({r.DatesMissing} / {r.DatesUnparseable} / {r.DatesImplausible})");
         Row("calendar events skipped", r.CalendarEventsMalformed);
+        foreach (var (reason, count) in r.CalendarEventsSkipped) Row("  " + reason, count);
         Row("invitees not matched to an address", r.InviteesUnresolved);
         Row("time", $"{r.Elapsed.TotalSeconds:0.00} s");
         AnsiConsole.Write(table);
+        if (r.OwnerWarning is { } warning) AnsiConsole.MarkupLineInterpolated($"[yellow]owners: {warning}[/]");
+        if (r.NothingStored) AnsiConsole.MarkupLine("nothing to store: the store was left unchanged");
         foreach (var e in r.Examples) AnsiConsole.MarkupLineInterpolated($"[grey]skipped {e}[/]");
     }
 }

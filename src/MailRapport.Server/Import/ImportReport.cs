@@ -7,6 +7,10 @@ public sealed class ImportReport
     public IReadOnlyList<string> Owners { get; set; } = [];
     /// <summary>How the owners were found: "given", or which folders they were inferred from.</summary>
     public string OwnerSource { get; set; } = "";
+    /// <summary>Set when this batch's inferred owners differ from the stored ones (which were kept).</summary>
+    public string? OwnerWarning { get; set; }
+    /// <summary>True when the batch contributed nothing, so the store was not written at all.</summary>
+    public bool NothingStored { get; set; }
     public int FilesRead { get; set; }
     /// <summary>Files that could not be opened or read.</summary>
     public int FilesUnreadable { get; set; }
@@ -28,7 +32,10 @@ public sealed class ImportReport
     public int MeetingsFromInvitations { get; set; }
     public int MeetingsFromCalendarItems { get; set; }
     public int MeetingsStored => MeetingsFromCalendars + MeetingsFromInvitations + MeetingsFromCalendarItems;
+    /// <summary>Calendar events left out (all reasons); <see cref="CalendarEventsSkipped"/> says why.</summary>
     public int CalendarEventsMalformed { get; set; }
+    /// <summary>Calendar events left out, by reason (no organizer, placeholder start, sub-daily or cut series, ...).</summary>
+    public SortedDictionary<string, int> CalendarEventsSkipped { get; } = new(StringComparer.Ordinal);
     public int InviteesUnresolved { get; set; }
     /// <summary>A few of the sources that were skipped, with the reason, for the user to look at.</summary>
     public List<string> Examples { get; } = [];
@@ -48,6 +55,13 @@ public sealed class ImportReport
         CalendarEventsMalformed += other.CalendarEventsMalformed;
         foreach (var e in other.Examples)
             if (Examples.Count < 10) Examples.Add(e);
+    }
+
+    internal void SkipCalendarEvent(string reason, string source)
+    {
+        CalendarEventsMalformed++;
+        CalendarEventsSkipped[reason] = CalendarEventsSkipped.GetValueOrDefault(reason) + 1;
+        if (CalendarEventsSkipped[reason] == 1) Example(source, "calendar event " + reason);
     }
 
     internal void Example(string source, string reason)

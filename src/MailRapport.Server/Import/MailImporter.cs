@@ -28,38 +28,70 @@ public readonly record struct ImportProgress(int FilesDone, int FilesTotal, stri
 public sealed class MailImporter(MailStore store)
 {
     private const int WriteBatch = 5000;
-    /// <summary>iCalendar files are read whole; larger ones are skipped and reported.</summary>
-    public const long MaxCalendarBytes = 64L * 1024 * 1024;
 
     public async Task<ImportReport> ImportAsync(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
         var read = Read(request, progress, ct);
-        var plan = Plan(read, request);
+        await store.MigrateAsync(ct);
+        var existing = await store.GetMailboxAsync(request.MailboxId ?? DefaultMailboxId(request.Path), ct);
+        var plan = PlanMail(read, request, existing?.OwnerAddresses);
         var report = plan.Report;
 
         progress?.Report(new ImportProgress(read.Report.FilesRead, read.Report.FilesRead, "writing"));
-        await store.MigrateAsync(ct);
-        var existing = await store.GetMailboxAsync(report.MailboxId, ct);
-        await store.UpsertMailboxAsync(new StoredMailbox(report.MailboxId, report.Owners, existing?.DisplayName ?? report.MailboxId,
-            "import:" + System.IO.Path.GetFullPath(request.Path), existing?.CreatedAt ?? request.Now), ct);
+        // The mailbox row is written only when something is stored or the user changed the owners: a batch that
+        // contributes nothing leaves the store as it was.
+        bool mailboxWritten = false;
+        async Task EnsureMailboxAsync()
+        {
+            if (mailboxWritten) return;
+            mailboxWritten = true;
+            await store.UpsertMailboxAsync(new StoredMailbox(report.MailboxId, report.Owners, existing?.DisplayName ?? report.MailboxId,
+                "import:" + System.IO.Path.GetFullPath(request.Path), existing?.CreatedAt ?? request.Now), ct);
+        }
+        if (existing is not null && !existing.OwnerAddresses.SequenceEqual(report.Owners, StringComparer.Ordinal)) await EnsureMailboxAsync();
         foreach (var batch in plan.Messages.Chunk(WriteBatch))
         {
             ct.ThrowIfCancellationRequested();
+            await EnsureMailboxAsync();
             await store.UpsertMessagesAsync(report.MailboxId, batch, ct);
         }
         foreach (var batch in plan.Meetings.Chunk(WriteBatch))
+        {
+            await EnsureMailboxAsync();
             await store.UpsertMeetingsAsync(report.MailboxId, batch, ct);
+        }
+        // Calendar files are streamed into the store a batch at a time: memory does not grow with their size.
+        var owners = report.Owners.ToHashSet(StringComparer.Ordinal);
+        var pending = new List<MeetingInteraction>(WriteBatch);
+        foreach (var meeting in CalendarMeetings(read.CalendarFiles, request.Now, owners, report))
+        {
+            pending.Add(meeting);
+            report.MeetingsFromCalendars++;
+            if (pending.Count < WriteBatch) continue;
+            ct.ThrowIfCancellationRequested();
+            await EnsureMailboxAsync();
+            await store.UpsertMeetingsAsync(report.MailboxId, pending, ct);
+            pending.Clear();
+        }
+        if (pending.Count > 0)
+        {
+            await EnsureMailboxAsync();
+            await store.UpsertMeetingsAsync(report.MailboxId, pending, ct);
+        }
+        report.NothingStored = !mailboxWritten;
         report.Elapsed = clock.Elapsed;
         return report;
     }
 
-    /// <summary>What the read phase found: parsed messages in source order, calendar meetings, and the counts.</summary>
-    public sealed record ReadResult(List<ParsedMail> Mails, List<MeetingInteraction> CalendarMeetings, ImportReport Report);
+    /// <summary>What the read phase found: parsed messages in source order, the calendar files (streamed later), and the counts.</summary>
+    public sealed record ReadResult(List<ParsedMail> Mails, IReadOnlyList<string> CalendarFiles, ImportReport Report);
 
     public static ReadResult Read(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
-        var files = MailSources.Discover(request.Path);
+        var all = MailSources.Discover(request.Path);
+        var calendars = all.Where(f => f.Kind == SourceKind.Calendar).Select(f => f.Path).ToList();
+        var files = all.Where(f => f.Kind != SourceKind.Calendar).ToList();
         var perFile = new FileResult[files.Count];
         int done = 0;
         // Files are read in parallel and merged in path order, so the outcome does not depend on thread timing.
@@ -71,66 +103,53 @@ public sealed class MailImporter(MailStore store)
         });
         var report = new ImportReport();
         var mails = new List<ParsedMail>();
-        var meetings = new List<MeetingInteraction>();
         foreach (var r in perFile)
         {
             mails.AddRange(r.Mails);
-            meetings.AddRange(r.Meetings);
             report.Add(r.Report);
         }
-        return new ReadResult(mails, meetings, report);
+        return new ReadResult(mails, calendars, report);
     }
 
-    private sealed record FileResult(List<ParsedMail> Mails, List<MeetingInteraction> Meetings, ImportReport Report);
+    private sealed record FileResult(List<ParsedMail> Mails, ImportReport Report);
 
     private static FileResult ReadFile(SourceFile file, DateTimeOffset now)
     {
         var report = new ImportReport();
         var mails = new List<ParsedMail>();
-        var meetings = new List<MeetingInteraction>();
         try
         {
-            if (file.Kind == SourceKind.Calendar)
+            var latestPlausible = now.AddDays(2);
+            MailSources.ReadMessages(file.Path, (data, source) =>
             {
-                if (new FileInfo(file.Path).Length > MaxCalendarBytes) throw new IOException($"calendar larger than {MaxCalendarBytes / (1024 * 1024)} MB");
-                var result = ICalendarReader.Read(File.ReadAllText(file.Path), MailDate.EarliestPlausible, now.AddYears(1));
-                meetings.AddRange(result.Meetings);
-                report.CalendarEventsMalformed += result.MalformedEvents;
-            }
-            else
-            {
-                var latestPlausible = now.AddDays(2);
-                MailSources.ReadMessages(file.Path, (data, source) =>
+                report.MessagesRead++;
+                ParseOutcome outcome;
+                ParsedMail? mail;
+                DateQuality quality;
+                try
                 {
-                    report.MessagesRead++;
-                    ParseOutcome outcome;
-                    ParsedMail? mail;
-                    DateQuality quality;
-                    try
-                    {
-                        outcome = MailParser.Parse(data, source, file.Folder, latestPlausible, out mail, out quality);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        // Hostile input must not stop an import: a parser failure counts as a malformed message.
-                        report.Malformed++;
-                        report.Example(source, "parser error: " + e.GetType().Name);
-                        return;
-                    }
-                    switch (outcome)
-                    {
-                        case ParseOutcome.Ok: mails.Add(mail!); break;
-                        case ParseOutcome.Malformed: report.Malformed++; report.Example(source, "not a mail header"); break;
-                        case ParseOutcome.NoSender: report.NoSender++; report.Example(source, "no sender address"); break;
-                        case ParseOutcome.BrokenDate:
-                            if (quality == DateQuality.Missing) report.DatesMissing++;
-                            else if (quality == DateQuality.Unparseable) report.DatesUnparseable++;
-                            else report.DatesImplausible++;
-                            report.Example(source, $"date {quality.ToString().ToLowerInvariant()}");
-                            break;
-                    }
-                });
-            }
+                    outcome = MailParser.Parse(data, source, file.Folder, latestPlausible, out mail, out quality);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Hostile input must not stop an import: a parser failure counts as a malformed message.
+                    report.Malformed++;
+                    report.Example(source, "parser error: " + e.GetType().Name);
+                    return;
+                }
+                switch (outcome)
+                {
+                    case ParseOutcome.Ok: mails.Add(mail!); break;
+                    case ParseOutcome.Malformed: report.Malformed++; report.Example(source, "not a mail header"); break;
+                    case ParseOutcome.NoSender: report.NoSender++; report.Example(source, "no sender address"); break;
+                    case ParseOutcome.BrokenDate:
+                        if (quality == DateQuality.Missing) report.DatesMissing++;
+                        else if (quality == DateQuality.Unparseable) report.DatesUnparseable++;
+                        else report.DatesImplausible++;
+                        report.Example(source, $"date {quality.ToString().ToLowerInvariant()}");
+                        break;
+                }
+            });
             report.FilesRead++;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
@@ -138,20 +157,62 @@ public sealed class MailImporter(MailStore store)
             report.FilesUnreadable++;
             report.Example(file.Path, "unreadable: " + e.Message);
         }
-        return new FileResult(mails, meetings, report);
+        return new FileResult(mails, report);
     }
 
     /// <summary>The interactions to store, after owners, duplicates and threads are resolved.</summary>
     public sealed record ImportPlan(IReadOnlyList<MessageInteraction> Messages, IReadOnlyList<MeetingInteraction> Meetings, ImportReport Report);
 
-    public static ImportPlan Plan(ReadResult read, ImportRequest request)
+    /// <summary>
+    /// The whole plan in memory, calendar meetings included (tests, evaluation); <see cref="ImportAsync"/> streams the
+    /// calendar files instead.
+    /// </summary>
+    /// <param name="storedOwners">The owners already stored for the mailbox, when it exists: they stay unless owners are given.</param>
+    public static ImportPlan Plan(ReadResult read, ImportRequest request, IReadOnlyList<string>? storedOwners = null)
+    {
+        var plan = PlanMail(read, request, storedOwners);
+        var report = plan.Report;
+        var meetings = plan.Meetings.ToDictionary(m => m.Key, StringComparer.Ordinal);
+        foreach (var m in CalendarMeetings(read.CalendarFiles, request.Now, report.Owners.ToHashSet(StringComparer.Ordinal), report))
+            if (meetings.TryAdd(m.Key, m)) report.MeetingsFromCalendars++;
+        return plan with { Meetings = meetings.Values.OrderBy(m => m.Start).ThenBy(m => m.Key, StringComparer.Ordinal).ToList() };
+    }
+
+    /// <summary>
+    /// The meetings of calendar files, one file and one event at a time, with the owner's response; events left out
+    /// are counted by reason, and a file that cannot be read is counted as unreadable (what it gave before stays).
+    /// </summary>
+    internal static IEnumerable<MeetingInteraction> CalendarMeetings(IReadOnlyList<string> files, DateTimeOffset now, HashSet<string> owners, ImportReport report)
+    {
+        foreach (var path in files)
+        {
+            using var meetings = ICalendarReader.ReadFile(path, MailDate.EarliestPlausible, now.AddYears(1), reason => report.SkipCalendarEvent(reason, path)).GetEnumerator();
+            bool failed = false;
+            while (true)
+            {
+                try
+                {
+                    if (!meetings.MoveNext()) break;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+                {
+                    report.FilesUnreadable++;
+                    report.Example(path, "unreadable: " + e.Message);
+                    failed = true;
+                    break;
+                }
+                yield return WithOwnerResponse(meetings.Current, owners);
+            }
+            if (!failed) report.FilesRead++;
+        }
+    }
+
+    /// <summary>Owners, duplicates, threads and the meetings found in mail; calendar files are left to the caller.</summary>
+    internal static ImportPlan PlanMail(ReadResult read, ImportRequest request, IReadOnlyList<string>? storedOwners)
     {
         var report = read.Report;
         report.MailboxId = request.MailboxId ?? DefaultMailboxId(request.Path);
-
-        var owners = request.Owners.Select(EmailAddress.Normalize).OfType<string>().Distinct().ToList();
-        if (owners.Count > 0) report.OwnerSource = "given";
-        else (owners, report.OwnerSource) = OwnerInference.Infer(read.Mails);
+        var owners = ResolveOwners(read.Mails, request, storedOwners, report);
         report.Owners = owners;
         var ownerSet = owners.ToHashSet(StringComparer.Ordinal);
 
@@ -173,10 +234,33 @@ public sealed class MailImporter(MailStore store)
             if (mail.Invitation is { } inv && InvitationMeeting(mail, inv, names, ownerSet, report) is { } meeting && meetings.TryAdd(meeting.Key, meeting))
                 report.MeetingsFromInvitations++;
         }
-        foreach (var m in read.CalendarMeetings)
-            if (meetings.TryAdd(m.Key, WithOwnerResponse(m, ownerSet))) report.MeetingsFromCalendars++;
         report.MessagesStored = messages.Count;
         return new ImportPlan(messages, meetings.Values.OrderBy(m => m.Start).ThenBy(m => m.Key, StringComparer.Ordinal).ToList(), report);
+    }
+
+    /// <summary>
+    /// Owners change only when the user says so: given owners (<c>--owner</c>) replace the stored ones; otherwise an
+    /// existing mailbox keeps its owners, and owners inferred from this batch are only compared with them (a stray
+    /// file, a batch of garbage or a mail to 10,000 people must not re-assign a mailbox). A new mailbox infers them.
+    /// </summary>
+    internal static List<string> ResolveOwners(List<ParsedMail> mails, ImportRequest request, IReadOnlyList<string>? storedOwners, ImportReport report)
+    {
+        var given = request.Owners.Select(EmailAddress.Normalize).OfType<string>().Distinct().ToList();
+        var stored = storedOwners ?? [];
+        if (given.Count > 0)
+        {
+            report.OwnerSource = stored.Count > 0 && !stored.SequenceEqual(given, StringComparer.Ordinal)
+                ? "given (replacing the stored " + string.Join(", ", stored) + ")"
+                : "given";
+            return given;
+        }
+        var (inferred, source) = OwnerInference.Infer(mails);
+        if (stored.Count == 0) { report.OwnerSource = source; return inferred; }
+        var strangers = inferred.Where(a => !stored.Contains(a, StringComparer.Ordinal)).ToList();
+        report.OwnerSource = "stored (the mailbox exists)";
+        if (strangers.Count > 0)
+            report.OwnerWarning = $"this batch looks owned by {string.Join(", ", strangers)} ({source}); kept the stored owners {string.Join(", ", stored)}: pass --owner to change them";
+        return [.. stored];
     }
 
     /// <summary>
@@ -313,14 +397,14 @@ public sealed class MailImporter(MailStore store)
             var address = names.Resolve(name);
             if (address is null) { report.InviteesUnresolved++; continue; }
             if (address != organizer && attendees.All(a => a.Address != address))
-                attendees.Add(new Attendee(address, name, AttendeeKind.Required, AttendeeResponse.None));
+                attendees.Add(new Attendee(address, DisplayText.Name(name), AttendeeKind.Required, AttendeeResponse.None));
         }
         var basis = $"{organizer}|{inv.Start.ToUnixTimeSeconds()}|{inv.End.ToUnixTimeSeconds()}|{string.Join(',', attendees.Select(a => a.Address).Order(StringComparer.Ordinal))}";
         var meeting = new MeetingInteraction
         {
             Key = "inv:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)).AsSpan(0, 16)),
             Organizer = organizer,
-            OrganizerDisplayName = inv.Chairperson,
+            OrganizerDisplayName = DisplayText.Name(inv.Chairperson),
             Attendees = attendees,
             Start = inv.Start.ToUniversalTime(),
             End = inv.End.ToUniversalTime(),

@@ -51,12 +51,12 @@ public static class MailParser
         var h = HeaderBlock.Parse(data);
         if (h.FieldCount == 0) return ParseOutcome.Malformed;
 
-        var from = EmailAddress.ParseOne(h.From) ?? EmailAddress.ParseOne(h.Sender);
+        var from = Neutral(EmailAddress.ParseOne(QuoteOutlookNames(h.From))) ?? Neutral(EmailAddress.ParseOne(QuoteOutlookNames(h.Sender)));
         if (from is not { } sender) return ParseOutcome.NoSender;
         dateQuality = MailDate.TryParse(h.Date, latestPlausible, out var timestamp);
         if (dateQuality != DateQuality.Ok) return ParseOutcome.BrokenDate;
 
-        var fromName = Decode(sender.DisplayName) ?? XFromName(h.XFrom);
+        var fromName = Decode(sender.DisplayName) ?? DisplayText.Name(XFromName(h.XFrom));
         bool calendarFolder = IsCalendarFolder(folder);
         InvitationText? invitation = null;
         if (h.Complete)
@@ -73,9 +73,9 @@ public static class MailParser
             MessageId = NormalizeId(h.MessageId),
             Timestamp = timestamp,
             From = new MailboxAddress(sender.Address, fromName),
-            To = DecodeNames(EmailAddress.ParseList(h.To)),
-            Cc = DecodeNames(EmailAddress.ParseList(h.Cc)),
-            Bcc = DecodeNames(EmailAddress.ParseList(h.Bcc)),
+            To = DecodeNames(EmailAddress.ParseList(QuoteOutlookNames(h.To))),
+            Cc = DecodeNames(EmailAddress.ParseList(QuoteOutlookNames(h.Cc))),
+            Bcc = DecodeNames(EmailAddress.ParseList(QuoteOutlookNames(h.Bcc))),
             Subject = h.Subject ?? "",
             InReplyTo = ParseIds(h.InReplyTo).FirstOrDefault(),
             References = ParseIds(h.References),
@@ -84,6 +84,21 @@ public static class MailParser
             IsCalendarItem = calendarFolder && invitation is null,
         };
         return ParseOutcome.Ok;
+    }
+
+    /// <summary>
+    /// Outlook writes <c>Lay, Kenneth &lt;kenneth.lay@enron.com&gt;</c> unquoted: a one-word "Last," before "First &lt;address&gt;"
+    /// is one name (as MimeKit reads it). "Jeff Dasovich, Karen &lt;k@x&gt;" stays two entries.
+    /// </summary>
+    private static readonly System.Text.RegularExpressions.Regex OutlookName = new(
+        @"(?<=^|,)(\s*)([^,""<>@()=:;\\\s]+),(\s*[^,""<>@()=:;\\]+?)(\s*<)", System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+        TimeSpan.FromSeconds(1));
+
+    internal static string? QuoteOutlookNames(string? header)
+    {
+        if (header is null || header.IndexOf('<') < 0 || header.IndexOf(',') < 0 || header.Length > 64 * 1024) return header;
+        try { return OutlookName.Replace(header, "$1\"$2,$3\"$4"); }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException) { return header; }
     }
 
     public static bool IsCalendarFolder(string folder)
@@ -106,16 +121,22 @@ public static class MailParser
         return false;
     }
 
-    private static string? Decode(string? name) => name is null ? null : EmailAddress.CleanDisplayName(EncodedWords.Decode(name));
+    /// <summary>Decodes encoded words, then neutralises the result (control and bidi characters, length): see <see cref="DisplayText"/>.</summary>
+    private static string? Decode(string? name) => name is null ? null : DisplayText.Name(EmailAddress.CleanDisplayName(EncodedWords.Decode(name)));
+
+    /// <summary>The address as it may be stored, or null (see <see cref="DisplayText.Address"/>).</summary>
+    private static MailboxAddress? Neutral(MailboxAddress? a) =>
+        a is { } v && DisplayText.Address(v.Address) is { } address ? new MailboxAddress(address, v.DisplayName) : null;
 
     private static IReadOnlyList<MailboxAddress> DecodeNames(IReadOnlyList<MailboxAddress> list)
     {
         if (list.Count == 0) return [];
-        var result = new MailboxAddress[list.Count];
-        for (int i = 0; i < list.Count; i++)
-            result[i] = list[i].DisplayName is { } n && n.Contains("=?", StringComparison.Ordinal)
-                ? list[i] with { DisplayName = Decode(n) }
-                : list[i];
+        var result = new List<MailboxAddress>(list.Count);
+        foreach (var a in list)
+        {
+            if (DisplayText.Address(a.Address) is null) continue;
+            result.Add(a.DisplayName is { } n ? a with { DisplayName = Decode(n) } : a);
+        }
         return result;
     }
 

@@ -120,6 +120,9 @@ public static class Threads
 /// </summary>
 public static class OwnerInference
 {
+    /// <summary>Mail with more recipients than this is not counted when guessing the owner from recipients.</summary>
+    public const int MaxRecipientsForInference = 50;
+
     public static (List<string> Owners, string Source) Infer(IReadOnlyList<ParsedMail> mails)
     {
         var owners = new List<string>();
@@ -136,10 +139,13 @@ public static class OwnerInference
             }
         }
         if (owners.Count > 0) return (owners, "inferred from sent folders: " + string.Join(", ", folders));
-        var recipients = mails.SelectMany(m => m.To.Concat(m.Cc).Select(a => a.Address).Distinct())
-            .GroupBy(a => a, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
-        if (recipients is not null && recipients.Count() * 3 >= mails.Count)
-            return ([recipients.Key], "inferred as the most frequent recipient (no sent folder)");
+        // A mail to a crowd says nothing about whose mailbox this is, and a tie names no one.
+        var ranked = mails.Where(m => m.To.Count + m.Cc.Count <= MaxRecipientsForInference)
+            .SelectMany(m => m.To.Concat(m.Cc).Select(a => a.Address).Distinct())
+            .GroupBy(a => a, StringComparer.Ordinal).Select(g => (Address: g.Key, Count: g.Count()))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Address, StringComparer.Ordinal).Take(2).ToList();
+        if (ranked.Count > 0 && ranked[0].Count * 3 >= mails.Count && (ranked.Count == 1 || ranked[0].Count > ranked[1].Count))
+            return ([ranked[0].Address], "inferred as the most frequent recipient (no sent folder)");
         return ([], "unknown: no sent folder and no dominant recipient (pass --owner)");
     }
 }
@@ -170,7 +176,7 @@ public sealed class NameDirectory
     /// <summary>The most frequent address for a name; an address written out is taken as is.</summary>
     public string? Resolve(string name)
     {
-        if (EmailAddress.Normalize(name) is { } direct) return direct;
+        if (EmailAddress.Normalize(name) is { } direct) return DisplayText.Address(direct);
         var key = Key(name);
         return byName.TryGetValue(key, out var counts)
             ? counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).First().Key

@@ -35,7 +35,7 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         if (message.IsDraft == true) return null;
         var key = MessageKey(message);
         var fromRecipient = message.From ?? message.Sender;
-        var from = EmailAddress.Normalize(fromRecipient?.EmailAddress?.Address);
+        var from = Address(fromRecipient?.EmailAddress?.Address);
         var when = message.SentDateTime ?? message.ReceivedDateTime;
         if (key is null || from is null || when is null) return null;
 
@@ -54,7 +54,7 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
             if (list is null) return;
             foreach (var r in list)
             {
-                var address = EmailAddress.Normalize(r.EmailAddress?.Address);
+                var address = Address(r.EmailAddress?.Address);
                 if (address is null) continue;
                 recipientCount++;
                 if (_owners.Contains(address)) { ownerRole ??= role; continue; }
@@ -126,7 +126,7 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
 
     public MeetingInteraction? Map(Event e)
     {
-        var organizer = EmailAddress.Normalize(e.Organizer?.EmailAddress?.Address);
+        var organizer = Address(e.Organizer?.EmailAddress?.Address);
         if (string.IsNullOrEmpty(e.Id) || organizer is null || e.Type == EventType.SeriesMaster) return null;
         var start = ToUtc(e.Start);
         var end = ToUtc(e.End);
@@ -136,7 +136,7 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var a in e.Attendees ?? [])
         {
-            var address = EmailAddress.Normalize(a.EmailAddress?.Address);
+            var address = Address(a.EmailAddress?.Address);
             if (address is null || address == organizer || !seen.Add(address)) continue;
             var kind = a.Type switch
             {
@@ -186,9 +186,12 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         return tz is null ? null : Import.TimeZones.ToInstant(local, tz).ToUniversalTime();
     }
 
+    /// <summary>Addresses and names are neutralised here, where Graph data enters (the import does the same).</summary>
+    private static string? Address(string? raw) => DisplayText.Address(EmailAddress.Normalize(raw));
+
     private static string? DisplayName(string? name, string address)
     {
-        var clean = EmailAddress.CleanDisplayName(name);
+        var clean = DisplayText.Name(EmailAddress.CleanDisplayName(name));
         return clean is null || string.Equals(EmailAddress.Normalize(clean), address, StringComparison.Ordinal) ? null : clean;
     }
 }

@@ -8,9 +8,11 @@ public sealed class CalendarTests
     private static readonly DateTimeOffset WindowStart = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset WindowEnd = new(2002, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static IReadOnlyList<MeetingInteraction> Read(string events, DateTimeOffset? end = null) =>
+    private static IReadOnlyList<MeetingInteraction> Read(string events, DateTimeOffset? end = null, DateTimeOffset? start = null) =>
         ICalendarReader.Read("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + events.ReplaceLineEndings("\r\n") + "\r\nEND:VCALENDAR\r\n",
-            WindowStart, end ?? WindowEnd).Meetings;
+            start ?? WindowStart, end ?? WindowEnd).Meetings;
+
+    private static DateTimeOffset Utc(int y, int mo, int d, int h = 0, int mi = 0) => new(y, mo, d, h, mi, 0, TimeSpan.Zero);
 
     [Fact]
     public void Single_event_with_tzid_attendees_and_responses()
@@ -215,11 +217,249 @@ public sealed class CalendarTests
             UID:good
             DTSTART:20010101T100000Z
             ORGANIZER:mailto:a@x.com
-            RRULE:FREQ=SECONDLY;COUNT=999999999
             END:VEVENT
             """, WindowStart, WindowEnd);
         Assert.Equal(3, result.MalformedEvents);
+        Assert.Equal(new Dictionary<string, int> { [ICalendarReader.Reasons.NoStart] = 2, [ICalendarReader.Reasons.NoOrganizer] = 1 }, result.Skipped);
         Assert.Single(result.Meetings);
+    }
+
+    // ---- issue 9.4: endless or absurd series are skipped and counted, with the reason ----
+
+    [Fact]
+    public void Endless_sub_daily_and_year_0001_series_are_counted_with_their_reason()
+    {
+        var result = ICalendarReader.Read("""
+            BEGIN:VCALENDAR
+            BEGIN:VEVENT
+            UID:secondly
+            DTSTART:20010101T100000Z
+            ORGANIZER:mailto:a@x.com
+            RRULE:FREQ=SECONDLY
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:minutely
+            DTSTART:20010101T100000Z
+            ORGANIZER:mailto:a@x.com
+            RRULE:FREQ=MINUTELY;COUNT=999999999
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:daily-0001
+            DTSTART:00010101T100000Z
+            ORGANIZER:mailto:a@x.com
+            RRULE:FREQ=DAILY
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:daily-forever
+            DTSTART:20000101T100000Z
+            ORGANIZER:mailto:a@x.com
+            RRULE:FREQ=DAILY
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:never
+            DTSTART:20010101T100000Z
+            ORGANIZER:mailto:a@x.com
+            RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:good
+            DTSTART:20010101T100000Z
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            END:VCALENDAR
+            """, WindowStart, new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Assert.Equal(2, result.Skipped[ICalendarReader.Reasons.SubDaily]);
+        Assert.Equal(1, result.Skipped[ICalendarReader.Reasons.Placeholder]);
+        Assert.Equal(1, result.Skipped[ICalendarReader.Reasons.SeriesCut]);
+        Assert.Equal(1, result.Skipped.Where(s => s.Key is ICalendarReader.Reasons.NeverMatches or ICalendarReader.Reasons.OutsideWindow).Sum(s => s.Value));
+        Assert.Equal(5, result.MalformedEvents);
+        Assert.Equal(ICalendarReader.MaxOccurrencesPerSeries, result.Meetings.Count(m => m.Key.StartsWith("ics:daily-forever/")));
+        Assert.Single(result.Meetings, m => m.Key == "ics:good");
+    }
+
+    [Fact]
+    public async Task The_import_report_counts_every_skipped_calendar_event_by_reason()
+    {
+        using var dir = new TempFolder();
+        dir.Write("cal.ics", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:s\nDTSTART:20010101T100000Z\nORGANIZER:mailto:a@x.com\nRRULE:FREQ=SECONDLY\nEND:VEVENT\n" +
+            "BEGIN:VEVENT\nUID:d\nDTSTART:00010101T100000Z\nORGANIZER:mailto:a@x.com\nRRULE:FREQ=DAILY\nEND:VEVENT\n" +
+            "BEGIN:VEVENT\nUID:huge\nDTSTART:20010101T100000Z\nORGANIZER:mailto:a@x.com\nDESCRIPTION:" + new string('x', ICalendarReader.MaxLineChars + 10) + "\nEND:VEVENT\n" +
+            "BEGIN:VEVENT\nUID:ok\nDTSTART:20010101T100000Z\nORGANIZER:mailto:a@x.com\nATTENDEE:mailto:me@x.com\nEND:VEVENT\nEND:VCALENDAR\n");
+        await using var store = MailRapport.Server.Storage.MailStore.OpenSqlite(Path.Combine(dir.Path, "s.db"));
+        var report = await new MailImporter(store).ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "cal.ics"), Owners = ["me@x.com"], MailboxId = "m", Now = WindowEnd });
+        Assert.Equal(1, report.MeetingsFromCalendars);
+        Assert.Equal(3, report.CalendarEventsMalformed);
+        Assert.Equal(
+            new Dictionary<string, int> { [ICalendarReader.Reasons.Placeholder] = 1, [ICalendarReader.Reasons.SubDaily] = 1, [ICalendarReader.Reasons.TooLarge] = 1 },
+            report.CalendarEventsSkipped);
+        Assert.Equal((0L, 1L), await store.CountInteractionsAsync("m"));
+    }
+
+    [Fact]
+    public void An_exception_before_its_series_still_replaces_the_occurrence()
+    {
+        var meetings = Read("""
+            BEGIN:VEVENT
+            UID:s
+            RECURRENCE-ID:20010110T100000Z
+            DTSTART:20010111T150000Z
+            DTEND:20010111T160000Z
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:s
+            DTSTART:20010103T100000Z
+            DTEND:20010103T110000Z
+            RRULE:FREQ=WEEKLY;COUNT=3
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            """);
+        Assert.Equal([Utc(2001, 1, 3, 10), Utc(2001, 1, 11, 15), Utc(2001, 1, 17, 10)], meetings.Select(m => m.Start).Order());
+        Assert.Equal(3, meetings.Select(m => m.Key).Distinct().Count());
+    }
+
+    // ---- issue 11.6: what the hand-written expansion got wrong, now on Ical.Net ----
+
+    [Fact]
+    public void Bysetpos_minus_one_is_the_last_weekday_of_the_month()
+    {
+        var meetings = Read("""
+            BEGIN:VEVENT
+            UID:last-weekday
+            DTSTART:20010430T160000Z
+            DTEND:20010430T170000Z
+            RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            """);
+        Assert.Equal(["2001-04-30", "2001-05-31", "2001-06-29"], meetings.Select(m => m.Start.ToString("yyyy-MM-dd")));
+    }
+
+    [Fact]
+    public void Yearly_second_sunday_of_march()
+    {
+        var meetings = Read("""
+            BEGIN:VEVENT
+            UID:dst-party
+            DTSTART:20000312T180000Z
+            RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU;COUNT=2
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            """);
+        Assert.Equal([Utc(2000, 3, 12, 18), Utc(2001, 3, 11, 18)], meetings.Select(m => m.Start));
+    }
+
+    [Fact]
+    public void Rfc_5545_weekly_wkst_sunday_example()
+    {
+        // RFC 5545 §3.8.5.3: "changing only WKST from MO to SU yields different results": Aug 5, 17, 19, 31 1997.
+        var meetings = Read("""
+            BEGIN:VEVENT
+            UID:wkst
+            DTSTART;TZID=America/New_York:19970805T090000
+            RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=SU
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            """, start: Utc(1997, 1, 1));
+        Assert.Equal([5, 17, 19, 31], meetings.Select(m => m.Start.Day));
+        Assert.All(meetings, m => Assert.Equal(13, m.Start.Hour)); // 09:00 EDT
+    }
+
+    [Fact]
+    public void Rdate_adds_occurrences()
+    {
+        var meetings = Read("""
+            BEGIN:VEVENT
+            UID:rdate
+            DTSTART:20010101T100000Z
+            DTEND:20010101T110000Z
+            RDATE:20010115T100000Z,20010201T100000Z
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            """);
+        Assert.Equal([Utc(2001, 1, 1, 10), Utc(2001, 1, 15, 10), Utc(2001, 2, 1, 10)], meetings.Select(m => m.Start).Order());
+        Assert.All(meetings, m => Assert.True(m.IsRecurring));
+    }
+
+    [Fact]
+    public void Daily_with_bymonth_stays_in_that_month()
+    {
+        var meetings = Read("""
+            BEGIN:VEVENT
+            UID:january
+            DTSTART:20000130T100000Z
+            RRULE:FREQ=DAILY;BYMONTH=1;COUNT=4
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            """);
+        Assert.Equal([Utc(2000, 1, 30, 10), Utc(2000, 1, 31, 10), Utc(2001, 1, 1, 10), Utc(2001, 1, 2, 10)], meetings.Select(m => m.Start));
+    }
+
+    [Fact]
+    public void The_ambiguous_0130_at_a_fall_back_transition_is_the_first_one()
+    {
+        // RFC 5545 §3.3.5: a local time that occurs twice means its first occurrence (still daylight time, UTC-4).
+        var m = Read("""
+            BEGIN:VEVENT
+            UID:fallback
+            DTSTART;TZID=America/New_York:20011028T013000
+            DTEND;TZID=America/New_York:20011028T014500
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            """).Single();
+        Assert.Equal(Utc(2001, 10, 28, 5, 30), m.Start);
+    }
+
+    [Theory]
+    [InlineData("SE Asia Standard Time", 2)]          // Windows id missing from the old hand-written table (UTC+7)
+    [InlineData("W. Australia Standard Time", 1)]     // UTC+8
+    public void Windows_and_display_zone_names_resolve_through_timezoneconverter(string tzid, int utcHour)
+    {
+        var m = Read($"BEGIN:VEVENT\nUID:z\nDTSTART;TZID=\"{tzid}\":20010115T090000\nORGANIZER:mailto:a@x.com\nEND:VEVENT").Single();
+        Assert.Equal(Utc(2001, 1, 15, utcHour), m.Start);
+        // The same rule serves Graph's dateTimeTimeZone.
+        var graph = new Microsoft.Graph.Models.DateTimeTimeZone { DateTime = "2001-01-15T09:00:00.0000000", TimeZone = tzid };
+        Assert.Equal(Utc(2001, 1, 15, utcHour), MailRapport.Server.Scanning.GraphInteractionMapper.ToUtc(graph));
+    }
+
+    [Fact]
+    public void Outlook_customized_time_zone_keeps_the_event_at_the_files_own_offset()
+    {
+        var result = ICalendarReader.Read("""
+            BEGIN:VCALENDAR
+            BEGIN:VTIMEZONE
+            TZID:Customized Time Zone
+            BEGIN:STANDARD
+            DTSTART:16010101T020000
+            TZOFFSETFROM:-0500
+            TZOFFSETTO:-0600
+            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11
+            END:STANDARD
+            BEGIN:DAYLIGHT
+            DTSTART:16010101T020000
+            TZOFFSETFROM:-0600
+            TZOFFSETTO:-0500
+            RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3
+            END:DAYLIGHT
+            END:VTIMEZONE
+            BEGIN:VEVENT
+            UID:custom
+            DTSTART;TZID="Customized Time Zone":20010115T090000
+            DTEND;TZID="Customized Time Zone":20010115T100000
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:unknown-zone
+            DTSTART;TZID=Nowhere Standard Time:20010115T090000
+            ORGANIZER:mailto:a@x.com
+            END:VEVENT
+            END:VCALENDAR
+            """, WindowStart, WindowEnd);
+        Assert.Equal(0, result.MalformedEvents);
+        var meetings = result.Meetings.ToDictionary(m => m.Key);
+        Assert.Equal(Utc(2001, 1, 15, 15), meetings["ics:custom"].Start);
+        Assert.Equal(1, meetings["ics:custom"].Hours);
+        Assert.Equal(Utc(2001, 1, 15, 9), meetings["ics:unknown-zone"].Start); // unknown everywhere: read as UTC, not lost
     }
 
     [Theory]

@@ -181,4 +181,50 @@ public sealed class HeaderParsingTests
     [InlineData("[list] Re: Budget", "budget")]
     [InlineData("Regarding: Budget", "regarding: budget")]
     public void Subjects_normalise_for_threads(string subject, string expected) => Assert.Equal(expected, Subjects.Normalize(subject));
+
+    // ---- issue 11.6: what MimeKit gets right and the reader learned ----
+
+    [Theory]
+    [InlineData("=?UTF-8?Q?caf=C3?= =?UTF-8?Q?=A9?=", "café")]
+    [InlineData("=?UTF-8?B?Y2Fmw6k=?= =?utf-8?Q?_au_lait?=", "café au lait")]
+    [InlineData("=?UTF-8?B?5pel?= =?UTF-8?B?5pys?=", "日本")]
+    [InlineData("=?UTF-8?Q?caf=C3?= =?ISO-8859-1?Q?=E9?=", "caf\uFFFDé")]
+    public void Encoded_words_split_inside_a_character_decode_together(string raw, string expected) => Assert.Equal(expected, EncodedWords.Decode(raw));
+
+    [Fact]
+    public void An_encoded_name_split_inside_a_character_reaches_the_address()
+    {
+        var mail = ParseOk("""
+            Date: Mon, 4 Dec 2000 09:00:00 -0800
+            From: =?UTF-8?Q?Ren=C3?= =?UTF-8?Q?=A9e_Caf=C3=A9?= <renee@x.com>
+            To: me@x.com
+            Subject: s
+
+            x
+            """);
+        Assert.Equal("Renée Café", mail.From.DisplayName);
+    }
+
+    [Fact]
+    public void Outlook_unquoted_last_comma_first_is_one_address()
+    {
+        var mail = ParseOk("""
+            Date: Mon, 4 Dec 2000 09:00:00 -0800
+            From: Lay, Kenneth <kenneth.lay@enron.com>
+            To: Skilling, Jeff <jeff.skilling@enron.com>, "Doe, Jane" <jane@x.com>, bob@x.com,
+             Fastow, Andrew S. <andrew.fastow@enron.com>, Jeff Dasovich, Karen Denne <karen.denne@enron.com>
+            Subject: s
+
+            x
+            """);
+        Assert.Equal(new MailboxAddress("kenneth.lay@enron.com", "Lay, Kenneth"), mail.From);
+        Assert.Equal(
+            [
+                new MailboxAddress("jeff.skilling@enron.com", "Skilling, Jeff"),
+                new MailboxAddress("jane@x.com", "Doe, Jane"),
+                new MailboxAddress("bob@x.com", null),
+                new MailboxAddress("andrew.fastow@enron.com", "Fastow, Andrew S."),
+                new MailboxAddress("karen.denne@enron.com", "Karen Denne"),
+            ], mail.To);
+    }
 }

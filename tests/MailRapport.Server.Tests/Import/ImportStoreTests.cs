@@ -96,6 +96,83 @@ public sealed class ImportStoreTests
         Assert.Equal(2, missing.ExitCode);
     }
 
+    private static string CrowdMail(int recipients)
+    {
+        var to = string.Join(", ", Enumerable.Range(0, recipients).Select(i => $"p{i}@many.example"));
+        return $"Date: Wed, 6 Dec 2000 09:00:00 -0800\nFrom: spammer@many.example\nTo: {to}\nSubject: hello all\n\nx\n";
+    }
+
+    [Fact]
+    public async Task A_batch_that_contributes_nothing_leaves_the_store_byte_identical_and_keeps_the_owners()
+    {
+        using var dir = new TempFolder();
+        WriteSample(dir);
+        dir.Write("garbage/a.", "garbage");
+        dir.WriteBytes("garbage/b.", [0, 1, 2, 3, 0, 0xff]);
+        dir.Write("garbage/c.", "Subject: no sender, no date\n\nx\n");
+        var db = Path.Combine(dir.Path, "store.db");
+        var good = await CliRunner.RunAsync(dir.Path, "import", Path.Combine(dir.Path, "me-m"), "--mailbox", "good", "--db", db);
+        Assert.True(good.ExitCode == 0, good.Error);
+        var before = await File.ReadAllBytesAsync(db);
+
+        var garbage = await CliRunner.RunAsync(dir.Path, "import", Path.Combine(dir.Path, "garbage"), "--mailbox", "good", "--db", db);
+
+        Assert.True(garbage.ExitCode == 0, garbage.Error);
+        Assert.Contains("nothing to store", garbage.Out);
+        Assert.Equal(before, await File.ReadAllBytesAsync(db));
+        await using var store = MailStore.OpenSqlite(db);
+        Assert.Equal(["me@corp.com"], (await store.GetMailboxAsync("good"))!.OwnerAddresses);
+    }
+
+    [Fact]
+    public async Task A_mail_to_ten_thousand_people_does_not_take_over_an_existing_mailbox()
+    {
+        using var dir = new TempFolder();
+        WriteSample(dir);
+        dir.Write("crowd/inbox/1.", CrowdMail(10_000));
+        await using var store = MailStore.OpenSqlite(Path.Combine(dir.Path, "store.db"));
+        var importer = new MailImporter(store);
+        await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "me-m"), MailboxId = "good", Now = Now });
+
+        var report = await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "crowd"), MailboxId = "good", Now = Now });
+
+        Assert.Equal(["me@corp.com"], report.Owners);
+        Assert.Equal(["me@corp.com"], (await store.GetMailboxAsync("good"))!.OwnerAddresses);
+        Assert.Equal(4L, (await store.CountInteractionsAsync("good")).Messages); // the crowd mail is stored, as incoming mail
+        await foreach (var i in store.ReadInteractionsAsync("good"))
+            if (i.Message is { } m) Assert.DoesNotContain(m.Counterparts, c => c.Address == "me@corp.com");
+    }
+
+    [Fact]
+    public void A_mail_to_ten_thousand_people_names_no_owner_for_a_new_mailbox()
+    {
+        using var dir = new TempFolder();
+        dir.Write("crowd/inbox/1.", CrowdMail(10_000));
+        var request = new ImportRequest { Path = Path.Combine(dir.Path, "crowd"), Now = Now };
+        var plan = MailImporter.Plan(MailImporter.Read(request), request);
+        Assert.Empty(plan.Report.Owners);
+        Assert.StartsWith("unknown", plan.Report.OwnerSource);
+    }
+
+    [Fact]
+    public async Task Stored_owners_change_only_when_given_and_a_differing_inference_is_reported()
+    {
+        using var dir = new TempFolder();
+        WriteSample(dir);
+        dir.Write("other/sent/1.", "Date: Thu, 7 Dec 2000 09:00:00 -0800\nFrom: someone@else.com\nTo: ann@corp.com\nSubject: hi\n\nx\n");
+        await using var store = MailStore.OpenSqlite(Path.Combine(dir.Path, "store.db"));
+        var importer = new MailImporter(store);
+        await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "me-m"), MailboxId = "good", Now = Now });
+
+        var inferred = await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "other"), MailboxId = "good", Now = Now });
+        Assert.Equal(["me@corp.com"], (await store.GetMailboxAsync("good"))!.OwnerAddresses);
+        Assert.Contains("someone@else.com", inferred.OwnerWarning);
+
+        var given = await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "other"), MailboxId = "good", Owners = ["Someone@Else.com"], Now = Now });
+        Assert.Equal(["someone@else.com"], (await store.GetMailboxAsync("good"))!.OwnerAddresses);
+        Assert.StartsWith("given (replacing", given.OwnerSource);
+    }
+
     [PostgresFact]
     public async Task Import_on_postgres_is_idempotent_too()
     {
