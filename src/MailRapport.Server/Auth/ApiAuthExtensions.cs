@@ -27,6 +27,7 @@ public static class ApiAuthExtensions
         services.AddOptions<EntraOptions>().BindConfiguration(EntraOptions.Section);
         services.AddSingleton<CallerMailboxFilter>();
         services.AddSingleton<CallerMailboxResolver>();
+        services.AddSingleton<ConfiguredMailboxes>();
         var service = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>() ?? new ServiceOptions();
 
         if (service.Mode == ServiceMode.Local)
@@ -49,6 +50,13 @@ public static class ApiAuthExtensions
                 throw new InvalidOperationException("Entra:ClientId is required in Entra mode (Service:Mode = Entra).");
             if (entra.AllowedTenants.Count == 0)
                 throw new InvalidOperationException("Entra:AllowedTenants must list at least one tenant id in Entra mode.");
+            // A caller's mailbox is a user of the tenant Graph reads: its id is compared with each token's tid.
+            var scanned = builder.Configuration[$"{Graph.GraphOptions.Section}:{nameof(Graph.GraphOptions.TenantId)}"];
+            if (!Guid.TryParse(scanned, out var scannedTenant))
+                throw new InvalidOperationException($"Graph:TenantId must be the directory (tenant) id, a GUID, in Entra mode: only that tenant's users are served (it is '{scanned}').");
+            if (!entra.AllowedTenants.Any(t => Guid.TryParse(t, out var allowedTenant) && allowedTenant == scannedTenant))
+                throw new InvalidOperationException($"Graph:TenantId {scanned} is not on Entra:AllowedTenants, so nobody could sign in to the mailboxes the service reads.");
+            services.AddHostedService<ConfiguredMailboxes.AtStart>();
             // The signing keys: the OpenID metadata in production; tests register their own manager.
             services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(_ =>
                 new ConfigurationManager<OpenIdConnectConfiguration>(entra.MetadataAddress, new OpenIdConnectConfigurationRetriever(),

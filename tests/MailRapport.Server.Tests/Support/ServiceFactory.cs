@@ -39,6 +39,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
             Settings["Entra:AllowedTenants:0"] = TestTokens.TenantA;
             Settings["Entra:AllowedTenants:1"] = TestTokens.TenantB;
             Settings["Graph:BaseUrl"] = "http://127.0.0.1:9/v1.0"; // Entra mode validates Graph options at start; loopback needs no credentials
+            Settings["Graph:TenantId"] = TestTokens.TenantA; // the tenant whose mailboxes are scanned: only its users are served
         }
     }
 
