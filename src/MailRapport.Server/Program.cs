@@ -18,6 +18,11 @@ builder.AddApiAuth();
 builder.AddApi();
 
 var app = builder.Build();
+if (await app.PrepareStoreAsync() is { } storeProblem)
+{
+    await Console.Error.WriteLineAsync(storeProblem); // one line naming the file, not a host start-up trace
+    return 1;
+}
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
