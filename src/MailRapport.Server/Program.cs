@@ -16,6 +16,7 @@ builder.AddScanning();
 builder.AddScheduling();
 builder.AddApiAuth();
 builder.AddApi();
+builder.AddRequestLimits();
 
 var app = builder.Build();
 if (await app.PrepareStoreAsync() is { } storeProblem)
@@ -26,8 +27,8 @@ if (await app.PrepareStoreAsync() is { } storeProblem)
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseRateLimiter(); // before authorization, so refused callers are limited too
 app.UseAuthorization();
-app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapHealth();

@@ -72,27 +72,28 @@ public static class ApiAuthExtensions
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(RateLimitPolicy, http =>
-            {
-                if (service.RequestsPerMinute == 0) return RateLimitPartition.GetNoLimiter("off");
-                var user = http.User;
-                var key = $"{user.FindFirst("tid")?.Value}/{user.FindFirst("oid")?.Value ?? user.Identity?.Name}";
-                return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = service.RequestsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
-            });
+            // Signed-in callers: per user, on the API. Everyone else (no token, a bad one): per client address,
+            // on every request, so a flood of refused tokens is throttled too (UseRateLimiter runs before authorization).
+            o.AddPolicy(RateLimitPolicy, http => http.User.Identity?.IsAuthenticated == true
+                ? Limit(http, $"user:{http.User.FindFirst("tid")?.Value}/{http.User.FindFirst("oid")?.Value ?? http.User.Identity.Name}")
+                : RateLimitPartition.GetNoLimiter("anonymous: limited globally"));
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => http.User.Identity?.IsAuthenticated == true
+                ? RateLimitPartition.GetNoLimiter("signed in: limited per user")
+                : Limit(http, $"address:{http.Connection.RemoteIpAddress}"));
             o.OnRejected = async (ctx, ct) =>
             {
                 if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
                     ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: $"At most {service.RequestsPerMinute} requests a minute per user.").ExecuteAsync(ctx.HttpContext);
+                    detail: $"At most {service.RequestsPerMinute} requests a minute per user (per address without sign-in).").ExecuteAsync(ctx.HttpContext);
             };
         });
         return builder;
+
+        RateLimitPartition<string> Limit(HttpContext http, string key) => service.RequestsPerMinute == 0
+            ? RateLimitPartition.GetNoLimiter("off")
+            : RateLimitPartition.Get(key, _ => new WindowRateLimiter(service.RequestsPerMinute, TimeSpan.FromMinutes(1),
+                http.RequestServices.GetRequiredService<TimeProvider>()));
     }
 
     internal static void ConfigureJwt(JwtBearerOptions o, EntraOptions entra, IConfigurationManager<OpenIdConnectConfiguration> metadata)
