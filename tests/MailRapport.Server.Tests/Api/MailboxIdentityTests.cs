@@ -105,6 +105,10 @@ public sealed class MailboxIdentityTests : IAsyncLifetime
     {
         await CarolsMailboxHasDataAsync();
         var namesake = ClientWithToken(TestTokens.Alice with { Upn = CarolsMailbox });
+        // Erasing before having a mailbox erases nothing and enrols nothing.
+        Assert.Equal(HttpStatusCode.NoContent, (await namesake.DeleteAsync("/api/me/data")).StatusCode);
+        Assert.Null(await Registry.GetAsync(TestTokens.Alice.MailboxId));
+        Assert.NotNull(await factory.Store.GetProfileAsync(CarolsMailbox, "partner@northwind.example"));
 
         Assert.Equal(HttpStatusCode.NotFound, (await namesake.GetAsync("/api/contacts/partner@northwind.example")).StatusCode);
         using var me = JsonDocument.Parse(await namesake.GetStringAsync("/api/me"));
@@ -132,6 +136,23 @@ public sealed class MailboxIdentityTests : IAsyncLifetime
         await Seed.MailboxAsync(factory.Store, TestTokens.Bob.MailboxId, Seed.Profile("client@fabrikam.example"));
         var bobRenamed = factory.ClientFor(TestTokens.Bob with { Upn = "robert@contoso.com" });
         Assert.Equal(HttpStatusCode.OK, (await bobRenamed.GetAsync("/api/contacts/client@fabrikam.example")).StatusCode);
+    }
+
+    [Fact]
+    public async Task While_the_directory_cannot_answer_a_new_user_is_told_to_retry_not_enrolled()
+    {
+        factory.Settings["Graph:MaxRetries"] = "0";
+        graph.SetRandomFaults(1.0, 1, FaultKind.Unavailable); // every directory lookup fails
+        await CarolsMailboxHasDataAsync();
+        var carol = factory.ClientFor(TestTokens.Carol);
+
+        var response = await carol.GetAsync("/api/contacts/partner@northwind.example");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal([CarolsMailbox], (await Registry.ListAsync()).Select(m => m.MailboxId)); // no mailbox made up for her
+
+        graph.ClearFaults();
+        Assert.Equal(HttpStatusCode.OK, (await carol.GetAsync("/api/contacts/partner@northwind.example")).StatusCode);
     }
 }
 
