@@ -209,7 +209,9 @@ public sealed class FakeGraphServer : IAsyncDisposable
             return directoryUser is null
                 ? (404, Error("Request_ResourceNotFound", $"Resource '{user}' does not exist or one of its queried reference-property objects are not present."))
                 : (200, Json(w => WriteUser(w, directoryUser)));
-        if (directoryUser is not null) user = directoryUser.UserPrincipalName; // /users/{id}/... is the same mailbox as /users/{upn}/...
+        // /users/{id}/... and /users/{upn}/... are the same mailbox as the one named by the user's address.
+        if (directoryUser is not null && new[] { directoryUser.UserPrincipalName, directoryUser.Mail }.Contains(Mailbox.Owner, StringComparer.OrdinalIgnoreCase))
+            user = Mailbox.Owner;
         if (!user.Equals(Mailbox.Owner, StringComparison.OrdinalIgnoreCase))
             return (404, Error("ErrorInvalidUser", $"The requested user '{user}' is invalid."));
         var rest = segments.Skip(3).SelectMany(SplitKeySegment).Select(Unparen).ToArray();
