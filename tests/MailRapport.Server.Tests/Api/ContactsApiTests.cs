@@ -110,7 +110,6 @@ public sealed class ContactsApiTests : IDisposable
     [InlineData("stage=friend")]
     [InlineData("stage=1")]
     [InlineData("stage=contact,rapport")]
-    [InlineData("stage=rapport,")]
     [InlineData("nurture=active,dormant")]
     [InlineData("nurture=hot")]
     [InlineData("sort=strength;DROP TABLE messages")]
