@@ -16,13 +16,19 @@ builder.AddScanning();
 builder.AddScheduling();
 builder.AddApiAuth();
 builder.AddApi();
+builder.AddRequestLimits();
 
 var app = builder.Build();
+if (await app.PrepareStoreAsync() is { } storeProblem)
+{
+    await Console.Error.WriteLineAsync(storeProblem); // one line naming the file, not a host start-up trace
+    return 1;
+}
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseRateLimiter(); // before authorization, so refused callers are limited too
 app.UseAuthorization();
-app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapHealth();

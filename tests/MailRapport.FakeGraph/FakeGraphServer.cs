@@ -31,6 +31,9 @@ public enum FaultKind
 
 public sealed record Fault(FaultKind Kind, TimeSpan? RetryAfter = null, string? PathContains = null);
 
+/// <summary>A user of the fake tenant's directory (GET /users/{id | userPrincipalName}).</summary>
+public sealed record FakeUser(string Id, string UserPrincipalName, string? Mail = null);
+
 /// <summary>One request as the server saw it (for asserting $select, Prefer headers, request counts).</summary>
 public sealed record RecordedRequest(string Path, string Query, string? Prefer, int Status);
 
@@ -51,6 +54,10 @@ public sealed class FakeGraphServer : IAsyncDisposable
     private long _requestCount;
 
     public FakeMailbox Mailbox { get; }
+    /// <summary>The tenant's directory: users by object id. The mailbox's owner is also reachable by their id once listed.</summary>
+    public ConcurrentDictionary<string, FakeUser> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public FakeUser AddUser(string id, string userPrincipalName, string? mail = null) => Users[id] = new FakeUser(id, userPrincipalName, mail);
     public string BaseUrl { get; private set; } = "";
     public int DefaultPageSize { get; set; } = 10;
     /// <summary>Upper bound on Prefer: odata.maxpagesize, as Graph caps it.</summary>
@@ -196,6 +203,15 @@ public sealed class FakeGraphServer : IAsyncDisposable
         if (segments.Length < 3 || segments[0] != "v1.0" || !segments[1].Equals("users", StringComparison.OrdinalIgnoreCase))
             return (404, Error("ResourceNotFound", $"Unknown route {path}"));
         var user = Uri.UnescapeDataString(segments[2]);
+        var directoryUser = Users.TryGetValue(user, out var byId) ? byId
+            : Users.Values.FirstOrDefault(u => u.UserPrincipalName.Equals(user, StringComparison.OrdinalIgnoreCase));
+        if (segments.Length == 3)
+            return directoryUser is null
+                ? (404, Error("Request_ResourceNotFound", $"Resource '{user}' does not exist or one of its queried reference-property objects are not present."))
+                : (200, Json(w => WriteUser(w, directoryUser)));
+        // /users/{id}/... and /users/{upn}/... are the same mailbox as the one named by the user's address.
+        if (directoryUser is not null && new[] { directoryUser.UserPrincipalName, directoryUser.Mail }.Contains(Mailbox.Owner, StringComparer.OrdinalIgnoreCase))
+            user = Mailbox.Owner;
         if (!user.Equals(Mailbox.Owner, StringComparison.OrdinalIgnoreCase))
             return (404, Error("ErrorInvalidUser", $"The requested user '{user}' is invalid."));
         var rest = segments.Skip(3).SelectMany(SplitKeySegment).Select(Unparen).ToArray();
@@ -231,6 +247,16 @@ public sealed class FakeGraphServer : IAsyncDisposable
         if (rest.Length == 4 && rest[2].Equals("messages", StringComparison.OrdinalIgnoreCase) && IsDelta(rest[3]))
             return MessageDelta(context, folder);
         return (404, Error("ResourceNotFound", $"Unknown route {path}"));
+    }
+
+    private void WriteUser(Utf8JsonWriter w, FakeUser user)
+    {
+        w.WriteStartObject();
+        w.WriteString("@odata.context", $"{BaseUrl}/$metadata#users(id,userPrincipalName,mail)/$entity");
+        w.WriteString("id", user.Id);
+        w.WriteString("userPrincipalName", user.UserPrincipalName);
+        if (user.Mail is null) w.WriteNull("mail"); else w.WriteString("mail", user.Mail);
+        w.WriteEndObject();
     }
 
     /// <summary>OData key syntax: "mailFolders('id')" is the same as "mailFolders/id".</summary>

@@ -59,12 +59,12 @@ public static class ContactsApi
         if (stage is not null)
         {
             if (TryParseName<Stage>(stage, out var s)) stageFilter = s;
-            else errors["stage"] = [$"stage must be one of {string.Join(", ", Names<Stage>())}."];
+            else errors["stage"] = [$"stage must be one of {string.Join(", ", Names<Stage>())} (one value, not a list)."];
         }
         if (nurture is not null)
         {
             if (TryParseName<Nurture>(nurture, out var n)) nurtureFilter = n;
-            else errors["nurture"] = [$"nurture must be one of {string.Join(", ", Names<Nurture>())}."];
+            else errors["nurture"] = [$"nurture must be one of {string.Join(", ", Names<Nurture>())} (one value, not a list)."];
         }
         var order = sort ?? "-strength";
         if (!Sorts.Contains(order, StringComparer.Ordinal))
@@ -100,8 +100,13 @@ public static class ContactsApi
         return TypedResults.Content(json.ToString(), "application/json", Encoding.UTF8);
     }
 
-    private static bool TryParseName<T>(string text, out T value) where T : struct, Enum =>
-        Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value) && !text.Any(char.IsDigit);
+    /// <summary>Exactly one of the enum's names (any case). Enum.TryParse would also take numbers and OR a comma list into one value.</summary>
+    private static bool TryParseName<T>(string text, out T value) where T : struct, Enum
+    {
+        var name = Enum.GetNames<T>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase));
+        value = name is null ? default : Enum.Parse<T>(name);
+        return name is not null;
+    }
 
     private static IEnumerable<string> Names<T>() where T : struct, Enum => Enum.GetNames<T>().Select(JsonNamingPolicy.CamelCase.ConvertName);
 

@@ -42,16 +42,12 @@ public static class HealthApi
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
         {
-            try
-            {
-                await using var connection = await store.OpenConnectionAsync(ct);
-                var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(version) FROM schema_version", cancellationToken: ct));
-                return HealthCheckResult.Healthy($"{store.Provider}, schema {version}");
-            }
-            catch (Exception e)
-            {
-                return HealthCheckResult.Unhealthy($"{store.Provider} unreachable: {e.Message}");
-            }
+            // The file itself first (read-only, truncated, not SQLite), then a query: the reason names the store.
+            if (await store.ProbeAsync(ct) is { } problem)
+                return HealthCheckResult.Unhealthy(problem);
+            await using var connection = await store.OpenConnectionAsync(ct);
+            var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(version) FROM schema_version", cancellationToken: ct));
+            return HealthCheckResult.Healthy($"{store.Provider}, schema {version}");
         }
     }
 

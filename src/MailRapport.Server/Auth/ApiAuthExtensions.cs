@@ -27,6 +27,7 @@ public static class ApiAuthExtensions
         services.AddOptions<EntraOptions>().BindConfiguration(EntraOptions.Section);
         services.AddSingleton<CallerMailboxFilter>();
         services.AddSingleton<CallerMailboxResolver>();
+        services.AddSingleton<ConfiguredMailboxes>();
         var service = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>() ?? new ServiceOptions();
 
         if (service.Mode == ServiceMode.Local)
@@ -49,6 +50,13 @@ public static class ApiAuthExtensions
                 throw new InvalidOperationException("Entra:ClientId is required in Entra mode (Service:Mode = Entra).");
             if (entra.AllowedTenants.Count == 0)
                 throw new InvalidOperationException("Entra:AllowedTenants must list at least one tenant id in Entra mode.");
+            // A caller's mailbox is a user of the tenant Graph reads: its id is compared with each token's tid.
+            var scanned = builder.Configuration[$"{Graph.GraphOptions.Section}:{nameof(Graph.GraphOptions.TenantId)}"];
+            if (!Guid.TryParse(scanned, out var scannedTenant))
+                throw new InvalidOperationException($"Graph:TenantId must be the directory (tenant) id, a GUID, in Entra mode: only that tenant's users are served (it is '{scanned}').");
+            if (!entra.AllowedTenants.Any(t => Guid.TryParse(t, out var allowedTenant) && allowedTenant == scannedTenant))
+                throw new InvalidOperationException($"Graph:TenantId {scanned} is not on Entra:AllowedTenants, so nobody could sign in to the mailboxes the service reads.");
+            services.AddHostedService<ConfiguredMailboxes.AtStart>();
             // The signing keys: the OpenID metadata in production; tests register their own manager.
             services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(_ =>
                 new ConfigurationManager<OpenIdConnectConfiguration>(entra.MetadataAddress, new OpenIdConnectConfigurationRetriever(),
@@ -64,27 +72,28 @@ public static class ApiAuthExtensions
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(RateLimitPolicy, http =>
-            {
-                if (service.RequestsPerMinute == 0) return RateLimitPartition.GetNoLimiter("off");
-                var user = http.User;
-                var key = $"{user.FindFirst("tid")?.Value}/{user.FindFirst("oid")?.Value ?? user.Identity?.Name}";
-                return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = service.RequestsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
-            });
+            // Signed-in callers: per user, on the API. Everyone else (no token, a bad one): per client address,
+            // on every request, so a flood of refused tokens is throttled too (UseRateLimiter runs before authorization).
+            o.AddPolicy(RateLimitPolicy, http => http.User.Identity?.IsAuthenticated == true
+                ? Limit(http, $"user:{http.User.FindFirst("tid")?.Value}/{http.User.FindFirst("oid")?.Value ?? http.User.Identity.Name}")
+                : RateLimitPartition.GetNoLimiter("anonymous: limited globally"));
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => http.User.Identity?.IsAuthenticated == true
+                ? RateLimitPartition.GetNoLimiter("signed in: limited per user")
+                : Limit(http, $"address:{http.Connection.RemoteIpAddress}"));
             o.OnRejected = async (ctx, ct) =>
             {
                 if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
                     ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: $"At most {service.RequestsPerMinute} requests a minute per user.").ExecuteAsync(ctx.HttpContext);
+                    detail: $"At most {service.RequestsPerMinute} requests a minute per user (per address without sign-in).").ExecuteAsync(ctx.HttpContext);
             };
         });
         return builder;
+
+        RateLimitPartition<string> Limit(HttpContext http, string key) => service.RequestsPerMinute == 0
+            ? RateLimitPartition.GetNoLimiter("off")
+            : RateLimitPartition.Get(key, _ => new WindowRateLimiter(service.RequestsPerMinute, TimeSpan.FromMinutes(1),
+                http.RequestServices.GetRequiredService<TimeProvider>()));
     }
 
     internal static void ConfigureJwt(JwtBearerOptions o, EntraOptions entra, IConfigurationManager<OpenIdConnectConfiguration> metadata)

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using MailRapport.Core;
+using MailRapport.Server.Graph;
 using MailRapport.Server.Scheduling;
 using Microsoft.Extensions.Options;
 
@@ -28,10 +28,17 @@ public sealed class CallerMailboxFilter : IEndpointFilter
     }
 }
 
-/// <summary>Finds the caller's mailbox, enrolling it on a user's first call (registered, scanned at once, then nightly).</summary>
+/// <summary>
+/// Finds the caller's mailbox. A caller is the directory user (tid, oid), and only users of the tenant the service
+/// scans (Graph:TenantId) have one: an admin-configured mailbox the directory says is theirs, else their own,
+/// enrolled on the first call (mailbox id = object id; registered, scanned at once, then nightly). Names in the
+/// token (preferred_username, upn) are never used: they are mutable and say nothing about who owns a mailbox.
+/// </summary>
 public sealed class CallerMailboxResolver(
     IOptions<ServiceOptions> service,
+    IOptions<GraphOptions> graph,
     MailboxRegistry registry,
+    ConfiguredMailboxes configured,
     MailboxScheduler scheduler,
     ILogger<CallerMailboxResolver> log)
 {
@@ -45,36 +52,49 @@ public sealed class CallerMailboxResolver(
         var objectId = user.FindFirstValue("oid");
         if (string.IsNullOrEmpty(tenantId) || string.IsNullOrEmpty(objectId))
             return Refuse("Token names no user", "The access token has no tid and oid claims, so it names no mailbox.");
+        if (!IsScannedTenant(tenantId))
+        {
+            log.LogWarning("User {Tenant}/{Object} refused: the service does not scan that tenant", tenantId, objectId);
+            return Refuse("Tenant not served", "This service reads the mailboxes of another organisation; your account has no mailbox here.");
+        }
 
         var mailboxId = await registry.FindByUserAsync(tenantId, objectId, ct);
+        if (mailboxId is null)
+        {
+            // A configured mailbox may be this user's: ask the directory before enrolling anything.
+            if (!await configured.BindAsync(ct))
+                return new CallerMailbox("", false, Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Directory unavailable", detail: "Your mailbox could not be looked up in the directory. Try again in a minute."));
+            mailboxId = await registry.FindByUserAsync(tenantId, objectId, ct);
+        }
         bool enrolled = false;
         if (mailboxId is null)
         {
-            var address = EmailAddress.Normalize(user.FindFirstValue("preferred_username") ?? user.FindFirstValue("upn"));
-            if (address is null)
-                return Refuse("Token names no mailbox", "The access token has no preferred_username or upn claim holding a mail address.");
-            // Nothing is stored for a user who is not enrolled: erasing must neither enrol them nor touch the
-            // address's data, which may belong to someone else.
+            // Nothing is stored for a user who is not enrolled: erasing must not enrol them.
             if (HttpMethods.IsDelete(http.Request.Method))
-                return new CallerMailbox(address, false, Results.NoContent());
-            switch (await registry.EnrolAsync(tenantId, objectId, address, ct))
+                return new CallerMailbox(objectId, false, Results.NoContent());
+            switch (await registry.EnrolAsync(tenantId, objectId, objectId, ct))
             {
                 case EnrolmentOutcome.Conflict:
-                    log.LogWarning("User {Tenant}/{Object} asked for mailbox {Mailbox}, which belongs to another user", tenantId, objectId, address);
-                    return Refuse("Mailbox belongs to another user", "This mailbox is already enrolled for a different account.");
+                    log.LogWarning("User {Tenant}/{Object}: mailbox id {Mailbox} is taken by another registration", tenantId, objectId, objectId);
+                    return Refuse("Mailbox belongs to another user", "This mailbox is already registered for a different account.");
                 case EnrolmentOutcome.Enrolled:
-                    log.LogInformation("Enrolled mailbox {Mailbox} for {Tenant}/{Object}", address, tenantId, objectId);
-                    await scheduler.ScanNowAsync(address, ct: ct);
+                    log.LogInformation("Enrolled the mailbox of {Tenant}/{Object}", tenantId, objectId);
+                    await scheduler.ScanNowAsync(objectId, ct: ct);
                     enrolled = true;
                     break;
                 case EnrolmentOutcome.AlreadyEnrolled:
-                    await scheduler.ScheduleNightlyAsync(address, ct);
+                    await scheduler.ScheduleNightlyAsync(objectId, ct);
                     break;
             }
-            mailboxId = address;
+            mailboxId = objectId;
         }
         return new CallerMailbox(mailboxId, enrolled);
     }
+
+    /// <summary>The Graph client reads one tenant's mailboxes; a user of any other tenant has nothing here.</summary>
+    private bool IsScannedTenant(string tenantId) =>
+        Guid.TryParse(tenantId, out var tid) && Guid.TryParse(graph.Value.TenantId, out var scanned) && tid == scanned;
 
     private static CallerMailbox Refuse(string title, string detail) =>
         new("", false, Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: title, detail: detail));

@@ -8,9 +8,13 @@ namespace MailRapport.Server.Cli;
 /// <summary>The `mailrapport` command line. Each feature folder contributes its own command.</summary>
 public static class CliApp
 {
+    /// <summary>Show the full trace of an error instead of one line.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "On an error, print the full trace.", Recursive = true };
+
     public static RootCommand Create()
     {
         var root = new RootCommand("MailRapport: where you stand with each person you work with.");
+        root.Add(Verbose);
         root.Add(SampleCommand.Create());
         root.Add(ContactsCommand.Create());
         root.Add(SummaryCommand.Create());
@@ -23,7 +27,21 @@ public static class CliApp
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args) => Create().Parse(args).InvokeAsync();
+    /// <summary>Runs a command. An error is one line on stderr (the file, what is wrong, what to do) and exit code 1; --verbose adds the trace.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = Create().Parse(args);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync(StoreUnusableException.Find(e) ?? $"Error: {e.Message}");
+            if (parse.GetValue(Verbose)) await Console.Error.WriteLineAsync(e.ToString());
+            return 1;
+        }
+    }
 
     /// <summary>Opens (and migrates) the SQLite store a command points at.</summary>
     public static async Task<(MailStore Store, ProfileService Profiles)> OpenAsync(string dbPath, CancellationToken ct)

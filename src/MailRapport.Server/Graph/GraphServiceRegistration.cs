@@ -7,12 +7,13 @@ namespace MailRapport.Server.Graph;
 
 public static class GraphServiceRegistration
 {
-    /// <summary>Graph options (validated at start), the SDK client and the Graph scanner as <see cref="IMailboxScanner"/>.</summary>
+    /// <summary>Graph options (validated at start), the SDK client, the tenant's user directory and the Graph scanner as <see cref="IMailboxScanner"/>.</summary>
     public static IHostApplicationBuilder AddGraphScanning(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => new MailGraphClientFactory(sp.GetRequiredService<IOptions<GraphOptions>>().Value));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<MailGraphClientFactory>().Create());
+        builder.Services.AddSingleton<UserDirectory>();
         builder.Services.AddSingleton<IMailboxScanner>(sp => new GraphMailboxScanner(
             sp.GetRequiredService<Microsoft.Graph.GraphServiceClient>(),
             sp.GetRequiredService<MailStore>(),

@@ -39,10 +39,21 @@ public static class PaneEndpoints
                 // Pages must pick up a new deployment at once; Outlook caches add-in pages aggressively otherwise.
                 headers.CacheControl = "no-cache";
                 headers.XContentTypeOptions = "nosniff";
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers["Referrer-Policy"] = "no-referrer";
             },
         });
         return app;
     }
+
+    /// <summary>
+    /// Scripts only from this service (the pane's modules and the bundled sign-in library, vendor/msal-browser) and
+    /// the Office.js CDN, never inline; no plugins; and only Outlook/Office pages (or this service) may frame the pane.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "script-src 'self' https://appsforoffice.microsoft.com; object-src 'none'; base-uri 'self'; form-action 'self'; " +
+        "frame-ancestors 'self' https://*.office.com https://*.office365.com https://*.outlook.com https://outlook.live.com " +
+        "https://*.cloud.microsoft https://*.microsoft365.com https://*.officeapps.live.com";
 
     /// <summary>Local mode signs in to nothing; Entra mode tells the page which app and scope to ask a token for.</summary>
     internal static PaneConfig ResolveConfig(IConfiguration configuration)

@@ -240,9 +240,16 @@ public sealed class GraphMailboxScanner(
     {
         var existing = await store.GetMailboxAsync(mailboxId, ct);
         if (existing is not null) return existing;
-        var owner = EmailAddress.Normalize(mailboxId)
-            ?? throw new ArgumentException($"Mailbox '{mailboxId}' is not a user principal name or address.", nameof(mailboxId));
-        var owners = new List<string> { owner };
+        var owners = new List<string>();
+        if (EmailAddress.Normalize(mailboxId) is { } named) owners.Add(named);
+        else
+        {
+            // A signed-in user's mailbox is named by their object id: the directory knows their addresses.
+            var user = await new UserDirectory(graph).FindAsync(mailboxId, ct)
+                ?? throw new ArgumentException($"Mailbox '{mailboxId}' is neither an address nor a user of the tenant.", nameof(mailboxId));
+            foreach (var address in new[] { user.Mail, user.UserPrincipalName })
+                if (EmailAddress.Normalize(address) is { } a && !owners.Contains(a)) owners.Add(a);
+        }
         // The UPN is not always the mail address: Sent Items shows the address the owner really writes from.
         var sent = await TryGetAsync(() => graph.Users[mailboxId].MailFolders["sentitems"].Messages.GetAsync(rc =>
         {

@@ -55,24 +55,46 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
             """, new { mailboxId, origin, now = Now() }, cancellationToken: ct));
     }
 
-    /// <summary>Binds a mailbox to a signed-in user (tenant id + object id), creating it when new.</summary>
+    /// <summary>
+    /// Registers the mailbox of a directory user (tenant id + object id) on their first call; the mailbox id is the
+    /// object id, which Graph reads as /users/{id}. Never takes over an existing row.
+    /// </summary>
     public async Task<EnrolmentOutcome> EnrolAsync(string tenantId, string objectId, string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO mailbox_registry (mailbox_id, tenant_id, object_id, origin, enrolled_at, scan_running)
             VALUES (@mailboxId, @tenantId, @objectId, @origin, @now, 0)
-            ON CONFLICT (mailbox_id) DO NOTHING
+            ON CONFLICT DO NOTHING
             """, new { mailboxId, tenantId, objectId, origin = MailboxOrigin.Enrolled, now = Now() }, cancellationToken: ct));
         if (inserted > 0) return EnrolmentOutcome.Enrolled;
-        // An admin-configured mailbox is claimed by the first user whose token names it; after that it is theirs.
-        await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE mailbox_registry SET tenant_id = @tenantId, object_id = @objectId
-            WHERE mailbox_id = @mailboxId AND tenant_id IS NULL AND object_id IS NULL
-            """, new { mailboxId, tenantId, objectId }, cancellationToken: ct));
         var owner = await connection.QuerySingleOrDefaultAsync<(string? Tid, string? Oid)>(new CommandDefinition(
             "SELECT tenant_id, object_id FROM mailbox_registry WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
         return owner.Tid == tenantId && owner.Oid == objectId ? EnrolmentOutcome.AlreadyEnrolled : EnrolmentOutcome.Conflict;
+    }
+
+    /// <summary>
+    /// Binds an admin-configured mailbox to the directory user the tenant says owns its address. Only a row with no
+    /// owner yet, and only when that user has no mailbox already; returns whether it bound.
+    /// </summary>
+    public async Task<bool> BindOwnerAsync(string mailboxId, string tenantId, string objectId, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE mailbox_registry SET tenant_id = @tenantId, object_id = @objectId
+            WHERE mailbox_id = @mailboxId AND tenant_id IS NULL AND object_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM mailbox_registry WHERE tenant_id = @tenantId AND object_id = @objectId)
+            """, new { mailboxId, tenantId, objectId }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>Admin-configured mailboxes not yet bound to a directory user.</summary>
+    public async Task<IReadOnlyList<string>> ListUnboundAsync(CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT mailbox_id FROM mailbox_registry WHERE origin = @origin AND object_id IS NULL ORDER BY mailbox_id",
+            new { origin = MailboxOrigin.Configured }, cancellationToken: ct));
+        return rows.ToList();
     }
 
     public async Task<string?> FindByUserAsync(string tenantId, string objectId, CancellationToken ct = default)

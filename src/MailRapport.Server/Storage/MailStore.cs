@@ -18,6 +18,11 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
 {
     public StoreProvider Provider => provider;
 
+    /// <summary>Where the data lives, for messages: the SQLite file's full path, or PostgreSQL's host:port/database.</summary>
+    public string Location { get; } = provider == StoreProvider.Sqlite
+        ? System.IO.Path.GetFullPath(new SqliteConnectionStringBuilder(dataSource.ConnectionString).DataSource)
+        : new NpgsqlConnectionStringBuilder(dataSource.ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : "";
+
     public static MailStore Open(StoreOptions options)
     {
         if (options.Provider == StoreProvider.Postgres)
@@ -46,7 +51,41 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     }
 
     /// <summary>Creates or upgrades the schema. Safe to call from several processes at once.</summary>
+    /// <exception cref="StoreUnusableException">The store cannot be used; the message says which, why and what to do.</exception>
     public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            if (provider == StoreProvider.Sqlite && StoreProblems.CheckSqliteFile(Location) is { } problem)
+                throw new StoreUnusableException(problem);
+            await MigrateCoreAsync(ct);
+        }
+        catch (Exception e) when (e is not StoreUnusableException && !ct.IsCancellationRequested && Explain(e) is { } problem)
+        {
+            throw new StoreUnusableException(problem, e);
+        }
+    }
+
+    /// <summary>One line saying what is wrong with the store, or null when <paramref name="e"/> is not about the store.</summary>
+    public string? Explain(Exception e) => StoreProblems.Explain(e, provider, Location);
+
+    /// <summary>Null when the store answers; otherwise one line saying what is wrong (for health checks).</summary>
+    public async Task<string?> ProbeAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            if (provider == StoreProvider.Sqlite && StoreProblems.CheckSqliteFile(Location) is { } problem) return problem;
+            await using var connection = await OpenConnectionAsync(ct);
+            await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(version) FROM schema_version", cancellationToken: ct));
+            return null;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            return Explain(e) ?? $"{Location} cannot be read: {e.Message}";
+        }
+    }
+
+    private async Task MigrateCoreAsync(CancellationToken ct)
     {
         await using var connection = await OpenConnectionAsync(ct);
         if (provider == StoreProvider.Sqlite)

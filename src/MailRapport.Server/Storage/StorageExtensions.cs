@@ -22,6 +22,27 @@ public static class StorageExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Opens and migrates the store before the host starts. Null when it is usable; otherwise the one line that
+    /// says which file (or server) is wrong, how, and what to do, so the service can stop with that and no trace.
+    /// </summary>
+    public static async Task<string?> PrepareStoreAsync(this IHost host, CancellationToken ct = default)
+    {
+        try
+        {
+            await host.Services.GetRequiredService<MailStore>().MigrateAsync(ct);
+            return null;
+        }
+        catch (StoreUnusableException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"The store cannot be opened ({e.Message.TrimEnd('.')}): check Store:Path and its folder's permissions.";
+        }
+    }
+
     private sealed class StoreMigration(MailStore store, ILogger<StoreMigration> log) : IHostedService
     {
         public async Task StartAsync(CancellationToken ct)

@@ -22,9 +22,9 @@ public sealed class ContactsApiTests : IDisposable
         // First calls enrol both mailboxes; then their data is stored directly.
         Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/api/me")).StatusCode);
-        await Seed.MailboxAsync(factory.Store, TestTokens.Alice.Upn,
+        await Seed.MailboxAsync(factory.Store, TestTokens.Alice.MailboxId,
             Seed.Profile("carol@partner.com", Stage.Relationship, strength: 90), Seed.Profile("dave@partner.com", Stage.Contact, Nurture.Dormant, 10));
-        await Seed.MailboxAsync(factory.Store, TestTokens.Bob.Upn,
+        await Seed.MailboxAsync(factory.Store, TestTokens.Bob.MailboxId,
             Seed.Profile("secret@bob-client.com", Stage.Relationship), Seed.Profile("carol@partner.com", Stage.Contact, strength: 5));
         return (alice, bob);
     }
@@ -45,30 +45,34 @@ public sealed class ContactsApiTests : IDisposable
         Assert.Equal("contact", his.RootElement.GetProperty("stage").GetString());
 
         // Nothing in the request can name another mailbox.
-        var sneaky = await alice.GetAsync($"/api/contacts?mailbox={TestTokens.Bob.Upn}&mailboxId={TestTokens.Bob.Upn}");
+        var sneaky = await alice.GetAsync($"/api/contacts?mailbox={TestTokens.Bob.MailboxId}&mailboxId={TestTokens.Bob.MailboxId}");
         Assert.DoesNotContain("secret@bob-client.com", await sneaky.Content.ReadAsStringAsync());
-        using var me = JsonDocument.Parse(await alice.GetStringAsync($"/api/me?mailbox={TestTokens.Bob.Upn}"));
-        Assert.Equal(TestTokens.Alice.Upn, me.RootElement.GetProperty("mailbox").GetString());
+        using var me = JsonDocument.Parse(await alice.GetStringAsync($"/api/me?mailbox={TestTokens.Bob.MailboxId}"));
+        Assert.Equal(TestTokens.Alice.MailboxId, me.RootElement.GetProperty("mailbox").GetString());
     }
 
     [Fact]
-    public async Task A_user_cannot_take_over_a_mailbox_enrolled_by_someone_else()
+    public async Task A_token_carrying_another_users_name_gets_its_own_empty_mailbox_not_theirs()
     {
         await TwoUsersWithDataAsync();
-        // Another account (other oid) whose token carries Alice's address.
+        // Another account of the same tenant (other oid) whose token carries Alice's address.
         var impostor = factory.CreateClient();
-        impostor.DefaultRequestHeaders.Authorization = new("Bearer",
-            factory.Tokens.Mint(TestTokens.Alice with { ObjectId = "99999999-0000-0000-0000-000000000009" }));
-        Assert.Equal(HttpStatusCode.Forbidden, (await impostor.GetAsync("/api/contacts/carol@partner.com")).StatusCode);
+        var impostorId = "99999999-0000-0000-0000-000000000009";
+        impostor.DefaultRequestHeaders.Authorization = new("Bearer", factory.Tokens.Mint(TestTokens.Alice with { ObjectId = impostorId }));
+        Assert.Equal(HttpStatusCode.NotFound, (await impostor.GetAsync("/api/contacts/carol@partner.com")).StatusCode);
+        using (var me = JsonDocument.Parse(await impostor.GetStringAsync("/api/me")))
+            Assert.Equal(impostorId, me.RootElement.GetProperty("mailbox").GetString());
+        var registry = factory.Services.GetRequiredService<MailboxRegistry>();
+        await factory.Scanner.WaitForAsync(() => registry.GetAsync(impostorId).Result?.ScanFinishedAt is not null); // its own first scan
         Assert.Equal(HttpStatusCode.NoContent, (await impostor.DeleteAsync("/api/me/data")).StatusCode);
-        Assert.NotNull(await factory.Store.GetProfileAsync(TestTokens.Alice.Upn, "carol@partner.com"));
+        Assert.NotNull(await factory.Store.GetProfileAsync(TestTokens.Alice.MailboxId, "carol@partner.com"));
     }
 
     [Fact]
     public async Task Contact_has_its_timeline_and_stage_history_and_unknown_is_404_problem()
     {
         var (alice, _) = await TwoUsersWithDataAsync();
-        await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.Upn);
+        await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.MailboxId);
 
         using var doc = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts/Carol@Partner.com"));
         Assert.Equal("carol@partner.com", doc.RootElement.GetProperty("address").GetString());
@@ -105,6 +109,8 @@ public sealed class ContactsApiTests : IDisposable
     [Theory]
     [InlineData("stage=friend")]
     [InlineData("stage=1")]
+    [InlineData("stage=contact,rapport")]
+    [InlineData("nurture=active,dormant")]
     [InlineData("nurture=hot")]
     [InlineData("sort=strength;DROP TABLE messages")]
     [InlineData("page=0")]
@@ -124,23 +130,23 @@ public sealed class ContactsApiTests : IDisposable
     public async Task Delete_erases_every_row_of_the_callers_mailbox_and_its_jobs_only()
     {
         var (alice, bob) = await TwoUsersWithDataAsync();
-        await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.Upn);
-        await factory.Store.SetAutomatedOverrideAsync(TestTokens.Alice.Upn, "news@list.com", true);
+        await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.MailboxId);
+        await factory.Store.SetAutomatedOverrideAsync(TestTokens.Alice.MailboxId, "news@list.com", true);
         var schedulers = factory.Services.GetRequiredService<ISchedulerFactory>();
         var scheduler = await schedulers.GetScheduler();
-        Assert.True(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Alice.Upn)));
+        Assert.True(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Alice.MailboxId)));
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync("/api/me/data")).StatusCode);
 
         await using var connection = await factory.Store.OpenConnectionAsync();
         foreach (var table in MailStore.MailboxTables)
         {
-            Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = @m", new { m = TestTokens.Alice.Upn }));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = @m", new { m = TestTokens.Alice.MailboxId }));
         }
-        Assert.False(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Alice.Upn)));
+        Assert.False(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Alice.MailboxId)));
         // Bob's data and schedule are untouched.
-        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contact_profiles WHERE mailbox_id = @m", new { m = TestTokens.Bob.Upn }));
-        Assert.True(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Bob.Upn)));
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contact_profiles WHERE mailbox_id = @m", new { m = TestTokens.Bob.MailboxId }));
+        Assert.True(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Bob.MailboxId)));
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/api/contacts/secret@bob-client.com")).StatusCode);
     }
 }

@@ -37,9 +37,9 @@ public sealed class PostgresApiTests : IAsyncLifetime
         var bob = factory.ClientFor(TestTokens.Bob);
         Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/api/me")).StatusCode);
-        await Seed.MailboxAsync(factory.Store, TestTokens.Alice.Upn,
+        await Seed.MailboxAsync(factory.Store, TestTokens.Alice.MailboxId,
             Seed.Profile("carol@partner.com", Stage.Relationship, strength: 90), Seed.Profile("dave@partner.com", Stage.Contact, Nurture.Dormant, 10));
-        await Seed.MailboxAsync(factory.Store, TestTokens.Bob.Upn, Seed.Profile("secret@bob-client.com"));
+        await Seed.MailboxAsync(factory.Store, TestTokens.Bob.MailboxId, Seed.Profile("secret@bob-client.com"));
 
         using var page = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts?stage=contact&nurture=dormant&sort=name"));
         Assert.Equal(1, page.RootElement.GetProperty("total").GetInt64());
@@ -50,7 +50,7 @@ public sealed class PostgresApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync("/api/me/data")).StatusCode);
         await using var connection = await factory.Store.OpenConnectionAsync();
         foreach (var table in MailStore.MailboxTables)
-            Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = @m", new { m = TestTokens.Alice.Upn }));
-        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contact_profiles WHERE mailbox_id = @m", new { m = TestTokens.Bob.Upn }));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = @m", new { m = TestTokens.Alice.MailboxId }));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contact_profiles WHERE mailbox_id = @m", new { m = TestTokens.Bob.MailboxId }));
     }
 }

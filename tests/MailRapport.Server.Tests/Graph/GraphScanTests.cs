@@ -59,6 +59,28 @@ public sealed class GraphScanTests
     }
 
     [Fact]
+    public async Task A_mailbox_enrolled_by_object_id_is_read_as_that_user_with_the_owner_addresses_from_the_directory()
+    {
+        const string objectId = "0a11ce00-0000-0000-0000-000000000042";
+        var box = NewMailbox(messages: 40, meetings: 10);
+        await using var server = await FakeGraphServer.StartAsync(box);
+        server.AddUser(objectId, "owner.upn@contoso.example", mail: Owner);
+        await using var harness = await GraphScanHarness.CreateAsync(server);
+
+        var result = await harness.ScanAsync(objectId);
+
+        var stored = await harness.Store.GetMailboxAsync(objectId);
+        Assert.Equal(Owner, stored!.OwnerAddresses[0]); // mail first, then the user principal name
+        Assert.Contains("owner.upn@contoso.example", stored.OwnerAddresses);
+        Assert.Equal(box.ExpectedMessages(harness.Options.ExcludedWellKnownFolders).Count, (await harness.SnapshotAsync(objectId)).Messages.Count);
+        Assert.True(result.MeetingsUpserted > 0);
+        Assert.Contains(server.Requests, r => r.Path == $"/v1.0/users/{objectId}");
+        // Every request the scanner builds names the user by object id (the fake's paging links use the address).
+        Assert.All(server.Requests.Where(r => !r.Query.Contains("token=", StringComparison.Ordinal)),
+            r => Assert.StartsWith($"/v1.0/users/{objectId}", r.Path));
+    }
+
+    [Fact]
     public async Task Unchanged_rescan_asks_about_one_request_per_folder_and_calendar()
     {
         var box = NewMailbox();

@@ -28,6 +28,30 @@ public sealed class PaneEndpointTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/pane/taskpane.html")]
+    [InlineData("/pane/preview.html")]
+    [InlineData("/pane/privacy.html")]
+    public async Task Pane_pages_send_a_content_security_policy_and_no_inline_script(string path)
+    {
+        using var factory = new ServiceFactory(entra: true);
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync(path);
+        var policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        var directives = policy.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(d => d.Split(' ')[0], d => d.Split(' ').Skip(1).ToArray());
+        Assert.Equal(["'self'", "https://appsforoffice.microsoft.com"], directives["script-src"]);
+        Assert.Equal(["'none'"], directives["object-src"]);
+        Assert.Contains("'self'", directives["frame-ancestors"]);
+        Assert.Contains("https://*.office.com", directives["frame-ancestors"]);
+        Assert.DoesNotContain(directives.Values.SelectMany(v => v), v => v is "*" or "'unsafe-inline'" or "'unsafe-eval'" or "data:" or "https:");
+        Assert.Equal("no-referrer", string.Join(",", response.Headers.GetValues("Referrer-Policy")));
+        // The page itself keeps to it: every script has a src, and no element carries an inline handler.
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotMatch(new System.Text.RegularExpressions.Regex(@"<script(?![^>]*\bsrc=)[^>]*>", System.Text.RegularExpressions.RegexOptions.IgnoreCase), html);
+        Assert.DoesNotMatch(new System.Text.RegularExpressions.Regex(@"\son[a-z]+\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase), html);
+    }
+
     [Fact]
     public async Task Config_in_entra_mode_names_the_app_and_the_api_scope()
     {

@@ -26,6 +26,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// <summary>Keep the service's own scanner (the sample in local mode) instead of the recording one.</summary>
     public bool RealScanner { get; init; }
 
+    /// <summary>The service's clock, when a test moves time itself.</summary>
+    public TimeProvider? Clock { get; init; }
+
     public ServiceFactory(bool entra = true, int requestsPerMinute = 0)
     {
         System.IO.Directory.CreateDirectory(Directory);
@@ -39,6 +42,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
             Settings["Entra:AllowedTenants:0"] = TestTokens.TenantA;
             Settings["Entra:AllowedTenants:1"] = TestTokens.TenantB;
             Settings["Graph:BaseUrl"] = "http://127.0.0.1:9/v1.0"; // Entra mode validates Graph options at start; loopback needs no credentials
+            Settings["Graph:TenantId"] = TestTokens.TenantA; // the tenant whose mailboxes are scanned: only its users are served
         }
     }
 
@@ -52,6 +56,11 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
             {
                 services.RemoveAll<IMailboxScanner>();
                 services.AddSingleton<IMailboxScanner>(Scanner);
+            }
+            if (Clock is not null)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(Clock);
             }
             services.RemoveAll<IConfigurationManager<OpenIdConnectConfiguration>>();
             services.AddSingleton(Tokens.Metadata());
@@ -73,6 +82,14 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
+}
+
+/// <summary>A clock that moves only when told to.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; private set; } = start;
+    public override DateTimeOffset GetUtcNow() => Now;
+    public void Advance(TimeSpan by) => Now += by;
 }
 
 /// <summary>A scanner that records every call, can be slowed down, and tracks how many scans of a mailbox overlap.</summary>

@@ -27,10 +27,18 @@ public sealed class TestTokens
         return new StaticConfigurationManager<OpenIdConnectConfiguration>(config);
     }
 
-    public sealed record User(string Tenant, string ObjectId, string Upn);
+    public sealed record User(string Tenant, string ObjectId, string Upn)
+    {
+        /// <summary>The mailbox a user enrolled on first sign-in gets: their object id (the directory user, not a name).</summary>
+        public string MailboxId => ObjectId;
+    }
 
+    // Tenant A is the tenant the service scans (Graph:TenantId); tenant B is allowed to sign in but has no mailboxes here.
     public static readonly User Alice = new(TenantA, "0a11ce00-0000-0000-0000-000000000001", "alice@contoso.com");
-    public static readonly User Bob = new(TenantB, "00b0b000-0000-0000-0000-000000000002", "bob@fabrikam.com");
+    public static readonly User Bob = new(TenantA, "00b0b000-0000-0000-0000-000000000002", "bob@contoso.com");
+    public static readonly User Carol = new(TenantA, "0ca401c0-0000-0000-0000-000000000003", "carol@contoso.com");
+    /// <summary>A user of the other tenant, free to put any name in their own token.</summary>
+    public static readonly User Mallory = new(TenantB, "0ba11ce0-0000-0000-0000-000000000004", "mallory@fabrikam.com");
 
     public string Mint(User user, Action<SecurityTokenDescriptor>? tweak = null, SecurityKey? key = null, string? tenantInIssuer = null)
     {
