@@ -5,7 +5,6 @@ using MailRapport.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace MailRapport.Server.Api;
 
@@ -15,8 +14,8 @@ public static class HealthApi
     public static IServiceCollection AddServiceHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<SchedulerHealthCheck>("scheduler", tags: ["ready"]);
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        // The scheduler's check is registered by the Scheduling feature (SchedulerHealthCheck).
         return services;
     }
 
@@ -51,23 +50,6 @@ public static class HealthApi
             catch (Exception e)
             {
                 return HealthCheckResult.Unhealthy($"{store.Provider} unreachable: {e.Message}");
-            }
-        }
-    }
-
-    private sealed class SchedulerHealthCheck(ISchedulerFactory schedulers) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-        {
-            try
-            {
-                var scheduler = await schedulers.GetScheduler(ct);
-                if (scheduler.Status != SchedulerStatus.Running) return HealthCheckResult.Unhealthy($"scheduler is {scheduler.Status}");
-                return HealthCheckResult.Healthy($"scheduler {scheduler.SchedulerInstanceId} running");
-            }
-            catch (Exception e)
-            {
-                return HealthCheckResult.Unhealthy($"scheduler unavailable: {e.Message}");
             }
         }
     }

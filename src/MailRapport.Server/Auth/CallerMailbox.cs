@@ -68,8 +68,7 @@ public sealed class CallerMailboxResolver(
                     enrolled = true;
                     break;
                 case EnrolmentOutcome.AlreadyEnrolled:
-                    await scheduler.ScheduleNightlyAsync(address, ct);
-                    break;
+                    break; // the nightly run covers every registered mailbox
             }
             mailboxId = address;
         }
