@@ -17,12 +17,32 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _perMailbox = new(StringComparer.OrdinalIgnoreCase);
     private readonly GraphDelay _delay = delay ?? Task.Delay;
+    private static readonly AsyncLocal<string?> ScanningMailbox = new();
+
+    /// <summary>
+    /// Requests sent inside the returned scope belong to <paramref name="mailboxId"/> and share its gate, whether the URL
+    /// names the user by UPN or by object id (/users/{upn} and /users/{id} are one mailbox to Graph's throttling).
+    /// </summary>
+    public static IDisposable ForMailbox(string mailboxId)
+    {
+        var previous = ScanningMailbox.Value;
+        ScanningMailbox.Value = mailboxId.Trim().ToLowerInvariant();
+        return new Scope(previous);
+    }
+
+    private sealed class Scope(string? previous) : IDisposable
+    {
+        public void Dispose() => ScanningMailbox.Value = previous;
+    }
+
+    /// <summary>The gate a request waits at: the scanned mailbox when in a scope, else the user the URL names.</summary>
+    internal static string GateOf(Uri? uri) => ScanningMailbox.Value ?? MailboxOf(uri);
 
     public GraphRequestCounter Counter { get; } = counter ?? new GraphRequestCounter();
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        var gate = _perMailbox.GetOrAdd(MailboxOf(request.RequestUri), _ => new SemaphoreSlim(options.MaxConcurrentRequestsPerMailbox));
+        var gate = _perMailbox.GetOrAdd(GateOf(request.RequestUri), _ => new SemaphoreSlim(options.MaxConcurrentRequestsPerMailbox));
         for (int attempt = 0; ; attempt++)
         {
             string failure;
