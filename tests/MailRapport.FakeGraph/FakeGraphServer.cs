@@ -50,7 +50,17 @@ public sealed class FakeGraphServer : IAsyncDisposable
     private FaultKind[] _randomKinds = [];
     private long _requestCount;
 
-    public FakeMailbox Mailbox { get; }
+    private readonly FakeMailbox _mailbox;
+    private readonly AsyncLocal<FakeMailbox?> _requested = new();
+
+    /// <summary>The mailbox being served: the request's (with <see cref="MailboxFor"/>) or the one the server was started with.</summary>
+    public FakeMailbox Mailbox => _requested.Value ?? _mailbox;
+
+    /// <summary>Serves many mailboxes (the scale benchmark): the mailbox for a user name, or null for "no such user".</summary>
+    public Func<string, FakeMailbox?>? MailboxFor { get; set; }
+
+    /// <summary>Added to every response, as Graph's own latency.</summary>
+    public TimeSpan Latency { get; set; }
     public string BaseUrl { get; private set; } = "";
     public int DefaultPageSize { get; set; } = 10;
     /// <summary>Upper bound on Prefer: odata.maxpagesize, as Graph caps it.</summary>
@@ -61,7 +71,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
 
     private FakeGraphServer(FakeMailbox mailbox, WebApplication app)
     {
-        Mailbox = mailbox;
+        _mailbox = mailbox;
         _app = app;
     }
 
@@ -122,6 +132,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
         bool hasToken = context.Request.Query.ContainsKey("$skiptoken") || context.Request.Query.ContainsKey("$deltatoken");
         var fault = NextFault(path, hasToken);
         int status = 200;
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency);
         try
         {
             if (fault is not null)
@@ -196,6 +207,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
         if (segments.Length < 3 || segments[0] != "v1.0" || !segments[1].Equals("users", StringComparison.OrdinalIgnoreCase))
             return (404, Error("ResourceNotFound", $"Unknown route {path}"));
         var user = Uri.UnescapeDataString(segments[2]);
+        if (MailboxFor?.Invoke(user) is { } requested) _requested.Value = requested;
         if (!user.Equals(Mailbox.Owner, StringComparison.OrdinalIgnoreCase))
             return (404, Error("ErrorInvalidUser", $"The requested user '{user}' is invalid."));
         var rest = segments.Skip(3).SelectMany(SplitKeySegment).Select(Unparen).ToArray();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using MailRapport.Server.Observability;
 
 namespace MailRapport.Server.Graph;
 
@@ -13,7 +15,7 @@ public delegate Task GraphDelay(TimeSpan delay, CancellationToken ct);
 /// (the SDK's handler gives up above 180 seconds). Responses are buffered and their JSON checked before Kiota sees them,
 /// so a truncated page is retried instead of half-parsed.
 /// </summary>
-public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? delay = null, GraphRequestCounter? counter = null) : DelegatingHandler
+public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? delay = null, GraphRequestCounter? counter = null, ILogger? log = null) : DelegatingHandler
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _perMailbox = new(StringComparer.OrdinalIgnoreCase);
     private readonly GraphDelay _delay = delay ?? Task.Delay;
@@ -55,6 +57,7 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
                 try
                 {
                     response = await base.SendAsync(request, ct);
+                    Telemetry.GraphRequests.Add(1, new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
                 }
                 catch (HttpRequestException ex) when (!ct.IsCancellationRequested)
                 {
@@ -72,6 +75,7 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
                     retryAfter = RetryAfter(response);
                     failure = $"HTTP {(int)response.StatusCode} {response.StatusCode}";
                     Counter.OnThrottled(retryAfter);
+                    Telemetry.GraphThrottled.Add(1, new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
                     response.Dispose();
                     goto retry;
                 }
@@ -97,8 +101,17 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
         retry:
             Counter.OnRetry();
             if (attempt >= options.MaxRetries)
+            {
+                log?.LogWarning("Graph {Method} {Path} failed {Attempts} times ({Failure}); giving up", request.Method, PathOf(request.RequestUri), attempt + 1, failure);
                 throw new GraphRetriesExhaustedException(request.Method, PathOf(request.RequestUri), attempt + 1, failure);
-            await _delay(retryAfter ?? Backoff(attempt), ct);
+            }
+            var wait = retryAfter ?? Backoff(attempt);
+            log?.LogWarning("Graph {Method} {Path}: {Failure}; retry {Retry} of {MaxRetries} in {Wait} ({Source})", request.Method, PathOf(request.RequestUri),
+                failure, attempt + 1, options.MaxRetries, wait, retryAfter is null ? "backoff" : "Retry-After");
+            Telemetry.GraphRetries.Add(1);
+            Activity.Current?.AddEvent(new ActivityEvent("graph.retry", tags: new ActivityTagsCollection { ["failure"] = failure, ["wait_s"] = wait.TotalSeconds }));
+            await _delay(wait, ct);
+            Telemetry.GraphRetryAfterWaited.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("source", retryAfter is null ? "backoff" : "retry-after"));
         }
     }
 

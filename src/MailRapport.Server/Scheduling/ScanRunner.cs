@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using MailRapport.Server.Observability;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -51,6 +53,9 @@ public sealed class ScanRunner(
             return ScanOutcome.Busy;
         }
 
+        using var activity = Telemetry.Source.StartActivity("scan");
+        activity?.SetTag("mailrapport.mailbox", mailboxId);
+        var started = clock.GetTimestamp();
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopRenewing = new CancellationTokenSource();
         var renewing = RenewAsync(mailboxId, owner, lease / 3, leaseLost, stopRenewing.Token);
@@ -75,6 +80,11 @@ public sealed class ScanRunner(
         catch (Exception e)
         {
             var permanent = PermanentScanFailureException.From(mailboxId, e);
+            var kind = new KeyValuePair<string, object?>("kind", permanent is null ? "transient" : "permanent");
+            Telemetry.ScanErrors.Add(1, kind);
+            Telemetry.ScanDuration.Record(clock.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "failed"));
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            activity?.SetTag("mailrapport.scan.error_kind", kind.Value);
             if (permanent is not null)
             {
                 log.LogError(e, "Scan of {Mailbox} failed permanently, not retrying: {Reason}", mailboxId, permanent.Message);
@@ -92,6 +102,12 @@ public sealed class ScanRunner(
         }
 
         await registry.MarkFinishedAsync(mailboxId, owner, ct);
+        Telemetry.ScanDuration.Record(clock.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "scanned"));
+        Telemetry.ScanPages.Add(result.Requests);
+        Telemetry.ScanMessages.Add(result.MessagesUpserted);
+        Telemetry.ScanMeetings.Add(result.MeetingsUpserted);
+        activity?.SetTag("mailrapport.scan.messages", result.MessagesUpserted);
+        activity?.SetTag("mailrapport.scan.pages", result.Requests);
         // Erased while the scan ran: the scan wrote after the erase, so erase again.
         if (await registry.GetAsync(mailboxId, ct) is null)
         {
