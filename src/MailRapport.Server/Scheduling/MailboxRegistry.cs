@@ -25,7 +25,8 @@ public sealed record MailboxStatus(
     bool ScanRunning,
     bool ScanQueued = false,
     bool ScanErrorPermanent = false,
-    DateTimeOffset? ScanHeartbeatAt = null);
+    DateTimeOffset? ScanHeartbeatAt = null,
+    bool ScanForced = false);
 
 public enum EnrolmentOutcome
 {
@@ -46,7 +47,7 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
         mailbox_id AS MailboxId, tenant_id AS TenantId, object_id AS ObjectId, origin AS Origin, enrolled_at AS EnrolledAt,
         scan_requested_at AS ScanRequestedAt, scan_started_at AS ScanStartedAt, scan_finished_at AS ScanFinishedAt,
         scan_error AS ScanError, scan_running AS ScanRunning, scan_queued AS ScanQueued,
-        scan_error_permanent AS ScanErrorPermanent, scan_heartbeat_at AS ScanHeartbeatAt
+        scan_error_permanent AS ScanErrorPermanent, scan_heartbeat_at AS ScanHeartbeatAt, scan_forced AS ScanForced
         """;
 
     /// <summary>Registers a mailbox that has no signed-in owner yet (admin list, local mode). Does nothing if it exists.</summary>
@@ -110,13 +111,21 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
     /// Idle becomes queued, running becomes running + queued; a second request finds it queued and does nothing.
     /// A queued mark older than <paramref name="staleBefore"/> is taken for a job lost before it was stored.
     /// </summary>
-    public async Task<bool> TryQueueAsync(string mailboxId, DateTimeOffset staleBefore, CancellationToken ct = default)
+    /// <param name="force">
+    /// A request that must scan (not a catch-up that may skip itself): when it finds a scan already queued, it makes that
+    /// scan unconditional instead of being lost to a catch-up run that skips.
+    /// </param>
+    public async Task<bool> TryQueueAsync(string mailboxId, DateTimeOffset staleBefore, bool force = true, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE mailbox_registry SET scan_queued = 1, scan_requested_at = @now
+        var queued = await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE mailbox_registry SET scan_queued = 1, scan_requested_at = @now, scan_forced = @force
             WHERE mailbox_id = @mailboxId AND (scan_queued = 0 OR scan_requested_at IS NULL OR scan_requested_at < @stale)
-            """, new { mailboxId, now = Now(), stale = staleBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct)) == 1;
+            """, new { mailboxId, now = Now(), stale = staleBefore.ToUnixTimeMilliseconds(), force = force ? 1 : 0 }, cancellationToken: ct)) == 1;
+        if (!queued && force)
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE mailbox_registry SET scan_forced = 1 WHERE mailbox_id = @mailboxId AND scan_queued = 1", new { mailboxId }, cancellationToken: ct));
+        return queued;
     }
 
     /// <summary>Queues a scan of every mailbox that has none queued, in one statement; returns the mailboxes it queued.</summary>
@@ -124,15 +133,28 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         return (await connection.QueryAsync<string>(new CommandDefinition("""
-            UPDATE mailbox_registry SET scan_queued = 1, scan_requested_at = @now
+            UPDATE mailbox_registry SET scan_queued = 1, scan_requested_at = @now, scan_forced = 0
             WHERE scan_queued = 0 OR scan_requested_at IS NULL OR scan_requested_at < @stale
             RETURNING mailbox_id
             """, new { now = Now(), stale = staleBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct))).ToList();
     }
 
+    /// <summary>
+    /// A catch-up run gives up its queued mark when a scan finished at or after <paramref name="since"/> and nobody asked
+    /// for a scan meanwhile: true when it should skip.
+    /// </summary>
+    public async Task<bool> TrySkipAsync(string mailboxId, DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE mailbox_registry SET scan_queued = 0
+            WHERE mailbox_id = @mailboxId AND scan_forced = 0 AND scan_finished_at >= @since
+            """, new { mailboxId, since = since.ToUnixTimeMilliseconds() }, cancellationToken: ct)) == 1;
+    }
+
     /// <summary>Undoes <see cref="TryQueueAsync"/> when the job could not be stored.</summary>
     public Task UnqueueAsync(string mailboxId, CancellationToken ct = default) =>
-        UpdateAsync("scan_queued = 0", mailboxId, ct);
+        UpdateAsync("scan_queued = 0, scan_forced = 0", mailboxId, ct);
 
     /// <summary>
     /// Takes the mailbox's scan lease for <paramref name="owner"/>: true unless another scan holds a live lease
@@ -143,7 +165,7 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
         await using var connection = await store.OpenConnectionAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE mailbox_registry
-            SET scan_running = 1, scan_queued = 0, scan_owner = @owner, scan_started_at = @now, scan_heartbeat_at = @now
+            SET scan_running = 1, scan_queued = 0, scan_forced = 0, scan_owner = @owner, scan_started_at = @now, scan_heartbeat_at = @now
             WHERE mailbox_id = @mailboxId
               AND (scan_running = 0 OR scan_owner IS NULL OR scan_heartbeat_at IS NULL OR scan_heartbeat_at < @expired)
             """, new { mailboxId, owner, now = Now(), expired = leaseExpiredBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct)) == 1;
@@ -225,9 +247,10 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
         public long ScanQueued { get; set; }
         public long ScanErrorPermanent { get; set; }
         public long? ScanHeartbeatAt { get; set; }
+        public long ScanForced { get; set; }
 
         public MailboxStatus ToStatus() => new(MailboxId, TenantId, ObjectId, Origin, DateTimeOffset.FromUnixTimeMilliseconds(EnrolledAt),
             At(ScanRequestedAt), At(ScanStartedAt), At(ScanFinishedAt), ScanError, ScanRunning != 0, ScanQueued != 0,
-            ScanErrorPermanent != 0, At(ScanHeartbeatAt));
+            ScanErrorPermanent != 0, At(ScanHeartbeatAt), ScanForced != 0);
     }
 }

@@ -15,7 +15,7 @@ public sealed class MailboxScheduler(MailboxRegistry registry, IBackgroundJobCli
     /// <summary>Queues a scan unless one is queued already. With <paramref name="skipIfFinishedSince"/>, the run does nothing if a scan finished since then.</summary>
     public async Task<bool> ScanNowAsync(string mailboxId, DateTimeOffset? skipIfFinishedSince = null, CancellationToken ct = default)
     {
-        if (!await registry.TryQueueAsync(mailboxId, nightly.Now - QueuedMarkStaleAfter, ct)) return false;
+        if (!await registry.TryQueueAsync(mailboxId, nightly.Now - QueuedMarkStaleAfter, force: skipIfFinishedSince is null, ct)) return false;
         await EnqueueAsync(mailboxId, skipIfFinishedSince);
         return true;
     }

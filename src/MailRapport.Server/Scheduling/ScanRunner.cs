@@ -38,9 +38,9 @@ public sealed class ScanRunner(
             log.LogInformation("Scan of {Mailbox} skipped: it is not registered (erased?)", mailboxId);
             return ScanOutcome.Skipped;
         }
-        if (skipIfFinishedSince is { } since && status.ScanFinishedAt >= since)
+        // A catch-up run skips itself when a scan finished since its night, unless someone asked for a scan meanwhile.
+        if (skipIfFinishedSince is { } since && await registry.TrySkipAsync(mailboxId, since, ct))
         {
-            await registry.UnqueueAsync(mailboxId, ct);
             log.LogInformation("Scan of {Mailbox} skipped: already scanned at {Finished}", mailboxId, status.ScanFinishedAt);
             return ScanOutcome.Skipped;
         }

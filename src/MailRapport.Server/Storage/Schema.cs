@@ -119,6 +119,7 @@ internal static class Schema
             ALTER TABLE mailbox_registry ADD COLUMN scan_owner TEXT NULL;
             ALTER TABLE mailbox_registry ADD COLUMN scan_heartbeat_at BIGINT NULL;
             ALTER TABLE mailbox_registry ADD COLUMN scan_error_permanent SMALLINT NOT NULL DEFAULT 0;
+            ALTER TABLE mailbox_registry ADD COLUMN scan_forced SMALLINT NOT NULL DEFAULT 0;
             """),
     ];
 }

@@ -247,3 +247,26 @@ public sealed class NightlyScheduleTests
         Assert.Contains(errors, e => e.MemberNames.Contains(member));
     }
 }
+
+/// <summary>The registry's queue transitions, on their own.</summary>
+public sealed class ScanQueueStateTests
+{
+    [Theory]
+    [InlineData(false, true)]  // only the catch-up run is queued: it skips, a scan finished since its night
+    [InlineData(true, false)]  // a "scan now" arrived while it was queued: it was absorbed, so the run must scan
+    public async Task A_request_absorbed_by_a_queued_catch_up_run_is_not_lost(bool requestWhileQueued, bool skips)
+    {
+        await using var db = await Infrastructure.TestStore.SqliteAsync();
+        var registry = new MailboxRegistry(db.Store, TimeProvider.System);
+        await registry.EnsureAsync("x@example.com", MailboxOrigin.Configured);
+        await using (var connection = await db.Store.OpenConnectionAsync())
+            await connection.ExecuteAsync("UPDATE mailbox_registry SET scan_finished_at = @now", new { now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+        var stale = DateTimeOffset.UtcNow.AddHours(-6);
+
+        Assert.True(await registry.TryQueueAsync("x@example.com", stale, force: false)); // the catch-up run
+        if (requestWhileQueued)
+            Assert.False(await registry.TryQueueAsync("x@example.com", stale, force: true)); // absorbed: no second job
+
+        Assert.Equal(skips, await registry.TrySkipAsync("x@example.com", since: DateTimeOffset.UtcNow.AddHours(-1)));
+    }
+}
