@@ -1,6 +1,7 @@
 using MailRapport.Server.Api;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Cli;
+using MailRapport.Server.Observability;
 using MailRapport.Server.Pane;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Scheduling;
@@ -11,6 +12,7 @@ if (!ServeCommand.IsServe(args))
     return await CliApp.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(ServeCommand.HostArgs(args));
+builder.AddObservability();
 builder.AddStorage();
 builder.AddScanning();
 builder.AddScheduling();
@@ -35,6 +37,7 @@ app.MapHealth();
 app.MapContactsApi();
 app.MapMeApi();
 app.MapPane();
+app.MapJobsDashboard();
 app.UseStaticFiles(); // an optional wwwroot beside the service (operators' own files; the API benchmark's baseline); none by default
 
 await app.RunAsync();

@@ -53,7 +53,17 @@ public sealed class FakeGraphServer : IAsyncDisposable
     private FaultKind[] _randomKinds = [];
     private long _requestCount;
 
-    public FakeMailbox Mailbox { get; }
+    private readonly FakeMailbox _mailbox;
+    private readonly AsyncLocal<FakeMailbox?> _requested = new();
+
+    /// <summary>The mailbox being served: the request's (with <see cref="MailboxFor"/>) or the one the server was started with.</summary>
+    public FakeMailbox Mailbox => _requested.Value ?? _mailbox;
+
+    /// <summary>Serves many mailboxes (the scale benchmark): the mailbox for a user name, or null for "no such user".</summary>
+    public Func<string, FakeMailbox?>? MailboxFor { get; set; }
+
+    /// <summary>Added to every response, as Graph's own latency.</summary>
+    public TimeSpan Latency { get; set; }
     /// <summary>The tenant's directory: users by object id. The mailbox's owner is also reachable by their id once listed.</summary>
     public ConcurrentDictionary<string, FakeUser> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -68,7 +78,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
 
     private FakeGraphServer(FakeMailbox mailbox, WebApplication app)
     {
-        Mailbox = mailbox;
+        _mailbox = mailbox;
         _app = app;
     }
 
@@ -129,6 +139,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
         bool hasToken = context.Request.Query.ContainsKey("$skiptoken") || context.Request.Query.ContainsKey("$deltatoken");
         var fault = NextFault(path, hasToken);
         int status = 200;
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency);
         try
         {
             if (fault is not null)
@@ -209,6 +220,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
             return directoryUser is null
                 ? (404, Error("Request_ResourceNotFound", $"Resource '{user}' does not exist or one of its queried reference-property objects are not present."))
                 : (200, Json(w => WriteUser(w, directoryUser)));
+        if (MailboxFor?.Invoke(user) is { } requested) _requested.Value = requested;
         // /users/{id}/... and /users/{upn}/... are the same mailbox as the one named by the user's address.
         if (directoryUser is not null && new[] { directoryUser.UserPrincipalName, directoryUser.Mail }.Contains(Mailbox.Owner, StringComparer.OrdinalIgnoreCase))
             user = Mailbox.Owner;

@@ -5,7 +5,6 @@ using MailRapport.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace MailRapport.Server.Api;
 
@@ -15,8 +14,8 @@ public static class HealthApi
     public static IServiceCollection AddServiceHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<SchedulerHealthCheck>("scheduler", tags: ["ready"]);
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        // The scheduler's check is registered by the Scheduling feature (SchedulerHealthCheck).
         return services;
     }
 
@@ -48,23 +47,6 @@ public static class HealthApi
             await using var connection = await store.OpenConnectionAsync(ct);
             var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(version) FROM schema_version", cancellationToken: ct));
             return HealthCheckResult.Healthy($"{store.Provider}, schema {version}");
-        }
-    }
-
-    private sealed class SchedulerHealthCheck(ISchedulerFactory schedulers) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-        {
-            try
-            {
-                var scheduler = await schedulers.GetScheduler(ct);
-                if (scheduler.Status != SchedulerStatus.Running) return HealthCheckResult.Unhealthy($"scheduler is {scheduler.Status}");
-                return HealthCheckResult.Healthy($"scheduler {scheduler.SchedulerInstanceId} running");
-            }
-            catch (Exception e)
-            {
-                return HealthCheckResult.Unhealthy($"scheduler unavailable: {e.Message}");
-            }
         }
     }
 }

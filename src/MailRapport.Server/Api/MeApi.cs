@@ -36,6 +36,8 @@ public static class MeApi
         DateTimeOffset? LastScanStartedAt,
         DateTimeOffset? LastScanFinishedAt,
         string? LastScanError,
+        /// <summary>True when the last error cannot be fixed by retrying (consent missing, mailbox gone): no retry is scheduled.</summary>
+        bool LastScanErrorPermanent,
         DateTimeOffset? NextScanAt,
         long Contacts,
         StageCounts Stages,
@@ -72,6 +74,7 @@ public static class MeApi
             status?.ScanStartedAt,
             status?.ScanFinishedAt,
             status?.ScanError,
+            status?.ScanErrorPermanent ?? false,
             status is null ? null : await scheduler.NextNightlyAsync(caller.MailboxId, ct),
             stages.Sum(),
             new StageCounts(stages[(int)Stage.Contact], stages[(int)Stage.Rapport], stages[(int)Stage.Relationship]),
@@ -88,17 +91,14 @@ public static class MeApi
         // Local mode after an erase: scanning again brings the local mailbox back.
         if (service.Value.Mode == ServiceMode.Local)
             await registry.EnsureAsync(caller.MailboxId, MailboxOrigin.Local, ct);
-        // Already waiting to run: one queued scan is enough (a running one will be followed by this one).
-        var status = await registry.GetAsync(caller.MailboxId, ct);
-        if (status is null || !MailboxScheduler.IsQueued(status))
-            await scheduler.ScanNowAsync(caller.MailboxId, ct: ct);
+        // Queues one scan at most, atomically in the store: a scan already queued absorbs this request.
+        await scheduler.ScanNowAsync(caller.MailboxId, ct: ct);
         return TypedResults.Accepted("/api/me");
     }
 
-    internal static async Task<NoContent> EraseData(CallerMailbox caller, MailboxScheduler scheduler, MailStore store, CancellationToken ct)
+    internal static async Task<NoContent> EraseData(CallerMailbox caller, MailStore store, CancellationToken ct)
     {
-        // Jobs first, so no new scan starts; a scan already running erases again when it finishes (ScanRunner).
-        await scheduler.RemoveAsync(caller.MailboxId, ct);
+        // Queued scan jobs find the mailbox unregistered and do nothing; a scan already running erases again when it finishes (ScanRunner).
         await store.DeleteMailboxDataAsync(caller.MailboxId, ct);
         return TypedResults.NoContent();
     }

@@ -84,8 +84,7 @@ public sealed class CallerMailboxResolver(
                     enrolled = true;
                     break;
                 case EnrolmentOutcome.AlreadyEnrolled:
-                    await scheduler.ScheduleNightlyAsync(objectId, ct);
-                    break;
+                    break; // the nightly run covers every registered mailbox
             }
             mailboxId = objectId;
         }

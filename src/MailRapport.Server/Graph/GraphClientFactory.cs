@@ -13,7 +13,7 @@ namespace MailRapport.Server.Graph;
 /// base URL, no credentials for a loopback one, and the SDK's default middleware with its retry handler swapped
 /// for <see cref="GraphThrottlingHandler"/>.
 /// </summary>
-public sealed class MailGraphClientFactory(GraphOptions options, GraphDelay? delay = null, HttpMessageHandler? transport = null)
+public sealed class MailGraphClientFactory(GraphOptions options, GraphDelay? delay = null, HttpMessageHandler? transport = null, ILogger? log = null)
 {
     public GraphRequestCounter Counter { get; } = new();
 
@@ -23,7 +23,7 @@ public sealed class MailGraphClientFactory(GraphOptions options, GraphDelay? del
         var handlers = Microsoft.Graph.GraphClientFactory.CreateDefaultHandlers()
             .Where(h => h is not RetryHandler)
             .ToList();
-        handlers.Insert(0, new GraphThrottlingHandler(options, delay, Counter));
+        handlers.Insert(0, new GraphThrottlingHandler(options, delay, Counter, log));
         var finalHandler = transport ?? new SocketsHttpHandler
         {
             AutomaticDecompression = System.Net.DecompressionMethods.All,

@@ -11,7 +11,8 @@ public static class GraphServiceRegistration
     public static IHostApplicationBuilder AddGraphScanning(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(sp => new MailGraphClientFactory(sp.GetRequiredService<IOptions<GraphOptions>>().Value));
+        builder.Services.AddSingleton(sp => new MailGraphClientFactory(sp.GetRequiredService<IOptions<GraphOptions>>().Value,
+            log: sp.GetRequiredService<ILoggerFactory>().CreateLogger<GraphThrottlingHandler>()));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<MailGraphClientFactory>().Create());
         builder.Services.AddSingleton<UserDirectory>();
         builder.Services.AddSingleton<IMailboxScanner>(sp => new GraphMailboxScanner(

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using MailRapport.Server.Observability;
 
 namespace MailRapport.Server.Graph;
 
@@ -13,16 +15,36 @@ public delegate Task GraphDelay(TimeSpan delay, CancellationToken ct);
 /// (the SDK's handler gives up above 180 seconds). Responses are buffered and their JSON checked before Kiota sees them,
 /// so a truncated page is retried instead of half-parsed.
 /// </summary>
-public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? delay = null, GraphRequestCounter? counter = null) : DelegatingHandler
+public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? delay = null, GraphRequestCounter? counter = null, ILogger? log = null) : DelegatingHandler
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _perMailbox = new(StringComparer.OrdinalIgnoreCase);
     private readonly GraphDelay _delay = delay ?? Task.Delay;
+    private static readonly AsyncLocal<string?> ScanningMailbox = new();
+
+    /// <summary>
+    /// Requests sent inside the returned scope belong to <paramref name="mailboxId"/> and share its gate, whether the URL
+    /// names the user by UPN or by object id (/users/{upn} and /users/{id} are one mailbox to Graph's throttling).
+    /// </summary>
+    public static IDisposable ForMailbox(string mailboxId)
+    {
+        var previous = ScanningMailbox.Value;
+        ScanningMailbox.Value = mailboxId.Trim().ToLowerInvariant();
+        return new Scope(previous);
+    }
+
+    private sealed class Scope(string? previous) : IDisposable
+    {
+        public void Dispose() => ScanningMailbox.Value = previous;
+    }
+
+    /// <summary>The gate a request waits at: the scanned mailbox when in a scope, else the user the URL names.</summary>
+    internal static string GateOf(Uri? uri) => ScanningMailbox.Value ?? MailboxOf(uri);
 
     public GraphRequestCounter Counter { get; } = counter ?? new GraphRequestCounter();
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        var gate = _perMailbox.GetOrAdd(MailboxOf(request.RequestUri), _ => new SemaphoreSlim(options.MaxConcurrentRequestsPerMailbox));
+        var gate = _perMailbox.GetOrAdd(GateOf(request.RequestUri), _ => new SemaphoreSlim(options.MaxConcurrentRequestsPerMailbox));
         for (int attempt = 0; ; attempt++)
         {
             string failure;
@@ -35,6 +57,7 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
                 try
                 {
                     response = await base.SendAsync(request, ct);
+                    Telemetry.GraphRequests.Add(1, new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
                 }
                 catch (HttpRequestException ex) when (!ct.IsCancellationRequested)
                 {
@@ -52,6 +75,7 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
                     retryAfter = RetryAfter(response);
                     failure = $"HTTP {(int)response.StatusCode} {response.StatusCode}";
                     Counter.OnThrottled(retryAfter);
+                    Telemetry.GraphThrottled.Add(1, new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
                     response.Dispose();
                     goto retry;
                 }
@@ -77,8 +101,17 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
         retry:
             Counter.OnRetry();
             if (attempt >= options.MaxRetries)
+            {
+                log?.LogWarning("Graph {Method} {Path} failed {Attempts} times ({Failure}); giving up", request.Method, PathOf(request.RequestUri), attempt + 1, failure);
                 throw new GraphRetriesExhaustedException(request.Method, PathOf(request.RequestUri), attempt + 1, failure);
-            await _delay(retryAfter ?? Backoff(attempt), ct);
+            }
+            var wait = retryAfter ?? Backoff(attempt);
+            log?.LogWarning("Graph {Method} {Path}: {Failure}; retry {Retry} of {MaxRetries} in {Wait} ({Source})", request.Method, PathOf(request.RequestUri),
+                failure, attempt + 1, options.MaxRetries, wait, retryAfter is null ? "backoff" : "Retry-After");
+            Telemetry.GraphRetries.Add(1);
+            Activity.Current?.AddEvent(new ActivityEvent("graph.retry", tags: new ActivityTagsCollection { ["failure"] = failure, ["wait_s"] = wait.TotalSeconds }));
+            await _delay(wait, ct);
+            Telemetry.GraphRetryAfterWaited.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("source", retryAfter is null ? "backoff" : "retry-after"));
         }
     }
 

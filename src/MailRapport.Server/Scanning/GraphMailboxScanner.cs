@@ -39,6 +39,7 @@ public sealed class GraphMailboxScanner(
 
     public async Task<ScanResult> ScanAsync(string mailboxId, IProgress<ScanProgress>? progress = null, CancellationToken ct = default)
     {
+        using var gate = GraphThrottlingHandler.ForMailbox(mailboxId); // every request of this scan shares the mailbox's gate
         var clock = Stopwatch.StartNew();
         long requestsAtStart = counter?.Requests ?? 0;
         var run = new Run(progress, () => (int)((counter?.Requests ?? 0) - requestsAtStart));

@@ -2,7 +2,7 @@ namespace MailRapport.Server.Scanning;
 
 /// <summary>
 /// Brings one mailbox's stored interactions up to date with its source (incrementally where the source allows)
-/// and recomputes its profiles. The Quartz job and the CLI call this; tests call it directly.
+/// and recomputes its profiles. The scan job (through ScanRunner) and the CLI call this; tests call it directly.
 /// </summary>
 public interface IMailboxScanner
 {

@@ -22,7 +22,11 @@ public sealed record MailboxStatus(
     DateTimeOffset? ScanStartedAt,
     DateTimeOffset? ScanFinishedAt,
     string? ScanError,
-    bool ScanRunning);
+    bool ScanRunning,
+    bool ScanQueued = false,
+    bool ScanErrorPermanent = false,
+    DateTimeOffset? ScanHeartbeatAt = null,
+    bool ScanForced = false);
 
 public enum EnrolmentOutcome
 {
@@ -42,7 +46,8 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
     private const string Columns = """
         mailbox_id AS MailboxId, tenant_id AS TenantId, object_id AS ObjectId, origin AS Origin, enrolled_at AS EnrolledAt,
         scan_requested_at AS ScanRequestedAt, scan_started_at AS ScanStartedAt, scan_finished_at AS ScanFinishedAt,
-        scan_error AS ScanError, scan_running AS ScanRunning
+        scan_error AS ScanError, scan_running AS ScanRunning, scan_queued AS ScanQueued,
+        scan_error_permanent AS ScanErrorPermanent, scan_heartbeat_at AS ScanHeartbeatAt, scan_forced AS ScanForced
         """;
 
     /// <summary>Registers a mailbox that has no signed-in owner yet (admin list, local mode). Does nothing if it exists.</summary>
@@ -121,23 +126,128 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
         return rows.Select(r => r.ToStatus()).ToList();
     }
 
-    public Task MarkRequestedAsync(string mailboxId, CancellationToken ct = default) =>
-        UpdateAsync("scan_requested_at = @now", mailboxId, null, ct);
+    // Scan state. Every transition is one conditional UPDATE, so concurrent requests and hosts cannot both win.
 
-    public Task MarkStartedAsync(string mailboxId, CancellationToken ct = default) =>
-        UpdateAsync("scan_started_at = @now, scan_running = 1", mailboxId, null, ct);
+    /// <summary>
+    /// Marks a scan as queued unless one already is: true when this call queued it (and must enqueue the job).
+    /// Idle becomes queued, running becomes running + queued; a second request finds it queued and does nothing.
+    /// A queued mark older than <paramref name="staleBefore"/> is taken for a job lost before it was stored.
+    /// </summary>
+    /// <param name="force">
+    /// A request that must scan (not a catch-up that may skip itself): when it finds a scan already queued, it makes that
+    /// scan unconditional instead of being lost to a catch-up run that skips.
+    /// </param>
+    public async Task<bool> TryQueueAsync(string mailboxId, DateTimeOffset staleBefore, bool force = true, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var queued = await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE mailbox_registry SET scan_queued = 1, scan_requested_at = @now, scan_forced = @force
+            WHERE mailbox_id = @mailboxId AND (scan_queued = 0 OR scan_requested_at IS NULL OR scan_requested_at < @stale)
+            """, new { mailboxId, now = Now(), stale = staleBefore.ToUnixTimeMilliseconds(), force = force ? 1 : 0 }, cancellationToken: ct)) == 1;
+        if (!queued && force)
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE mailbox_registry SET scan_forced = 1 WHERE mailbox_id = @mailboxId AND scan_queued = 1", new { mailboxId }, cancellationToken: ct));
+        return queued;
+    }
 
-    public Task MarkFinishedAsync(string mailboxId, CancellationToken ct = default) =>
-        UpdateAsync("scan_finished_at = @now, scan_running = 0, scan_error = NULL", mailboxId, null, ct);
+    /// <summary>Queues a scan of every mailbox that has none queued, in one statement; returns the mailboxes it queued.</summary>
+    public async Task<IReadOnlyList<string>> TryQueueAllAsync(DateTimeOffset staleBefore, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<string>(new CommandDefinition("""
+            UPDATE mailbox_registry SET scan_queued = 1, scan_requested_at = @now, scan_forced = 0
+            WHERE scan_queued = 0 OR scan_requested_at IS NULL OR scan_requested_at < @stale
+            RETURNING mailbox_id
+            """, new { now = Now(), stale = staleBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct))).ToList();
+    }
 
-    public Task MarkFailedAsync(string mailboxId, string error, CancellationToken ct = default) =>
-        UpdateAsync("scan_running = 0, scan_error = @error", mailboxId, error.Length > 2000 ? error[..2000] : error, ct);
+    /// <summary>
+    /// A catch-up run gives up its queued mark when a scan finished at or after <paramref name="since"/> and nobody asked
+    /// for a scan meanwhile: true when it should skip.
+    /// </summary>
+    public async Task<bool> TrySkipAsync(string mailboxId, DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE mailbox_registry SET scan_queued = 0
+            WHERE mailbox_id = @mailboxId AND scan_forced = 0 AND scan_finished_at >= @since
+            """, new { mailboxId, since = since.ToUnixTimeMilliseconds() }, cancellationToken: ct)) == 1;
+    }
 
-    private async Task UpdateAsync(string set, string mailboxId, string? error, CancellationToken ct)
+    /// <summary>Undoes <see cref="TryQueueAsync"/> when the job could not be stored.</summary>
+    public Task UnqueueAsync(string mailboxId, CancellationToken ct = default) =>
+        UpdateAsync("scan_queued = 0, scan_forced = 0", mailboxId, ct);
+
+    /// <summary>
+    /// Takes the mailbox's scan lease for <paramref name="owner"/>: true unless another scan holds a live lease
+    /// (renewed after <paramref name="leaseExpiredBefore"/>). Clears the queued mark: this run is the queued scan.
+    /// </summary>
+    public async Task<bool> TryClaimAsync(string mailboxId, string owner, DateTimeOffset leaseExpiredBefore, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE mailbox_registry
+            SET scan_running = 1, scan_queued = 0, scan_forced = 0, scan_owner = @owner, scan_started_at = @now, scan_heartbeat_at = @now
+            WHERE mailbox_id = @mailboxId
+              AND (scan_running = 0 OR scan_owner IS NULL OR scan_heartbeat_at IS NULL OR scan_heartbeat_at < @expired)
+            """, new { mailboxId, owner, now = Now(), expired = leaseExpiredBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>Renews the lease; false when it was lost (taken over or the mailbox erased).</summary>
+    public async Task<bool> RenewAsync(string mailboxId, string owner, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE mailbox_registry SET scan_heartbeat_at = @now WHERE mailbox_id = @mailboxId AND scan_owner = @owner",
+            new { mailboxId, owner, now = Now() }, cancellationToken: ct)) == 1;
+    }
+
+    public Task MarkFinishedAsync(string mailboxId, string owner, CancellationToken ct = default) =>
+        UpdateOwnedAsync("""
+            scan_finished_at = @now, scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL, scan_error = NULL, scan_error_permanent = 0
+            """, mailboxId, owner, null, false, ct);
+
+    /// <summary>Records a failed scan. With <paramref name="willRetry"/> the retry counts as the queued scan.</summary>
+    public Task MarkFailedAsync(string mailboxId, string owner, string error, bool permanent, bool willRetry, CancellationToken ct = default) =>
+        UpdateOwnedAsync($"""
+            scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL, scan_error = @error, scan_error_permanent = @permanent
+            {(willRetry ? ", scan_queued = 1, scan_requested_at = @now" : "")}
+            """, mailboxId, owner, error.Length > 2000 ? error[..2000] : error, permanent, ct);
+
+    /// <summary>A scan stopped by the host shutting down: the job runs again later, so it counts as queued.</summary>
+    public Task MarkInterruptedAsync(string mailboxId, string owner, CancellationToken ct = default) =>
+        UpdateOwnedAsync("scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL, scan_queued = 1, scan_requested_at = @now",
+            mailboxId, owner, null, false, ct);
+
+    /// <summary>
+    /// After a restart on a job storage that keeps nothing (local mode): every queued or running mark is a leftover.
+    /// Clears them and returns those mailboxes, which are queued again.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ResetLeftoversAsync(CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var mailboxes = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT mailbox_id FROM mailbox_registry WHERE scan_queued = 1 OR scan_running = 1", cancellationToken: ct))).ToList();
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE mailbox_registry SET scan_queued = 0, scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL WHERE scan_queued = 1 OR scan_running = 1",
+            cancellationToken: ct));
+        return mailboxes;
+    }
+
+    private async Task UpdateAsync(string set, string mailboxId, CancellationToken ct)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE mailbox_registry SET {set} WHERE mailbox_id = @mailboxId", new { mailboxId, now = Now(), error }, cancellationToken: ct));
+            $"UPDATE mailbox_registry SET {set} WHERE mailbox_id = @mailboxId", new { mailboxId, now = Now() }, cancellationToken: ct));
+    }
+
+    /// <summary>Only while <paramref name="owner"/> still holds the lease: a host that lost it must not overwrite the new holder's state.</summary>
+    private async Task UpdateOwnedAsync(string set, string mailboxId, string owner, string? error, bool permanent, CancellationToken ct)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE mailbox_registry SET {set} WHERE mailbox_id = @mailboxId AND scan_owner = @owner",
+            new { mailboxId, owner, now = Now(), error, permanent = permanent ? 1 : 0 }, cancellationToken: ct));
     }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -156,8 +266,13 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
         public long? ScanFinishedAt { get; set; }
         public string? ScanError { get; set; }
         public long ScanRunning { get; set; }
+        public long ScanQueued { get; set; }
+        public long ScanErrorPermanent { get; set; }
+        public long? ScanHeartbeatAt { get; set; }
+        public long ScanForced { get; set; }
 
         public MailboxStatus ToStatus() => new(MailboxId, TenantId, ObjectId, Origin, DateTimeOffset.FromUnixTimeMilliseconds(EnrolledAt),
-            At(ScanRequestedAt), At(ScanStartedAt), At(ScanFinishedAt), ScanError, ScanRunning != 0);
+            At(ScanRequestedAt), At(ScanStartedAt), At(ScanFinishedAt), ScanError, ScanRunning != 0, ScanQueued != 0,
+            ScanErrorPermanent != 0, At(ScanHeartbeatAt), ScanForced != 0);
     }
 }

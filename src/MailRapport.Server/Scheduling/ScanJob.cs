@@ -1,25 +1,34 @@
-using Quartz;
+using System.ComponentModel;
+using Hangfire;
+using Hangfire.Server;
+using Microsoft.Extensions.Options;
 
 namespace MailRapport.Server.Scheduling;
 
 /// <summary>
-/// The Quartz job: one per mailbox (the job key's name is the mailbox id), so DisallowConcurrentExecution means
-/// never two scans of one mailbox at once, across the whole cluster. All the work is in <see cref="ScanRunner"/>.
+/// The Hangfire jobs, kept thin: a scan of one mailbox (all the work is in <see cref="ScanRunner"/>) and the
+/// nightly dispatch that queues one scan per mailbox (<see cref="MailboxScheduler"/>).
 /// </summary>
-[DisallowConcurrentExecution]
-public sealed class ScanJob(ScanRunner runner, ILogger<ScanJob> log) : IJob
+public sealed class ScanJob(ScanRunner runner, MailboxScheduler scheduler, IBackgroundJobClient jobs, IOptions<ScanScheduleOptions> options)
 {
-    public const string Group = "mailbox-scan";
-    /// <summary>Trigger data: skip the run when the mailbox already finished a scan at or after this instant (Unix ms).</summary>
-    public const string SkipIfFinishedSince = "skipIfFinishedSince";
+    public const string NightlyJobId = "nightly-scans";
+    /// <summary>Attempts after the first for transient failures (30 s, 2 min, 10 min, 30 min, 1 h later).</summary>
+    public const int Retries = 5;
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisplayName("Scan {0}")]
+    [AutomaticRetry(Attempts = Retries, DelaysInSeconds = [30, 120, 600, 1800, 3600], ExceptOn = [typeof(PermanentScanFailureException)],
+        OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task ScanAsync(string mailboxId, long? skipIfFinishedSinceMs, PerformContext? context, CancellationToken ct)
     {
-        var mailboxId = context.JobDetail.Key.Name;
-        DateTimeOffset? skipIfSince = context.Trigger.JobDataMap.TryGetLong(SkipIfFinishedSince, out var ms)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-        log.LogInformation("Scan job for {Mailbox}: trigger {Trigger} scheduled {ScheduledAt:o}, recovering {Recovering}, on {Instance}",
-            mailboxId, context.Trigger.Key, context.ScheduledFireTimeUtc, context.Recovering, context.Scheduler.SchedulerInstanceId);
-        await runner.RunAsync(mailboxId, skipIfSince, cancellationToken);
+        int retryCount = context?.GetJobParameter<int>("RetryCount") ?? 0;
+        DateTimeOffset? skipIfSince = skipIfFinishedSinceMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        var outcome = await runner.RunAsync(mailboxId, skipIfSince, willRetry: retryCount < Retries, ct);
+        if (outcome == ScanOutcome.Busy)
+            jobs.Schedule<ScanJob>(j => j.ScanAsync(mailboxId, skipIfFinishedSinceMs, null, CancellationToken.None),
+                TimeSpan.FromSeconds(options.Value.BusyRetrySeconds));
     }
+
+    [DisplayName("Nightly scans: queue one scan per mailbox")]
+    [AutomaticRetry(Attempts = 3)]
+    public Task DispatchNightAsync(CancellationToken ct) => scheduler.DispatchNightAsync(ct);
 }

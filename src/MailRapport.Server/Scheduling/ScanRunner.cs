@@ -1,48 +1,147 @@
+using System.Diagnostics;
+using MailRapport.Server.Observability;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Storage;
+using Microsoft.Extensions.Options;
 
 namespace MailRapport.Server.Scheduling;
 
-/// <summary>One scan of one mailbox: scan state in the registry, the scanner, then the stage history.</summary>
-public sealed class ScanRunner(MailboxRegistry registry, IMailboxScanner scanner, StageHistory history, MailStore store, ILogger<ScanRunner> log)
+public enum ScanOutcome
 {
-    public async Task<ScanResult?> RunAsync(string mailboxId, DateTimeOffset? skipIfFinishedSince = null, CancellationToken ct = default)
+    Scanned,
+    /// <summary>Nothing to do: the mailbox was erased, or already scanned since the night this run catches up.</summary>
+    Skipped,
+    /// <summary>Another run holds the mailbox's lease: try again later.</summary>
+    Busy,
+}
+
+/// <summary>
+/// One scan of one mailbox: take the mailbox's lease in the registry (so two hosts never scan it at once), run the
+/// scanner while renewing the lease, record the stage history and the outcome. The Hangfire job calls this; tests too.
+/// </summary>
+public sealed class ScanRunner(
+    MailboxRegistry registry,
+    IMailboxScanner scanner,
+    StageHistory history,
+    MailStore store,
+    IOptions<ScanScheduleOptions> options,
+    TimeProvider clock,
+    ILogger<ScanRunner> log)
+{
+    /// <param name="skipIfFinishedSince">Catch-up runs: do nothing if a scan finished at or after this instant.</param>
+    /// <param name="willRetry">Whether a failure will be retried (the registry then keeps the scan queued).</param>
+    public async Task<ScanOutcome> RunAsync(string mailboxId, DateTimeOffset? skipIfFinishedSince = null, bool willRetry = false, CancellationToken ct = default)
     {
         var status = await registry.GetAsync(mailboxId, ct);
         if (status is null)
         {
             log.LogInformation("Scan of {Mailbox} skipped: it is not registered (erased?)", mailboxId);
-            return null;
+            return ScanOutcome.Skipped;
         }
-        if (skipIfFinishedSince is { } since && status.ScanFinishedAt >= since)
+        // A catch-up run skips itself when a scan finished since its night, unless someone asked for a scan meanwhile.
+        if (skipIfFinishedSince is { } since && await registry.TrySkipAsync(mailboxId, since, ct))
         {
             log.LogInformation("Scan of {Mailbox} skipped: already scanned at {Finished}", mailboxId, status.ScanFinishedAt);
-            return null;
+            return ScanOutcome.Skipped;
         }
-        await registry.MarkStartedAsync(mailboxId, ct);
+
+        var owner = Guid.NewGuid().ToString("n");
+        var lease = TimeSpan.FromSeconds(options.Value.ScanLeaseSeconds);
+        if (!await registry.TryClaimAsync(mailboxId, owner, clock.GetUtcNow() - lease, ct))
+        {
+            log.LogInformation("Scan of {Mailbox} deferred: another scan of it is running", mailboxId);
+            return ScanOutcome.Busy;
+        }
+
+        using var activity = Telemetry.Source.StartActivity("scan");
+        activity?.SetTag("mailrapport.mailbox", mailboxId);
+        var started = clock.GetTimestamp();
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = RenewAsync(mailboxId, owner, lease / 3, leaseLost, stopRenewing.Token);
         ScanResult result;
         try
         {
-            result = await scanner.ScanAsync(mailboxId, null, ct);
-            await history.BackfillIfEmptyAsync(mailboxId, ct);
-            await history.RecordChangesAsync(mailboxId, ct);
+            result = await scanner.ScanAsync(mailboxId, null, leaseLost.Token);
+            await history.BackfillIfEmptyAsync(mailboxId, leaseLost.Token);
+            await history.RecordChangesAsync(mailboxId, leaseLost.Token);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            log.LogError(e, "Scan of {Mailbox} failed", mailboxId);
-            await registry.MarkFailedAsync(mailboxId, e.Message, CancellationToken.None);
+            log.LogWarning("Scan of {Mailbox} interrupted by shutdown; it runs again from its last committed page", mailboxId);
+            await registry.MarkInterruptedAsync(mailboxId, owner, CancellationToken.None);
             throw;
         }
-        await registry.MarkFinishedAsync(mailboxId, ct);
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
+        {
+            log.LogWarning("Scan of {Mailbox} stopped: its lease was taken over by another host", mailboxId);
+            return ScanOutcome.Skipped;
+        }
+        catch (Exception e)
+        {
+            var permanent = PermanentScanFailureException.From(mailboxId, e);
+            var kind = new KeyValuePair<string, object?>("kind", permanent is null ? "transient" : "permanent");
+            Telemetry.ScanErrors.Add(1, kind);
+            Telemetry.ScanDuration.Record(clock.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "failed"));
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            activity?.SetTag("mailrapport.scan.error_kind", kind.Value);
+            if (permanent is not null)
+            {
+                log.LogError(e, "Scan of {Mailbox} failed permanently, not retrying: {Reason}", mailboxId, permanent.Message);
+                await registry.MarkFailedAsync(mailboxId, owner, permanent.Message, permanent: true, willRetry: false, CancellationToken.None);
+                throw permanent;
+            }
+            log.LogWarning(e, "Scan of {Mailbox} failed ({Reason}); {Retry}", mailboxId, e.Message, willRetry ? "it will be retried" : "no retries left");
+            await registry.MarkFailedAsync(mailboxId, owner, e.Message, permanent: false, willRetry, CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            await stopRenewing.CancelAsync();
+            await renewing;
+        }
+
+        await registry.MarkFinishedAsync(mailboxId, owner, ct);
+        Telemetry.ScanDuration.Record(clock.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "scanned"));
+        Telemetry.ScanPages.Add(result.Requests);
+        Telemetry.ScanMessages.Add(result.MessagesUpserted);
+        Telemetry.ScanMeetings.Add(result.MeetingsUpserted);
+        activity?.SetTag("mailrapport.scan.messages", result.MessagesUpserted);
+        activity?.SetTag("mailrapport.scan.pages", result.Requests);
         // Erased while the scan ran: the scan wrote after the erase, so erase again.
         if (await registry.GetAsync(mailboxId, ct) is null)
         {
             await store.DeleteMailboxDataAsync(mailboxId, ct);
             log.LogInformation("Mailbox {Mailbox} was erased during its scan; its data was erased again", mailboxId);
-            return null;
+            return ScanOutcome.Skipped;
         }
         log.LogInformation("Scanned {Mailbox}: {Messages} messages, {Meetings} meetings in {Elapsed}",
             mailboxId, result.MessagesUpserted, result.MeetingsUpserted, result.Elapsed);
-        return result;
+        return ScanOutcome.Scanned;
+    }
+
+    /// <summary>Renews the lease until stopped; a lease that could not be renewed cancels the scan.</summary>
+    private async Task RenewAsync(string mailboxId, string owner, TimeSpan every, CancellationTokenSource leaseLost, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(every, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                bool held;
+                try { held = await registry.RenewAsync(mailboxId, owner, stop); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogWarning(e, "Could not renew the scan lease of {Mailbox}; trying again", mailboxId);
+                    continue;
+                }
+                if (!held)
+                {
+                    await leaseLost.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
     }
 }

@@ -1,54 +1,101 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 
 namespace MailRapport.Server.Scheduling;
 
-/// <summary>When mailboxes are scanned. Bound from the "Scheduling" configuration section.</summary>
+/// <summary>When and how mailboxes are scanned. Bound from the "Scheduling" configuration section.</summary>
 public sealed class ScanScheduleOptions : IValidatableObject
 {
     public const string Section = "Scheduling";
 
-    /// <summary>Quartz cron expression (seconds first) for the nightly scan of every mailbox.</summary>
+    /// <summary>Local time of the nightly scan of every mailbox, "HH:mm".</summary>
     [Required]
-    public string NightlyCron { get; set; } = "0 0 2 * * ?";
+    public string NightlyAt { get; set; } = "02:00";
 
-    /// <summary>Time zone the cron expression is read in (IANA id, e.g. Europe/Amsterdam).</summary>
+    /// <summary>Time zone <see cref="NightlyAt"/> is read in (IANA id, e.g. Europe/Amsterdam).</summary>
     [Required]
     public string TimeZone { get; set; } = "UTC";
 
-    /// <summary>Mailboxes an admin rolls out to: registered and scheduled at start, before anyone signs in.</summary>
+    /// <summary>Mailboxes an admin rolls out to: registered at start, before anyone signs in.</summary>
     public List<string> Mailboxes { get; set; } = [];
 
-    /// <summary>This node's Quartz instance id; empty = generated (host name + time), which clustering needs unique.</summary>
+    /// <summary>This node's name on the dashboard; empty = Hangfire's default (host name + process id).</summary>
     public string? InstanceId { get; set; }
 
-    /// <summary>How often a clustered node checks in; a node silent for longer than this (plus a margin) is presumed dead and its jobs recovered.</summary>
-    [Range(1, 3600)]
-    public int ClusterCheckinSeconds { get; set; } = 15;
-
-    /// <summary>How late a node's check-in may be before the others recover its jobs.</summary>
-    [Range(1, 3600)]
-    public int ClusterCheckinMisfireSeconds { get; set; } = 20;
-
-    [Range(1, 3600)]
-    public int MisfireThresholdSeconds { get; set; } = 60;
-
-    /// <summary>How many scans run at once on this node.</summary>
-    [Range(1, 64)]
+    /// <summary>How many scans run at once on this node (Hangfire workers).</summary>
+    [Range(1, 256)]
     public int MaxConcurrentScans { get; set; } = 2;
+
+    /// <summary>
+    /// A running scan renews its lease on the mailbox this often divided by three; a lease not renewed for this long
+    /// (its host died) may be taken over by another host.
+    /// </summary>
+    [Range(1, 3600)]
+    public int ScanLeaseSeconds { get; set; } = 120;
+
+    /// <summary>A scan job that finds its mailbox being scanned elsewhere runs again after this long.</summary>
+    [Range(1, 3600)]
+    public int BusyRetrySeconds { get; set; } = 30;
+
+    /// <summary>
+    /// PostgreSQL: a job whose host stopped renewing it (killed) is handed to another host after this long
+    /// (Hangfire.PostgreSql's sliding invisibility timeout).
+    /// </summary>
+    [Range(1, 86_400)]
+    public int InvisibilityTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// PostgreSQL: a Hangfire lock row older than this is taken for the leftover of a killed host and removed.
+    /// Hangfire's own locks are held for moments, so a minute is ample (the package's default, 10 minutes,
+    /// stalls the schedule that long after a crash).
+    /// </summary>
+    [Range(1, 3600)]
+    public int LockTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>How often queued and delayed (retry) jobs are looked for.</summary>
+    [Range(1, 3600)]
+    public int PollSeconds { get; set; } = 5;
+
+    /// <summary>Attempts after the first for a scan that failed for a transient reason; permanent failures never retry.</summary>
+    [Range(0, 20)]
+    public int Retries { get; set; } = 5;
+
+    public JobsDashboardOptions Dashboard { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!Quartz.CronExpression.TryParse(NightlyCron, out _))
-            yield return new ValidationResult($"Scheduling:NightlyCron '{NightlyCron}' is not a valid Quartz cron expression.", [nameof(NightlyCron)]);
+        if (!TryParseTime(NightlyAt, out _))
+            yield return new ValidationResult($"Scheduling:NightlyAt '{NightlyAt}' is not a time of day (HH:mm).", [nameof(NightlyAt)]);
         if (!TryFindTimeZone(TimeZone, out _))
             yield return new ValidationResult($"Scheduling:TimeZone '{TimeZone}' is not a known time zone.", [nameof(TimeZone)]);
     }
 
+    public TimeOnly ResolveNightlyAt() => TryParseTime(NightlyAt, out var t) ? t : new TimeOnly(2, 0);
+
     public TimeZoneInfo ResolveTimeZone() => TryFindTimeZone(TimeZone, out var tz) ? tz : TimeZoneInfo.Utc;
+
+    private static bool TryParseTime(string value, out TimeOnly time) =>
+        TimeOnly.TryParseExact(value, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
 
     private static bool TryFindTimeZone(string id, out TimeZoneInfo tz)
     {
         try { tz = TimeZoneInfo.FindSystemTimeZoneById(id); return true; }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { tz = TimeZoneInfo.Utc; return false; }
     }
+}
+
+/// <summary>Hangfire's dashboard. Bound from "Scheduling:Dashboard".</summary>
+public sealed class JobsDashboardOptions
+{
+    /// <summary>Where the dashboard is served.</summary>
+    public string Path { get; set; } = "/jobs";
+
+    /// <summary>Entra mode only: the dashboard is off unless this is set (local mode always serves it on loopback).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Entra mode: the app role that opens the dashboard with its actions (trigger, retry, delete).</summary>
+    public string AdminRole { get; set; } = "MailRapport.Admin";
+
+    /// <summary>Entra mode: an optional app role that opens the dashboard read-only. Empty = nobody else.</summary>
+    public string? ReaderRole { get; set; }
 }

@@ -1,15 +1,20 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using MailRapport.Server.Storage;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace MailRapport.Server.Scheduling;
 
 public static class SchedulingExtensions
 {
     /// <summary>
-    /// Quartz with a persistent job store in the same database as the data: SQLite as a single node, PostgreSQL
-    /// clustered (every node shares the schedule; a dead node's running scans are recovered by another). Quartz
-    /// creates its own tables at start when missing.
+    /// Hangfire: on PostgreSQL its job storage lives in the same database (schema "hangfire", any number of nodes);
+    /// on SQLite (local mode, one process) in memory, since the store already says when each mailbox was last
+    /// scanned and what was queued (docs/decisions/007-local-job-storage.md). The storage, activator and clients are
+    /// this host's own services, not Hangfire's process-wide statics, so several hosts can share one process (tests).
     /// </summary>
     public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
     {
@@ -18,59 +23,56 @@ public static class SchedulingExtensions
         services.AddSingleton<MailboxRegistry>();
         services.AddSingleton<StageHistory>();
         services.AddSingleton<ScanRunner>();
+        services.AddSingleton<NightlySchedule>();
         services.AddSingleton<MailboxScheduler>();
+        services.AddTransient<ScanJob>();
 
         var scheduling = builder.Configuration.GetSection(ScanScheduleOptions.Section).Get<ScanScheduleOptions>() ?? new ScanScheduleOptions();
         var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
-        builder.AddQuartz(q =>
+        var persistent = store.Provider == StoreProvider.Postgres;
+        var serverName = $"{(string.IsNullOrWhiteSpace(scheduling.InstanceId) ? Environment.MachineName : scheduling.InstanceId)}-{Guid.NewGuid().ToString("n")[..6]}";
+        services.AddSingleton(new SchedulerIdentity(serverName, persistent));
+
+        services.AddSingleton<JobStorage>(sp =>
         {
-            q.ConfigureScheduler(s =>
-            {
-                s.InstanceName = "mailrapport";
-                if (!string.IsNullOrWhiteSpace(scheduling.InstanceId)) s.InstanceId = scheduling.InstanceId;
-                else s.GenerateInstanceId = true;
-            });
-            q.UseDefaultThreadPool(scheduling.MaxConcurrentScans);
-            q.UsePersistentStore(p =>
-            {
-                p.UseSystemTextJsonSerializer();
-                p.ProvisionSchema();
-                p.ConfigureStore(o => o.MisfireThreshold = TimeSpan.FromSeconds(scheduling.MisfireThresholdSeconds));
-                if (store.Provider == StoreProvider.Postgres)
-                {
-                    p.UsePostgres(store.ConnectionString ?? throw new InvalidOperationException("Store:ConnectionString is required when Store:Provider is Postgres."));
-                    p.UseClustering(c =>
-                    {
-                        c.CheckinInterval = TimeSpan.FromSeconds(scheduling.ClusterCheckinSeconds);
-                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(scheduling.ClusterCheckinMisfireSeconds);
-                    });
-                }
-                else
-                {
-                    p.UseSqlite(QuartzSqliteConnectionString(store));
-                }
-            });
+            sp.GetRequiredService<IGlobalConfiguration>(); // serializer settings first
+            return persistent ? PostgresStorage(store, scheduling) : new InMemoryStorage(new InMemoryStorageOptions());
         });
-        // Hosted services start in registration order: the store's migration (AddStorage), then Quartz (which
-        // creates its tables as it starts), then the start-up registration that schedules the mailboxes.
-        builder.AddQuartzHostedService(o =>
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, c) => c
+            .UseLogProvider(new HangfireLogging(sp.GetRequiredService<ILoggerFactory>()))
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        // Hosted services start in registration order: the store's migration (AddStorage), then the Hangfire server,
+        // then the start-up registration that queues missed scans.
+        services.AddHangfireServer((sp, o) =>
         {
-            o.WaitForJobsToComplete = false;
-            o.AwaitApplicationStarted = false;
+            var s = sp.GetRequiredService<IOptions<ScanScheduleOptions>>().Value;
+            o.ServerName = sp.GetRequiredService<SchedulerIdentity>().ServerName;
+            o.WorkerCount = s.MaxConcurrentScans + 1; // one for the nightly dispatch
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(s.PollSeconds);
+            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
         });
         services.AddHostedService<SchedulingStartup>();
+        services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler", tags: ["ready"]);
         return builder;
     }
 
-    /// <summary>The schedule lives next to the data, in its own SQLite file: Quartz locks its whole store on SQLite.</summary>
-    private static string QuartzSqliteConnectionString(StoreOptions store)
+    private static PostgreSqlStorage PostgresStorage(StoreOptions store, ScanScheduleOptions scheduling)
     {
-        var dataPath = store.ConnectionString is { Length: > 0 } cs
-            ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(cs).DataSource
-            : store.Path;
-        var full = Path.GetFullPath(dataPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var quartzPath = Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + ".schedule.db");
-        return new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = quartzPath, DefaultTimeout = 60 }.ToString();
+        var connectionString = store.ConnectionString ?? throw new InvalidOperationException("Store:ConnectionString is required when Store:Provider is Postgres.");
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // A job's host renews its claim while it runs; when the host dies the job goes to another after this long.
+            UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = TimeSpan.FromSeconds(scheduling.InvisibilityTimeoutSeconds),
+            QueuePollInterval = TimeSpan.FromSeconds(scheduling.PollSeconds),
+            // Lock rows a killed host left behind are removed after this long (hangfire-postgres #365, #329).
+            DistributedLockTimeout = TimeSpan.FromSeconds(scheduling.LockTimeoutSeconds),
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
     }
 }

@@ -112,6 +112,15 @@ internal static class Schema
             );
             CREATE INDEX ix_contact_profiles_rank ON contact_profiles (mailbox_id, strength, address);
             """),
+        // Scan queue state, changed only by conditional UPDATEs (Scheduling/MailboxRegistry): one queued scan at most,
+        // and one running scan held by a lease (owner + heartbeat) that another host may take over once it lapses.
+        (4, """
+            ALTER TABLE mailbox_registry ADD COLUMN scan_queued SMALLINT NOT NULL DEFAULT 0;
+            ALTER TABLE mailbox_registry ADD COLUMN scan_owner TEXT NULL;
+            ALTER TABLE mailbox_registry ADD COLUMN scan_heartbeat_at BIGINT NULL;
+            ALTER TABLE mailbox_registry ADD COLUMN scan_error_permanent SMALLINT NOT NULL DEFAULT 0;
+            ALTER TABLE mailbox_registry ADD COLUMN scan_forced SMALLINT NOT NULL DEFAULT 0;
+            """),
         // What each mailbox holds month by month (received, sent, calendar), as the model judged it at the last recompute.
         (5, """
             CREATE TABLE mailbox_coverage (

@@ -6,7 +6,6 @@ using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 using MailRapport.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Quartz;
 
 namespace MailRapport.Server.Tests.Api;
 
@@ -132,9 +131,8 @@ public sealed class ContactsApiTests : IDisposable
         var (alice, bob) = await TwoUsersWithDataAsync();
         await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.MailboxId);
         await factory.Store.SetAutomatedOverrideAsync(TestTokens.Alice.MailboxId, "news@list.com", true);
-        var schedulers = factory.Services.GetRequiredService<ISchedulerFactory>();
-        var scheduler = await schedulers.GetScheduler();
-        Assert.True(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Alice.MailboxId)));
+        var registry = factory.Services.GetRequiredService<MailboxRegistry>();
+        Assert.NotNull(await registry.GetAsync(TestTokens.Alice.MailboxId));
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync("/api/me/data")).StatusCode);
 
@@ -143,10 +141,10 @@ public sealed class ContactsApiTests : IDisposable
         {
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = @m", new { m = TestTokens.Alice.MailboxId }));
         }
-        Assert.False(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Alice.MailboxId)));
+        Assert.Null(await registry.GetAsync(TestTokens.Alice.MailboxId)); // the nightly run no longer queues it
         // Bob's data and schedule are untouched.
         Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contact_profiles WHERE mailbox_id = @m", new { m = TestTokens.Bob.MailboxId }));
-        Assert.True(await scheduler.Exists(MailboxScheduler.JobFor(TestTokens.Bob.MailboxId)));
+        Assert.NotNull(await registry.GetAsync(TestTokens.Bob.MailboxId));
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/api/contacts/secret@bob-client.com")).StatusCode);
     }
 }
@@ -171,8 +169,11 @@ public sealed class HealthTests : IDisposable
     public async Task Ready_fails_when_the_scheduler_is_stopped()
     {
         var client = factory.CreateClient();
-        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.Standby();
+        // A server whose heartbeat lapsed is removed from the job storage by the others (Hangfire's watchdog): do that to this one.
+        var storage = factory.Services.GetRequiredService<Hangfire.JobStorage>();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        using (var connection = storage.GetConnection())
+            connection.RemoveServer(Assert.Single(storage.GetMonitoringApi().Servers()).Name);
         var response = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);

@@ -3,7 +3,6 @@ using System.Text.Json;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Quartz;
 
 namespace MailRapport.Server.Tests.Api;
 
@@ -33,8 +32,9 @@ public sealed class EnrolmentTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/contacts")).StatusCode);
         await Task.Delay(300);
         Assert.Equal(1, factory.Scanner.CountFor(TestTokens.Alice.MailboxId));
-        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        Assert.NotNull(await scheduler.GetTrigger(MailboxScheduler.NightlyFor(TestTokens.Alice.MailboxId)));
+        // The one nightly job covers every registered mailbox.
+        using var connection = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+        Assert.Equal(ScanJob.NightlyJobId, Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection)).Id);
     }
 }
 

@@ -8,7 +8,7 @@ using MailRapport.Server.Tests.Support;
 
 namespace MailRapport.Server.Tests.Api;
 
-/// <summary>The API and its Quartz store on PostgreSQL (clustered), on a fresh database.</summary>
+/// <summary>The API and its Hangfire job storage on PostgreSQL, on a fresh database.</summary>
 public sealed class PostgresApiTests : IAsyncLifetime
 {
     private TestStore? db;

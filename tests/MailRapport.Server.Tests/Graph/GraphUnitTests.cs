@@ -75,6 +75,24 @@ public sealed class GraphThrottlingHandlerTests
         Assert.True(server.MaxInFlight > 4, "mailboxes should not share one gate");
     }
 
+    [Fact]
+    public async Task One_mailbox_named_by_upn_and_by_object_id_shares_one_gate()
+    {
+        var server = new SlowServer();
+        using var client = new HttpClient(new GraphThrottlingHandler(new GraphOptions()) { InnerHandler = server });
+        // A scan of one mailbox asks for /users/{upn}/... and /users/{object id}/... at once.
+        async Task<HttpResponseMessage> Get(int i)
+        {
+            using var scope = GraphThrottlingHandler.ForMailbox("A@x.com");
+            var user = i % 2 == 0 ? "a@x.com" : "0a11ce00-0000-0000-0000-000000000001";
+            return await client.GetAsync($"http://127.0.0.1/v1.0/users/{user}/mailFolders/inbox/messages/delta()");
+        }
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(Get));
+        Assert.Equal(4, server.MaxInFlight); // not 4 per spelling (8)
+        // Outside a scan the URL decides, as before.
+        Assert.Equal("0a11ce00-0000-0000-0000-000000000001", GraphThrottlingHandler.GateOf(new Uri("http://127.0.0.1/v1.0/users/0a11ce00-0000-0000-0000-000000000001/events")));
+    }
+
     private sealed class ScriptedServer(params HttpResponseMessage[] responses) : HttpMessageHandler
     {
         private int _next;

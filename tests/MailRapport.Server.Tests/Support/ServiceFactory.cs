@@ -26,15 +26,16 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// <summary>Keep the service's own scanner (the sample in local mode) instead of the recording one.</summary>
     public bool RealScanner { get; init; }
 
-    /// <summary>The service's clock, when a test moves time itself.</summary>
-    public TimeProvider? Clock { get; init; }
+    /// <summary>The service's clock (schedule tests pass a FakeTimeProvider); null keeps the system clock.</summary>
+    public TimeProvider? Clock { get; set; }
 
     public ServiceFactory(bool entra = true, int requestsPerMinute = 0)
     {
         System.IO.Directory.CreateDirectory(Directory);
         Settings["Store:Path"] = Path.Combine(Directory, "test.db");
         Settings["Service:RequestsPerMinute"] = requestsPerMinute.ToString();
-        Settings["Scheduling:MisfireThresholdSeconds"] = "1";
+        Settings["Scheduling:PollSeconds"] = "1";
+        Settings["Scheduling:BusyRetrySeconds"] = "1";
         if (entra)
         {
             Settings["Service:Mode"] = "Entra";
@@ -69,6 +70,13 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     public MailStore Store => Services.GetRequiredService<MailStore>();
 
+    /// <summary>Waits until Hangfire has no job queued, running or waiting for a retry.</summary>
+    public async Task WaitForJobsIdleAsync(TimeSpan? timeout = null)
+    {
+        var monitoring = Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        await Scanner.WaitForAsync(() => monitoring.GetStatistics() is { Enqueued: 0, Processing: 0, Scheduled: 0 }, timeout);
+    }
+
     public HttpClient ClientFor(TestTokens.User user)
     {
         var client = CreateClient();
@@ -98,7 +106,11 @@ public sealed class RecordingScanner : IMailboxScanner
     private readonly ConcurrentDictionary<string, int> running = new();
     public ConcurrentQueue<string> Calls { get; } = new();
     public int MaxOverlap;
+    public int Completed;
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>When set, called before each scan; an exception it returns is thrown by the scan.</summary>
+    public Func<string, Exception?>? Fail { get; set; }
 
     public async Task<ScanResult> ScanAsync(string mailboxId, IProgress<ScanProgress>? progress = null, CancellationToken ct = default)
     {
@@ -108,11 +120,13 @@ public sealed class RecordingScanner : IMailboxScanner
         {
             Calls.Enqueue(mailboxId);
             if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
+            if (Fail?.Invoke(mailboxId) is { } failure) throw failure;
             return new ScanResult(mailboxId, 0, 0, 0, 0, 0, 0, Delay);
         }
         finally
         {
             running.AddOrUpdate(mailboxId, 0, (_, n) => n - 1);
+            Interlocked.Increment(ref Completed);
         }
     }
 
