@@ -12,6 +12,9 @@ public sealed class ScanScheduleOptions : IValidatableObject
     [Required]
     public string NightlyAt { get; set; } = "02:00";
 
+    /// <summary>The Quartz-era setting: refused at start so a configured cron is not silently ignored.</summary>
+    public string? NightlyCron { get; set; }
+
     /// <summary>Time zone <see cref="NightlyAt"/> is read in (IANA id, e.g. Europe/Amsterdam).</summary>
     [Required]
     public string TimeZone { get; set; } = "UTC";
@@ -66,6 +69,8 @@ public sealed class ScanScheduleOptions : IValidatableObject
     {
         if (!TryParseTime(NightlyAt, out _))
             yield return new ValidationResult($"Scheduling:NightlyAt '{NightlyAt}' is not a time of day (HH:mm).", [nameof(NightlyAt)]);
+        if (NightlyCron is not null)
+            yield return new ValidationResult($"Scheduling:NightlyCron ('{NightlyCron}') is no longer read: set Scheduling:NightlyAt to the local time (HH:mm) instead.", [nameof(NightlyCron)]);
         if (!TryFindTimeZone(TimeZone, out _))
             yield return new ValidationResult($"Scheduling:TimeZone '{TimeZone}' is not a known time zone.", [nameof(TimeZone)]);
     }

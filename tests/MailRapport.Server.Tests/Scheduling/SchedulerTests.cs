@@ -246,6 +246,14 @@ public sealed class NightlyScheduleTests
         var errors = new ScanScheduleOptions { NightlyAt = at, TimeZone = zone }.Validate(new(new object())).ToList();
         Assert.Contains(errors, e => e.MemberNames.Contains(member));
     }
+
+    [Fact]
+    public void The_old_cron_setting_is_refused_not_ignored()
+    {
+        var errors = new ScanScheduleOptions { NightlyCron = "0 0 2 * * ?" }.Validate(new(new object())).ToList();
+        Assert.Contains(errors, e => e.MemberNames.Contains("NightlyCron") && e.ErrorMessage!.Contains("NightlyAt"));
+        Assert.Empty(new ScanScheduleOptions().Validate(new(new object())));
+    }
 }
 
 /// <summary>The registry's queue transitions, on their own.</summary>
