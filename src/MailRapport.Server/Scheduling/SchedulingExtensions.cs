@@ -13,7 +13,7 @@ public static class SchedulingExtensions
     /// <summary>
     /// Hangfire: on PostgreSQL its job storage lives in the same database (schema "hangfire", any number of nodes);
     /// on SQLite (local mode, one process) in memory, since the store already says when each mailbox was last
-    /// scanned and what was queued (docs/decisions/007-local-job-storage.md). The storage, activator and clients are
+    /// scanned and what was queued (docs/decisions/010-local-job-storage.md). The storage, activator and clients are
     /// this host's own services, not Hangfire's process-wide statics, so several hosts can share one process (tests).
     /// </summary>
     public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
