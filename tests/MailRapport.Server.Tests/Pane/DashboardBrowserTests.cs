@@ -26,9 +26,15 @@ public sealed class DashboardBrowserTests(PaneBrowserFixture fx) : IClassFixture
         await Assertions.Expect(row).ToContainTextAsync("nightly-scans");
         await row.Locator("input[type=checkbox]").CheckAsync();
         await page.ClickAsync("button:has-text('Trigger now')");
+        // The dashboard reloads the page after the trigger's post: let that navigation finish before starting ours.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         // The triggered night runs in the background: reload the succeeded list until it shows up.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        do await page.GotoAsync(fx.BaseUrl + "/jobs/jobs/succeeded");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
+        {
+            try { await page.GotoAsync(fx.BaseUrl + "/jobs/jobs/succeeded"); }
+            catch (PlaywrightException) when (DateTime.UtcNow < deadline) { continue; } // a dashboard refresh interrupted it
+        }
         while (await page.GetByText("Nightly scans").CountAsync() == 0 && DateTime.UtcNow < deadline);
         await Assertions.Expect(page.GetByText("Nightly scans").First).ToBeVisibleAsync();
         await PaneBrowserFixture.ScreenshotAsync(page, "dashboard");
