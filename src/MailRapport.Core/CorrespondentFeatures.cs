@@ -83,15 +83,12 @@ internal sealed class CorrespondentFeatures(string address)
     /// </summary>
     public void MeetingAnswers(long ticks, long windowTicks)
     {
-        long answeredUntil = Math.Max(LastMeetingTicks, Math.Max(LastSentTicks, LastReceivedTicks));
-        if (LastReceivedTicks != long.MinValue && LastReceivedTicks == answeredUntil && LastReceivedTicks > LastSentTicks
-            && LastReceivedTicks > LastMeetingTicks && ticks - LastReceivedTicks <= windowTicks)
+        if (LastReceivedTicks > LastSentTicks && LastReceivedTicks > LastMeetingTicks && ticks - LastReceivedTicks <= windowTicks)
         {
             RepliesMine++;
             AnsweredByMeetingMine++;
         }
-        else if (LastSentTicks != long.MinValue && LastSentTicks == answeredUntil && LastSentTicks > LastReceivedTicks
-            && LastSentTicks > LastMeetingTicks && ticks - LastSentTicks <= windowTicks)
+        else if (LastSentTicks > LastReceivedTicks && LastSentTicks > LastMeetingTicks && ticks - LastSentTicks <= windowTicks)
         {
             RepliesTheirs++;
             AnsweredByMeetingTheirs++;

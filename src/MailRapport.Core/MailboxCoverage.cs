@@ -86,7 +86,7 @@ public sealed record MailboxCoverage(IReadOnlyList<MonthCoverage> Months)
 
     private static string Range(int from, int to)
     {
-        string Name(int m) => new DateTime(m / 12, m % 12 + 1, 1).ToString("MMM", Inv);
+        string Name(int m) => MonthIndex.Start(m).ToString("MMM", Inv);
         if (from == to) return $"{Name(from)} {from / 12}";
         return from / 12 == to / 12
             ? $"{Name(from)}–{Name(to)} {to / 12}"
@@ -98,9 +98,14 @@ public sealed record MailboxCoverage(IReadOnlyList<MonthCoverage> Months)
 public static class MonthIndex
 {
     public static int Of(int year, int month) => year * 12 + month - 1;
+    public static (int Year, int Month) YearMonth(int monthIndex) => (monthIndex / 12, monthIndex % 12 + 1);
     public static int Of(DateTimeOffset instant) => Of(instant.UtcDateTime.Year, instant.UtcDateTime.Month);
     public static int OfTicks(long utcTicks) { var d = new DateTime(utcTicks, DateTimeKind.Utc); return Of(d.Year, d.Month); }
-    public static DateTimeOffset Start(int monthIndex) => new(monthIndex / 12, monthIndex % 12 + 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static DateTimeOffset Start(int monthIndex)
+    {
+        var (year, month) = YearMonth(monthIndex);
+        return new(year, month, 1, 0, 0, 0, TimeSpan.Zero);
+    }
 }
 
 /// <summary>Counts items per month for a whole mailbox (any correspondent), in time order, and judges coverage.</summary>
@@ -134,7 +139,8 @@ internal sealed class MailboxActivity
         foreach (var (month, received, sent, meetings) in months)
         {
             double scale = month == asOfMonth ? elapsed : 1;
-            result.Add(new MonthCoverage(month / 12, month % 12 + 1, received, sent, meetings,
+            var (year, monthOfYear) = MonthIndex.YearMonth(month);
+            result.Add(new MonthCoverage(year, monthOfYear, received, sent, meetings,
                 // People receive more mail than they send: a month whose received mail is a small fraction of what was
                 // sent has lost its inbox, whatever the mailbox's own level (which a short stored period cannot show).
                 ReceivedStored: received > 0 && received >= receivedBar * scale && received >= o.CoverageShare * sent,

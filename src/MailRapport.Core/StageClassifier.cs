@@ -48,7 +48,11 @@ internal sealed class StageClassifier(StageModelOptions o)
             NextStep = NextStep(decision, nurture, flags, f, evidence, coolingAt),
             AutomatedReason = automatedReason,
             AsOf = asOf,
-            Timeline = f.Timeline.Select(b => new MonthActivity(b.MonthIndex / 12, b.MonthIndex % 12 + 1, b.Sent, b.Received, b.Meetings)).ToList(),
+            Timeline = f.Timeline.Select(b =>
+            {
+                var (year, month) = MonthIndex.YearMonth(b.MonthIndex);
+                return new MonthActivity(year, month, b.Sent, b.Received, b.Meetings);
+            }).ToList(),
         };
     }
 
@@ -219,7 +223,7 @@ internal sealed class StageClassifier(StageModelOptions o)
         bool meetingRoute = f.SmallMeetings >= o.RapportMinSmallMeetings && f.Sent >= 1 && f.Received >= 1;
         rapport.Add(new Criterion(Criteria.MetInPerson, meetingRoute, f.SmallMeetings, o.RapportMinSmallMeetings,
             $"{f.SmallMeetings} small meeting(s) together, mail both ways: {(f.Sent >= 1 && f.Received >= 1 ? "yes" : "no")}"));
-        bool isRapport = !automated && (meetingRoute || rapport.Where(c => c.Name != Criteria.MetInPerson).All(c => c.Met));
+        bool isRapport = !automated && (meetingRoute || !rapport.Any(StageDecision.IsMissing));
 
         var relationship = new List<Criterion>();
         bool longEnough = e.SpanDays >= o.RelationshipMinSpanDays && f.ActiveMonths >= o.RelationshipMinActiveMonths;
@@ -270,7 +274,7 @@ internal sealed class StageClassifier(StageModelOptions o)
                 if (measured.Length > 0) yield return $"Both of you write and answer{measured}: {w.MessagesSent} sent, {w.MessagesReceived} received.";
                 yield break;
             case Stage.Rapport:
-                yield return Get(d.Rapport, Criteria.MetInPerson).Met && !d.Rapport.Where(c => c.Name != Criteria.MetInPerson).All(c => c.Met)
+                yield return Get(d.Rapport, Criteria.MetInPerson).Met && d.Missing(Stage.Rapport).Any()
                     ? $"Rapport: {f.SmallMeetings} small meetings together and mail both ways."
                     : $"Rapport: both of you write and both answer{measured}.";
                 var roots = d.Missing(Stage.Relationship).Select(c => c.Detail).ToList();

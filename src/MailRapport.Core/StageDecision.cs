@@ -56,6 +56,8 @@ public sealed record StageDecision
     public required IReadOnlyList<Criterion> Relationship { get; init; }
     public required EvidenceWindow Window { get; init; }
 
-    public IEnumerable<Criterion> Missing(Stage stage) =>
-        (stage == Stage.Relationship ? Relationship : Rapport).Where(c => !c.Met && c.Name != Criteria.MetInPerson);
+    public IEnumerable<Criterion> Missing(Stage stage) => (stage == Stage.Relationship ? Relationship : Rapport).Where(IsMissing);
+
+    /// <summary>An unmet criterion that counts: the meeting route is an alternative, never missing.</summary>
+    internal static bool IsMissing(Criterion c) => !c.Met && c.Name != Criteria.MetInPerson;
 }

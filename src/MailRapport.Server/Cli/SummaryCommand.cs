@@ -82,8 +82,8 @@ public static class SummaryCommand
     private static List<(int Year, int Month)> MonthRange(MonthActivity first, DateTimeOffset asOf)
     {
         var list = new List<(int, int)>();
-        int start = first.Year * 12 + first.Month - 1, end = asOf.UtcDateTime.Year * 12 + asOf.UtcDateTime.Month - 1;
-        for (int m = start; m <= Math.Max(start, end) && list.Count < 600; m++) list.Add((m / 12, m % 12 + 1));
+        int start = MonthIndex.Of(first.Year, first.Month), end = MonthIndex.Of(asOf);
+        for (int m = start; m <= Math.Max(start, end) && list.Count < 600; m++) list.Add(MonthIndex.YearMonth(m));
         return list;
     }
 
