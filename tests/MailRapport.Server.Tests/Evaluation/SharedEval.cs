@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MailRapport.Server.Tests.Import;
+using MailRapport.Server.Tests.Pane;
+using MailRapport.Server.Tests.Support;
 
 namespace MailRapport.Server.Tests.Evaluation;
 
@@ -24,22 +26,11 @@ public sealed class SharedEvalFactAttribute : FactAttribute
 /// <summary>The independent scripts in ../shared/eval, run as they are (with a Python driver that returns their exact numbers).</summary>
 public static class SharedEval
 {
-    public static readonly string Root = FindRoot();
+    public static readonly string Root = SharedFolder.Find("eval", dir => File.Exists(Path.Combine(dir, "enron_eval.py")));
     public static string EnronEvalScript => Path.Combine(Root, "enron_eval.py");
     public static string AgreeScript => Path.Combine(Root, "rubric", "agree.py");
     public static string RubricDir => Path.Combine(Root, "rubric");
-    public static readonly string? Python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-        .Select(d => Path.Combine(d, "python3")).FirstOrDefault(File.Exists);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "..", "shared", "eval");
-            if (File.Exists(Path.Combine(candidate, "enron_eval.py"))) return Path.GetFullPath(candidate);
-        }
-        return Path.GetFullPath(Path.Combine("..", "shared", "eval"));
-    }
+    public static readonly string? Python = PaneTestEnvironment.OnPath("python3");
 
     /// <summary>
     /// enron_eval.py's main once per job (maildir, cutoff, scores file, Interaction Rank half-life: the script's

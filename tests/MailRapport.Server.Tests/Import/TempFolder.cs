@@ -44,11 +44,6 @@ public sealed class EnronFactAttribute : FactAttribute
     {
         var env = Environment.GetEnvironmentVariable("MAILRAPPORT_ENRON");
         if (!string.IsNullOrEmpty(env)) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, "..", "shared", "data", "enron", "maildir");
-            if (Directory.Exists(candidate)) return System.IO.Path.GetFullPath(candidate);
-        }
-        return System.IO.Path.GetFullPath(System.IO.Path.Combine("..", "shared", "data", "enron", "maildir")); // absent: the tests skip
+        return Support.SharedFolder.Find(System.IO.Path.Combine("data", "enron", "maildir"), Directory.Exists); // absent: the tests skip
     }
 }
