@@ -127,6 +127,10 @@ public static class EvaluateCommand
         sb.AppendLine("| stage | ties | still two-way | share |");
         sb.AppendLine("|---|---:|---:|---:|");
         foreach (var s in r.Pooled.Stages) sb.AppendLine($"| {s.Stage} | {s.Ties} | {s.Positives} | {P(s.Rate)} |");
+        var ceiling = r.Pooled.Ceiling;
+        sb.AppendLine($"What the mail can support at these cutoffs (any model): {ceiling.ThreeEachWay} ties with 3 or more messages each way " +
+                      $"({ceiling.FiveEachWay} with 5 or more); of those, {ceiling.ThreeEachWayTwoWayInTwoMonths} with mail both ways in 2 or more months, " +
+                      $"{ceiling.ThreeEachWayTwoWayInThreeMonths} in 3 or more.");
         sb.AppendLine();
 
         if (r.Rubric is { } rubric)

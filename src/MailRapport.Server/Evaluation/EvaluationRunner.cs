@@ -34,7 +34,15 @@ public sealed record StageCount(string Stage, int Ties, int Positives)
 public sealed record CutoffResult(string Mailbox, DateTime Cutoff, int Candidates, int Positives, IReadOnlyDictionary<string, double?> Auc,
     int Scored, int MissingCandidates, int MissingPositives, double MissingScore, IReadOnlyList<StageCount> Stages);
 
-public sealed record PooledResult(int Cutoffs, int Candidates, int Positives, IReadOnlyDictionary<string, double?> Auc, IReadOnlyList<StageCount> Stages);
+public sealed record PooledResult(int Cutoffs, int Candidates, int Positives, IReadOnlyDictionary<string, double?> Auc, IReadOnlyList<StageCount> Stages,
+    EvidenceCeiling Ceiling);
+
+/// <summary>
+/// How many (tie, cutoff) rows the mail itself could support beyond Contact, whatever the model: RUBRIC.md calls
+/// "only a message or two each way" Contact, and a Relationship needs an exchange sustained across months. Counted
+/// from the reference reading, so it bounds every model's stage counts on these cutoffs.
+/// </summary>
+public sealed record EvidenceCeiling(int ThreeEachWay, int FiveEachWay, int ThreeEachWayTwoWayInTwoMonths, int ThreeEachWayTwoWayInThreeMonths);
 
 public sealed record RubricResult(string RatingsDir, IReadOnlyList<RubricSetResult> Sets, Agreement Pooled);
 
@@ -146,7 +154,7 @@ public static class EvaluationRunner
 
             var pooledRows = cutoffs.SelectMany(c => c.Rows).ToList();
             var pooled = new PooledResult(cutoffs.Count, pooledRows.Count, pooledRows.Count(r => r.Candidate.Positive), Aucs(pooledRows),
-                StageCounts(pooledRows));
+                StageCounts(pooledRows), Ceiling(pooledRows));
             return new EvaluationResult(request.HorizonDays, infos, cutoffs.Select(c => c.Result).ToList(), pooled, rubric, notes);
         }
         finally
@@ -200,6 +208,13 @@ public static class EvaluationRunner
     private static List<StageCount> StageCounts(IEnumerable<ScoredRow> rows) =>
         rows.GroupBy(r => r.Stage).Select(g => new StageCount(g.Key, g.Count(), g.Count(r => r.Candidate.Positive)))
             .OrderBy(s => StageOrder(s.Stage)).ThenBy(s => s.Stage, StringComparer.Ordinal).ToList();
+
+    private static EvidenceCeiling Ceiling(IReadOnlyList<ScoredRow> rows)
+    {
+        var eachWay3 = rows.Where(r => r.Candidate.TwoWay >= 3).ToList();
+        return new EvidenceCeiling(eachWay3.Count, rows.Count(r => r.Candidate.TwoWay >= 5),
+            eachWay3.Count(r => r.Candidate.TwoWayMonths >= 2), eachWay3.Count(r => r.Candidate.TwoWayMonths >= 3));
+    }
 
     private static int StageOrder(string stage) => Enum.TryParse<Stage>(stage, ignoreCase: true, out var s) ? (int)s : int.MaxValue;
 

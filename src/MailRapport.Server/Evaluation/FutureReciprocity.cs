@@ -5,8 +5,10 @@ namespace MailRapport.Server.Evaluation;
 /// after it (enron_eval.py's build_dataset): positive when, inside (cutoff, cutoff + horizon], the owner wrote to
 /// them and they wrote to the owner.
 /// </summary>
+/// <summary>One correspondent known before the cutoff. <see cref="TwoWayMonths"/>: calendar months (UTC) before the cutoff in
+/// which mail went both ways, the most a reader can see of an exchange sustained over months.</summary>
 public sealed record Candidate(string Address, bool Positive, int Sent, int Received, double TotalCount, double Recency, double TwoWay,
-    double InteractionRank30, double InteractionRank60);
+    double InteractionRank30, double InteractionRank60, int TwoWayMonths = 0);
 
 public static class FutureReciprocity
 {
@@ -33,6 +35,7 @@ public static class FutureReciprocity
                 {
                     if (!features.TryGetValue(a, out var f)) features[a] = f = new Features();
                     if (outgoing) f.Sent++; else f.Received++;
+                    (outgoing ? f.SentMonths : f.ReceivedMonths).Add(m.Timestamp.Year * 12 + m.Timestamp.Month - 1);
                     f.Rank30 += w30;
                     f.Rank60 += w60;
                     if (f.Last is null || m.Timestamp > f.Last) f.Last = m.Timestamp;
@@ -45,7 +48,8 @@ public static class FutureReciprocity
         {
             var f = kv.Value;
             return new Candidate(kv.Key, wroteTo.Contains(kv.Key) && wroteFrom.Contains(kv.Key), f.Sent, f.Received, f.Sent + f.Received,
-                -(cutoff - f.Last!.Value).TotalSeconds / SecondsPerDay, Math.Min(f.Sent, f.Received), f.Rank30, f.Rank60);
+                -(cutoff - f.Last!.Value).TotalSeconds / SecondsPerDay, Math.Min(f.Sent, f.Received), f.Rank30, f.Rank60,
+                f.SentMonths.Count(f.ReceivedMonths.Contains));
         }).ToList();
     }
 
@@ -54,6 +58,7 @@ public static class FutureReciprocity
         public int Sent, Received;
         public DateTime? Last;
         public double Rank30, Rank60;
+        public readonly HashSet<int> SentMonths = [], ReceivedMonths = [];
     }
 }
 

@@ -69,4 +69,23 @@ public sealed class ReferenceReadingTests
         Assert.Equal(2, agreement.Cards);
         Assert.Equal([new ConfusionCell("contact", "contact", 1), new ConfusionCell("rapport", "(missing)", 1)], agreement.Confusion);
     }
+
+    [Fact]
+    public void Two_way_months_count_only_months_with_mail_both_ways_before_the_cutoff()
+    {
+        static ReferenceMessage Mail(string when, string from, string to) =>
+            new(DateTime.Parse(when, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal), from, [to]);
+        const string me = "me@x.org", ann = "ann@x.org";
+        var messages = new[]
+        {
+            Mail("2000-01-03", me, ann), Mail("2000-01-20", ann, me), // January: both ways
+            Mail("2000-02-03", me, ann),                                 // February: one way
+            Mail("2000-03-01", ann, me), Mail("2000-03-31T23:00:00", me, ann), // March: both ways
+            Mail("2000-04-02", ann, me), Mail("2000-04-03", me, ann),   // April: after the cutoff
+        };
+        var ann1 = Assert.Single(FutureReciprocity.Build(messages, [me], new DateTime(2000, 4, 1, 0, 0, 0, DateTimeKind.Utc), 180));
+        Assert.Equal(2, ann1.TwoWayMonths);
+        Assert.Equal(3, ann1.Sent);
+        Assert.True(ann1.Positive);
+    }
 }
