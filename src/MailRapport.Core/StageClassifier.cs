@@ -190,8 +190,17 @@ internal sealed class StageClassifier(StageModelOptions o)
         double tau = Math.Max(o.RecencyMinDays, o.RecencyGapFactor * (e.UsualGapDays ?? o.RecencyMinDays));
         double recency = Math.Exp(-e.SilenceDays / tau);
         // Engagement (volume both ways and meetings) ranks which ties continue; two-way volume adds what one-way mail
-        // cannot show. Weights checked on Enron (docs/evaluation.md), all in StageModelOptions.
+        // cannot show. Where the tie reaches outside the months the mailbox holds both ways, only those months count:
+        // elsewhere one side's mail is missing, and my side alone would outweigh theirs. Weights checked on Enron
+        // (docs/evaluation.md), all in StageModelOptions.
         double engagement = Saturate(ws + wr + f.WeightedMeetings, o.StrengthEngagementScale);
+        if (w.Months > 0 && !w.WholeHistory)
+        {
+            // A window of one month says little: it is trusted in proportion to its length, fully from a few months.
+            double inWindow = Saturate(w.MessagesSent + w.MessagesReceived + f.WeightedMeetings, o.StrengthWindowEngagementScale);
+            double trust = Math.Min(1, w.Months / o.StrengthWindowFullMonths);
+            engagement = trust * inWindow + (1 - trust) * engagement;
+        }
         double twoWayMessages = Saturate(Math.Min(f.Sent, f.Received), 5);
         double strength = (o.StrengthHarmonyWeight * harmony + o.StrengthDepthWeight * depth + o.StrengthEngagementWeight * engagement
             + o.StrengthTwoWayWeight * twoWayMessages) * (o.StrengthRecencyFloor + (1 - o.StrengthRecencyFloor) * recency);

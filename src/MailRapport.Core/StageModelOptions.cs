@@ -114,5 +114,9 @@ public sealed class StageModelOptions
     public double StrengthEngagementWeight { get; set; } = 0.5;
     public double StrengthTwoWayWeight { get; set; } = 0.08;
     public double StrengthEngagementScale { get; set; } = 40;
+    /// <summary>Engagement's scale, in messages, when it is measured over the months the mailbox holds both ways (the evidence window) only.</summary>
+    public double StrengthWindowEngagementScale { get; set; } = 30;
+    /// <summary>Months of evidence window from which engagement is taken from the window alone (shorter windows blend with the whole history).</summary>
+    public double StrengthWindowFullMonths { get; set; } = 2;
     public double StrengthRecencyFloor { get; set; } = 0.4;
 }

@@ -52,6 +52,32 @@ public sealed class CoverageAndDecisionTests
     }
 
     [Fact]
+    public void Strength_compares_both_sides_only_where_the_mailbox_holds_both()
+    {
+        const string B = "bob@partner.example";
+        var h = new History();
+        // Ann: I wrote to her all year and still do; in the months that store received mail she never writes back.
+        for (int week = 0; week < 52; week++) h.Out(A, week * 7, $"ann{week}");
+        // Bob: a few mails from me early on, and in the stored months he writes and I answer.
+        for (int i = 0; i < 3; i++) h.Out(B, i * 20, $"bob-old{i}");
+        for (int i = 0; i < 4; i++) h.Exchange(B, 285 + i * 20, 2, 6, ownerStarts: false, conversation: $"bob{i}");
+        var pruned = new RelationshipModel(new StageModelOptions()).Compute([History.Owner],
+            [.. h.Items, .. History.Background(-7, 370, received: false), .. History.Background(270, 370, sent: false)], History.At(370));
+        var ann = pruned.Single(x => x.Address == A);
+        var bob = pruned.Single(x => x.Address == B);
+
+        // Over the whole history Ann has the larger volume (52 mails against Bob's 11), but where answers would be
+        // stored she has none: Bob, who writes back there, ranks higher.
+        Assert.True(ann.Evidence.MessagesSent + ann.Evidence.MessagesReceived > bob.Evidence.MessagesSent + bob.Evidence.MessagesReceived);
+        Assert.Equal(0, ann.Decision!.Window.MessagesReceived);
+        Assert.True(bob.Strength > ann.Strength, $"bob {bob.Strength} should outrank ann {ann.Strength}");
+
+        // In a mailbox that stores everything the whole history counts: the same mail keeps its whole-history engagement.
+        var complete = h.Profiles(370);
+        Assert.True(complete.Single(x => x.Address == A).Decision!.Window.WholeHistory);
+    }
+
+    [Fact]
     public void Without_any_month_holding_both_directions_nothing_is_called_one_way()
     {
         var h = new History();
