@@ -185,7 +185,7 @@ internal sealed class StageClassifier(StageModelOptions o)
         double volume = Saturate(ws + wr, 30);
         // Depth is time invested by both sides: one-way history adds little.
         double twoWay = Math.Max(Math.Min(1, 2 * balance), Saturate(f.WeightedMeetings, 2));
-        double depth = (0.3 * span + 0.25 * months + 0.3 * experiences + 0.15 * volume) * (0.2 + 0.8 * twoWay);
+        double depth = (0.3 * span + 0.25 * months + 0.3 * experiences + 0.15 * volume) * (o.DepthOneWayShare + (1 - o.DepthOneWayShare) * twoWay);
 
         double tau = Math.Max(o.RecencyMinDays, o.RecencyGapFactor * (e.UsualGapDays ?? o.RecencyMinDays));
         double recency = Math.Exp(-e.SilenceDays / tau);
@@ -201,7 +201,7 @@ internal sealed class StageClassifier(StageModelOptions o)
             double trust = Math.Min(1, w.Months / o.StrengthWindowFullMonths);
             engagement = trust * inWindow + (1 - trust) * engagement;
         }
-        double twoWayMessages = Saturate(Math.Min(f.Sent, f.Received), 5);
+        double twoWayMessages = Saturate(Math.Min(f.Sent, f.Received), o.StrengthTwoWayScale);
         double strength = (o.StrengthHarmonyWeight * harmony + o.StrengthDepthWeight * depth + o.StrengthEngagementWeight * engagement
             + o.StrengthTwoWayWeight * twoWayMessages) * (o.StrengthRecencyFloor + (1 - o.StrengthRecencyFloor) * recency);
         return (Percent(harmony), Percent(depth), Math.Round(Math.Clamp(strength, 0, 1) * 100, 1));

@@ -109,10 +109,14 @@ public sealed class StageModelOptions
     /// Strength = (weights × harmony, depth, engagement, two-way messages) × (floor + (1 − floor) × recency). The weights
     /// add up to 1. Engagement is weighted volume both ways plus meetings, saturating at about <see cref="StrengthEngagementScale"/>.
     /// </summary>
-    public double StrengthHarmonyWeight { get; set; } = 0.17;
+    public double StrengthHarmonyWeight { get; set; } = 0.15;
     public double StrengthDepthWeight { get; set; } = 0.25;
     public double StrengthEngagementWeight { get; set; } = 0.5;
-    public double StrengthTwoWayWeight { get; set; } = 0.08;
+    public double StrengthTwoWayWeight { get; set; } = 0.10;
+    /// <summary>Messages each way at which the two-way term is about two-thirds full: the first answers each way matter most.</summary>
+    public double StrengthTwoWayScale { get; set; } = 2;
+    /// <summary>How much of depth a one-way history keeps (time invested by one side only): roots need both sides.</summary>
+    public double DepthOneWayShare { get; set; } = 0.1;
     public double StrengthEngagementScale { get; set; } = 40;
     /// <summary>Engagement's scale, in messages, when it is measured over the months the mailbox holds both ways (the evidence window) only.</summary>
     public double StrengthWindowEngagementScale { get; set; } = 30;
