@@ -115,4 +115,7 @@ public sealed class StageModelOptions
     public double StrengthTwoWayWeight { get; set; } = 0.08;
     public double StrengthEngagementScale { get; set; } = 40;
     public double StrengthRecencyFloor { get; set; } = 0.4;
+
+    /// <summary>Waiting threads, next expected contact and reply-time drift.</summary>
+    public FollowUpOptions FollowUp { get; set; } = new();
 }
