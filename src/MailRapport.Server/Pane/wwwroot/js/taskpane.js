@@ -86,7 +86,15 @@ async function showPerson(person, seq, { interactive = false, focus = false, bac
   try {
     const profile = await session.api.contact(person.address, { interactive });
     if (seq !== session.seq) return;
-    show(isAutomated(profile) ? "automated" : "card", withBack(cardFor(profile, person.address, person.name), back), { focus });
+    // "Not a person" (or its undo) changes the stage: show the card again as the API now answers.
+    const onChanged = () => {
+      if (seq !== session.seq) return;
+      const again = ++session.seq;
+      people.replaceChildren();
+      others.hidden = true;
+      showPerson(person, again, { focus: true, back }).then(() => { if (again === session.seq) renderOthers(again); });
+    };
+    show(isAutomated(profile) ? "automated" : "card", withBack(cardFor(profile, person.address, person.name, { api: session.api, onChanged }), back), { focus });
   } catch (error) {
     if (seq !== session.seq) return;
     if (error instanceof ApiError && error.kind === "notFound") show("never-seen", withBack(cardFor(null, person.address, person.name), back), { focus });
