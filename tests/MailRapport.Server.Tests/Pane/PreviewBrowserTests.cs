@@ -126,6 +126,7 @@ public sealed class PreviewBrowserTests(PaneBrowserFixture fx) : IClassFixture<P
     public async Task Preview_passes_an_axe_scan_with_a_card_open_and_while_searching(int width, string theme)
     {
         var page = await OpenAsync(width, scheme: theme == "dark" ? ColorScheme.Dark : ColorScheme.Light);
+        Assert.True(await page.GetAttributeAsync("#lists", "data-state") == "ready", await page.InnerTextAsync("#lists"));
         await PaneBrowserFixture.AssertAccessibleAsync(page, $"preview at {width} px, {theme}");
         var lead = Str(fx.Cast.Lead, "address");
         await page.ClickAsync($"#stage-relationship li[data-address='{lead}'] button");

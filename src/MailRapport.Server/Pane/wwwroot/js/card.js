@@ -264,9 +264,9 @@ export function personBadge(profile, state) {
   return stageBadge(profile.stage);
 }
 
-export function personLabel(name, address, profile, state) {
-  const status = state === "notFound" ? "new, no history" : state === "loading" ? "loading"
+/** What the list row says after the visible name, for screen readers: "Rapport, Active", "new, no history". */
+export function personStatus(profile, state) {
+  return state === "notFound" ? "new, no history" : state === "loading" ? "loading"
     : !profile ? "stage unknown" : isAutomated(profile) ? "automated sender"
     : `${stageLabel(profile.stage)}, ${nurtureLabel(profile.nurture)}`;
-  return `Open card for ${name || address}: ${status}`;
 }

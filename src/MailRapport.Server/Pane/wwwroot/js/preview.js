@@ -30,7 +30,8 @@ function row(contact, detail) {
   const name = contact.displayName || contact.address;
   const text = line(detail?.(contact));
   return h("li", { "data-address": contact.address },
-    h("button", { type: "button", "aria-label": `Open card for ${name}: ${isAutomated(contact) ? "automated sender" : `${stageLabel(contact.stage)}, ${contact.nurture}`}${text ? `. ${text}` : ""}`, onclick: () => openCard(contact) },
+    h("button", { type: "button", onclick: () => openCard(contact) },
+      h("span", { class: "visually-hidden" }, "Open card for "),
       h("span", { class: "who" }, h("span", null, name), contact.displayName ? h("span", { class: "address" }, contact.address) : null,
         text ? h("span", { class: "detail" }, text) : null),
       isAutomated(contact) ? h("span", { class: "badge badge-automated" }, "Automated") : [stageBadge(contact.stage), nurtureBadge(contact.nurture)]));
@@ -59,7 +60,7 @@ function render() {
     STAGE_ORDER.map((stage) => group(`stage-${stage}`, stageLabel(stage), people.filter((c) => stageOf(c) === stage).sort(byStrength))),
     automated.length ? h("details", { class: "group", id: "automated" },
       h("summary", null, `Automated senders (${automated.length})`),
-      h("ul", { class: "people" }, automated.sort(byStrength).map(row))) : null,
+      h("ul", { class: "people" }, automated.sort(byStrength).map((c) => row(c)))) : null,
   ].flat().filter(Boolean));
 }
 
