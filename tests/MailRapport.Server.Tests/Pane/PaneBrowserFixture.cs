@@ -69,6 +69,6 @@ public sealed class PaneBrowserFixture : IAsyncLifetime
         Assert.False(System.Text.RegularExpressions.Regex.IsMatch(text, @"\b(null|undefined|NaN)\b"), $"{state}: stray text in \"{text}\"");
     }
 
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(PaneTestEnvironment.ScreenshotFolder, name + ".png"), FullPage = true });
+    public static Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(PaneTestEnvironment.ScreenshotFolder, name + ".png"), FullPage = fullPage });
 }

@@ -109,7 +109,7 @@ public sealed class PreviewBrowserTests(PaneBrowserFixture fx) : IClassFixture<P
         Assert.Equal(list.Count, await page.Locator("#stage-chart svg > g").CountAsync());
         Assert.Equal(list.Count, await page.Locator("#stage-chart tbody tr").CountAsync());
         var last = list[^1];
-        var cells = await page.Locator("#stage-chart tbody tr").Last.Locator("td").AllInnerTextsAsync();
+        var cells = await page.Locator("#stage-chart tbody tr").Last.Locator("td").AllTextContentsAsync(); // in a closed <details>
         Assert.Equal(new[] { "contact", "rapport", "relationship" }.Select(k => last.GetProperty(k).GetInt32().ToString()), cells.Select(c => c.Trim()));
         Assert.Contains($"{last.GetProperty("relationship").GetInt32()} Relationship", await page.GetAttributeAsync("#stage-chart svg", "aria-label"));
 
@@ -133,7 +133,11 @@ public sealed class PreviewBrowserTests(PaneBrowserFixture fx) : IClassFixture<P
         await page.WaitForSelectorAsync($"#card article[data-address='{lead}'] section.feedback");
         await PaneBrowserFixture.AssertAccessibleAsync(page, $"preview with a card at {width} px, {theme}");
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= width, $"the preview scrolls sideways at {width} px");
-        if (width == 1280) await PaneBrowserFixture.ScreenshotAsync(page, $"preview-{theme}");
+        if (width == 1280)
+        {
+            await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+            await PaneBrowserFixture.ScreenshotAsync(page, $"preview-{theme}", fullPage: false); // the first screen, for the docs
+        }
         await page.FillAsync("#search", "zzz-nobody");
         await page.WaitForSelectorAsync("#search-count");
         await PaneBrowserFixture.AssertAccessibleAsync(page, $"preview searching at {width} px, {theme}");
