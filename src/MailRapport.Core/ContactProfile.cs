@@ -99,4 +99,12 @@ public sealed record ContactProfile
     public string? AutomatedReason { get; init; }
     public required DateTimeOffset AsOf { get; init; }
     public IReadOnlyList<MonthActivity> Timeline { get; init; } = [];
+    /// <summary>Threads whose last message is theirs, unanswered longer than you usually take to answer them.</summary>
+    public WaitingThreads WaitingOnYou { get; init; } = WaitingThreads.None;
+    /// <summary>Threads whose last message is yours, unanswered longer than they usually take to answer you.</summary>
+    public WaitingThreads WaitingOnThem { get; init; } = WaitingThreads.None;
+    /// <summary>When contact is next due by the tie's own rhythm, and how far past it the tie is.</summary>
+    public ContactRhythm NextContact { get; init; } = ContactRhythm.None;
+    /// <summary>Recent reply times against earlier ones, each way (flagged only with enough samples).</summary>
+    public ReplyDrift ReplyDrift { get; init; } = ReplyDrift.None;
 }

@@ -20,6 +20,8 @@ internal sealed class CorrespondentFeatures(string address)
     public int AnsweredByMeetingMine, AnsweredByMeetingTheirs;
     public long LastMeetingTicks = long.MinValue;
     public RingBuffer? ReplyHoursMine, ReplyHoursTheirs;
+    /// <summary>Waiting threads and ordered reply times (FollowUpTracker).</summary>
+    public FollowUpTracker? FollowUps;
 
     public int Meetings, SmallMeetings;
     public double MeetingHours, WeightedMeetings, WeightedMeetingHours;

@@ -47,11 +47,15 @@ public sealed class ProfileBuilder
                 month.WeightedSent += weight;
                 p.Sent++;
                 p.WeightedSent += weight;
+                var followUps = p.FollowUps ??= new FollowUpTracker(_options.FollowUp);
+                followUps.Message(thread, ticks, mine: true, direct: c.Role == RecipientRole.To && message.RecipientCount < _options.LargeListRecipients,
+                    answeredAt: Math.Max(p.LastReceivedTicks, p.LastMeetingTicks));
                 p.LastSentTicks = ticks;
                 if (p.Thread(thread, ticks, mine: true, _options.ThreadsRemembered, _replyWindowTicks) is { } hours)
                 {
                     p.RepliesMine++;
                     (p.ReplyHoursMine ??= new RingBuffer(_options.ReplySamples)).Add(hours);
+                    followUps.Reply(mine: true, hours);
                 }
             }
         }
@@ -70,10 +74,14 @@ public sealed class ProfileBuilder
             if (message.Markers != AutomationMarkers.None) { p.ReceivedWithMarkers++; p.MarkersSeen |= message.Markers; }
             if (message.RecipientCount >= _options.LargeListRecipients || message.OwnerRole is RecipientRole.Bcc or RecipientRole.From)
                 p.ReceivedAsMassMail++;
+            var followUps = p.FollowUps ??= new FollowUpTracker(_options.FollowUp);
+            followUps.Message(thread, ticks, mine: false, direct: message.OwnerRole == RecipientRole.To && message.RecipientCount < _options.LargeListRecipients,
+                answeredAt: Math.Max(p.LastSentTicks, p.LastMeetingTicks));
             if (p.Thread(thread, ticks, mine: false, _options.ThreadsRemembered, _replyWindowTicks) is { } hours)
             {
                 p.RepliesTheirs++;
                 (p.ReplyHoursTheirs ??= new RingBuffer(_options.ReplySamples)).Add(hours);
+                followUps.Reply(mine: false, hours);
             }
         }
     }
@@ -129,10 +137,30 @@ public sealed class ProfileBuilder
         foreach (var p in _people.Values)
         {
             bool? automatedOverride = _overrides.TryGetValue(p.Address, out var overridden) ? overridden : null;
-            result.Add(classifier.Classify(p, asOf, automatedOverride, coverage));
+            result.Add(WithFollowUps(classifier.Classify(p, asOf, automatedOverride, coverage), p, asOf, coverage));
         }
         result.Sort((a, b) => b.Strength != a.Strength ? b.Strength.CompareTo(a.Strength) : string.CompareOrdinal(a.Address, b.Address));
         return result;
+    }
+
+    /// <summary>
+    /// Waiting threads each way, the next expected contact and reply-time drift. Automated senders wait on no one and
+    /// keep no rhythm.
+    /// </summary>
+    private ContactProfile WithFollowUps(ContactProfile profile, CorrespondentFeatures p, DateTimeOffset asOf, MailboxCoverage coverage)
+    {
+        var o = _options.FollowUp;
+        if (profile.Flags.HasFlag(ContactFlags.Automated))
+            return profile with { NextContact = new ContactRhythm { Summary = "No rhythm expected: automated sender." } };
+        var rhythm = FollowUpTracker.Rhythm(o, profile.Evidence, p.GapDays?.Count ?? 0, asOf, coverage);
+        if (p.FollowUps is not { } f) return profile with { NextContact = rhythm };
+        return profile with
+        {
+            WaitingOnYou = f.Waiting(onOwner: true, Math.Max(p.LastSentTicks, p.LastMeetingTicks), p.ReplyHoursMine, asOf, coverage),
+            WaitingOnThem = f.Waiting(onOwner: false, Math.Max(p.LastReceivedTicks, p.LastMeetingTicks), p.ReplyHoursTheirs, asOf, coverage),
+            NextContact = rhythm,
+            ReplyDrift = f.Drift(),
+        };
     }
 
     /// <summary>What the mailbox holds, month by month, up to <paramref name="asOf"/>.</summary>

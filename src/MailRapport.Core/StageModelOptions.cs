@@ -123,4 +123,7 @@ public sealed class StageModelOptions
     /// <summary>Months of evidence window from which engagement is taken from the window alone (shorter windows blend with the whole history).</summary>
     public double StrengthWindowFullMonths { get; set; } = 2;
     public double StrengthRecencyFloor { get; set; } = 0.4;
+
+    /// <summary>Waiting threads, next expected contact and reply-time drift.</summary>
+    public FollowUpOptions FollowUp { get; set; } = new();
 }

@@ -36,6 +36,8 @@ app.MapOpenApi();
 app.MapHealth();
 app.MapContactsApi();
 app.MapMeApi();
+app.MapFeedbackApi();
+app.MapStageMonthsApi();
 app.MapPane();
 app.MapJobsDashboard();
 app.UseStaticFiles(); // an optional wwwroot beside the service (operators' own files; the API benchmark's baseline); none by default

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Evaluation;
 
@@ -37,10 +38,23 @@ public static class EvaluateCommand
         var db = new Option<string?>("--db") { Description = "Keep the imported mailboxes in this SQLite file (default: a temporary file)." };
         var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
+        var feedbackDb = new Option<string?>("--feedback-db")
+        {
+            Description = "Instead: how often the stages in this store agree with its users' answers to \"Is this right?\" (the service's SQLite file).",
+        };
         var command = new Command("evaluate", "Measure strength, stages and rubric agreement on real mailboxes against ../shared/eval.")
-            { maildir, rubric, mailboxes, cutoffs, minPositives, horizon, db, format };
+            { maildir, rubric, mailboxes, cutoffs, minPositives, horizon, db, format, feedbackDb };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(feedbackDb) is { } feedbackPath)
+            {
+                if (!File.Exists(feedbackPath)) { Console.Error.WriteLine($"{feedbackPath}: no store there (pass the service's SQLite file)."); return 2; }
+                await using var store = MailStore.OpenSqlite(feedbackPath);
+                await store.MigrateAsync(ct);
+                var agreement = await FeedbackAgreement.ComputeAsync(store, ct);
+                Console.Write(parse.GetValue(format) == "json" ? JsonSerializer.Serialize(agreement, Json) + Environment.NewLine : FeedbackAgreement.ToTable(agreement));
+                return 0;
+            }
             var request = new EvaluationRequest
             {
                 Maildir = parse.GetValue(maildir)!,

@@ -16,11 +16,25 @@ public sealed class ProfileService(MailStore store, RelationshipModel model)
     {
         var mailbox = await store.GetMailboxAsync(mailboxId, ct)
             ?? throw new MailboxNotFoundException(mailboxId);
-        var overrides = await store.GetAutomatedOverridesAsync(mailboxId, ct);
+        var overrides = await AutomatedOverridesAsync(mailboxId, ct);
         var builder = model.CreateBuilder(mailbox.OwnerAddresses, overrides);
         await foreach (var interaction in store.ReadInteractionsAsync(mailboxId, asOf, ct))
             builder.Add(interaction);
         return (builder.Build(asOf), builder.Coverage(asOf));
+    }
+
+    /// <summary>
+    /// The user's automated-sender overrides: those set with `mark`, and the contacts answered "not a person" in the
+    /// card (an explicit `mark` wins).
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, bool>> AutomatedOverridesAsync(string mailboxId, CancellationToken ct)
+    {
+        var marked = await store.GetAutomatedOverridesAsync(mailboxId, ct);
+        var notAPerson = await new FeedbackStore(store).NotAPersonAsync(mailboxId, ct);
+        if (notAPerson.Count == 0) return marked;
+        var merged = new Dictionary<string, bool>(marked, StringComparer.Ordinal);
+        foreach (var address in notAPerson) merged.TryAdd(address, true);
+        return merged;
     }
 
     /// <summary>Recomputes every profile of the mailbox as of now and replaces the stored ones.</summary>

@@ -440,7 +440,7 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     }
 
     /// <summary>Every table keyed by mailbox_id, the mailbox row last.</summary>
-    internal static readonly string[] MailboxTables = ["messages", "meetings", "contact_profiles", "contact_overrides", "graph_sync_state", "graph_items", "mailbox_registry", "stage_history", "mailbox_coverage", "mailboxes"];
+    internal static readonly string[] MailboxTables = ["messages", "meetings", "contact_profiles", "contact_overrides", "graph_sync_state", "graph_items", "mailbox_registry", "stage_history", "mailbox_coverage", "contact_feedback", "mailboxes"];
 
     // ---- coverage ----
 

@@ -129,5 +129,17 @@ internal static class Schema
                 computed_at BIGINT NOT NULL
             );
             """),
+        // The user's answers to "Is this right?" (FeedbackStore), one per contact, with the stage they were shown.
+        (6, """
+            CREATE TABLE contact_feedback (
+                mailbox_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                answer SMALLINT NOT NULL,
+                shown_stage SMALLINT NOT NULL,
+                shown_automated SMALLINT NOT NULL,
+                answered_at BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, address)
+            );
+            """),
     ];
 }

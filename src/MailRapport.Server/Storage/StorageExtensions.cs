@@ -17,6 +17,7 @@ public static class StorageExtensions
         services.TryAddSingleton(new StageModelOptions());
         services.TryAddSingleton<RelationshipModel>();
         services.AddSingleton<ProfileService>();
+        services.AddSingleton<FeedbackStore>();
         // Registered before anything that reads the store, so the schema is current before they start.
         services.AddHostedService<StoreMigration>();
         return builder;

@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static MailRapport.Server.Tests.Pane.FakeOffice;
 
@@ -35,9 +36,9 @@ public sealed class PaneBrowserFixture : IAsyncLifetime
 
     /// <summary>A 320 px pane with the Office stand-in; <paramref name="prepare"/> may add routes before the page loads.</summary>
     public async Task<IPage> OpenPaneAsync(MailItem? item, string? themeBackground = null, ColorScheme scheme = ColorScheme.Light,
-        Func<IPage, Task>? prepare = null, bool waitForResult = true)
+        Func<IPage, Task>? prepare = null, bool waitForResult = true, int width = 320)
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 320, Height = 900 }, ColorScheme = scheme });
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = 900 }, ColorScheme = scheme });
         var page = await context.NewPageAsync();
         await page.RouteAsync(CdnPattern, route => route.FulfillAsync(new() { ContentType = "application/javascript", Body = Script }));
         await page.AddInitScriptAsync(Setup(item, Owner, themeBackground));
@@ -54,6 +55,20 @@ public sealed class PaneBrowserFixture : IAsyncLifetime
         return (await page.GetAttributeAsync("#main", "data-state"))!;
     }
 
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(PaneTestEnvironment.ScreenshotFolder, name + ".png"), FullPage = true });
+    /// <summary>
+    /// An axe-core scan (Deque.AxeCore.Playwright) with no serious or critical violation, and no stray "null",
+    /// "undefined" or "NaN" anywhere in the page's text.
+    /// </summary>
+    public static async Task AssertAccessibleAsync(IPage page, string state)
+    {
+        var result = await page.RunAxe();
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{state}: " + string.Join("; ", serious.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Take(5).Select(n => n.Html))}")));
+        var text = await page.InnerTextAsync("body");
+        Assert.False(System.Text.RegularExpressions.Regex.IsMatch(text, @"\b(null|undefined|NaN)\b"), $"{state}: stray text in \"{text}\"");
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(PaneTestEnvironment.ScreenshotFolder, name + ".png"), FullPage = fullPage });
 }

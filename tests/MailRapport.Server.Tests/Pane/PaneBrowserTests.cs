@@ -49,8 +49,9 @@ public sealed class PaneBrowserTests(PaneBrowserFixture fx) : IClassFixture<Pane
         Assert.Equal(Label(Str(Cast.Rapport, "stage")), await Text(page, $"#people li[data-address='{Address(Cast.Rapport)}'] .badge"));
         Assert.Equal(Label(Str(Cast.Contact, "stage")), await Text(page, $"#people li[data-address='{Address(Cast.Contact)}'] .badge"));
         Assert.Equal("New", await Text(page, $"#people li[data-address='{PaneCast.Stranger}'] .badge"));
-        Assert.Equal($"Open card for {Name(Cast.Rapport)}: Rapport, {Label(Str(Cast.Rapport, "nurture"))}",
-            await page.GetAttributeAsync($"#people li[data-address='{Address(Cast.Rapport)}'] button", "aria-label"));
+        // Read as seen: a hidden lead-in, the visible name, address and badge, then the nurture.
+        Assert.StartsWith($"Open card for {Name(Cast.Rapport)}", await page.Locator($"#people li[data-address='{Address(Cast.Rapport)}'] button").TextContentAsync());
+        Assert.Equal($": Rapport, {Label(Str(Cast.Rapport, "nurture"))}", await Text(page, $"#people li[data-address='{Address(Cast.Rapport)}'] .sr-status"));
         await PaneBrowserFixture.ScreenshotAsync(page, "pane-people");
 
         // A click opens their card; Back returns to the sender.
@@ -70,7 +71,7 @@ public sealed class PaneBrowserTests(PaneBrowserFixture fx) : IClassFixture<Pane
         await page.WaitForSelectorAsync("#people li button");
         for (var i = 0; i < 10 && await page.EvaluateAsync<string?>("() => document.activeElement?.closest('#people') ? 'yes' : null") is null; i++)
             await page.Keyboard.PressAsync("Tab");
-        Assert.Contains(Name(Cast.Contact), await page.EvaluateAsync<string>("() => document.activeElement.getAttribute('aria-label')"));
+        Assert.Contains(Name(Cast.Contact), await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForSelectorAsync($"#main article[data-address='{Address(Cast.Contact)}']");
         Assert.Equal(Name(Cast.Contact), await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
@@ -274,6 +275,130 @@ public sealed class PaneBrowserTests(PaneBrowserFixture fx) : IClassFixture<Pane
         await page.GotoAsync(fx.BaseUrl + "/pane/taskpane.html");
         await PaneBrowserFixture.WaitForStateAsync(page, "error");
         Assert.Equal("Open this pane in Outlook", await Text(page, "#main h2"));
+    }
+
+    // ---- issue 14: follow-up lines, "Is this right?", accessibility ----
+
+    private static bool Has(JsonElement c, string property) =>
+        c.TryGetProperty(property, out var w) && w.TryGetProperty("threads", out var t) && t.GetInt32() > 0;
+
+    private async Task<JsonElement> DetailAsync(string address)
+    {
+        using var http = new HttpClient();
+        return JsonDocument.Parse(await http.GetStringAsync($"{fx.BaseUrl}/api/contacts/{Uri.EscapeDataString(address)}")).RootElement.Clone();
+    }
+
+    [NeedsChromiumFact]
+    public async Task Card_shows_who_is_waiting_the_rhythm_and_drift_as_the_api_words_them()
+    {
+        var waiting = Cast.All.Where(c => !IsAutomated(c) && Has(c, "waitingOnYou") && Str(c, "displayName") is not null)
+            .OrderByDescending(c => c.GetProperty("strength").GetDouble()).First();
+        var profile = await DetailAsync(Address(waiting));
+        var page = await fx.OpenPaneAsync(new MailItem(Person(profile), [Me]));
+        Assert.Equal("card", await page.GetAttributeAsync("#main", "data-state"));
+        var you = Str(profile.GetProperty("waitingOnYou"), "summary")!;
+        Assert.StartsWith("Waiting on you: ", you);
+        Assert.Equal(you, await Text(page, "#main ul.follow-up li.waiting-you"));
+        Assert.Equal(Str(profile.GetProperty("nextContact"), "summary"), await Text(page, "#main ul.follow-up li.rhythm"));
+        Assert.Equal(Str(profile.GetProperty("waitingOnThem"), "summary") is null ? 0 : 1, await page.Locator("#main li.waiting-them").CountAsync());
+        foreach (var (side, css) in new[] { ("theirs", "drift-theirs"), ("mine", "drift-mine") })
+        {
+            var drift = Str(profile.GetProperty("replyDrift").GetProperty(side), "summary");
+            Assert.Equal(drift is null ? 0 : 1, await page.Locator($"#main li.{css}").CountAsync());
+            if (drift is not null) Assert.Equal(drift, await Text(page, $"#main li.{css}"));
+        }
+        await PaneBrowserFixture.ScreenshotAsync(page, "pane-follow-up");
+
+        // The lead's card at desktop width: its rhythm line, as the API says.
+        var lead = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), width: 1024);
+        Assert.Equal(Str(Cast.Lead.GetProperty("nextContact"), "summary"), await Text(lead, "#main ul.follow-up li.rhythm"));
+    }
+
+    [NeedsChromiumFact]
+    public async Task Is_this_right_stores_one_click_by_keyboard_and_not_a_person_sets_the_address_apart_until_undone()
+    {
+        // A person no other test opens: "not a person" changes their stage for the whole service.
+        var used = new[] { Cast.Lead, Cast.Rapport, Cast.Contact }.Select(Address).ToHashSet();
+        var person = Cast.All.Where(c => !IsAutomated(c) && Str(c, "stage") == "contact" && Str(c, "displayName") is not null && !used.Contains(Address(c)))
+            .OrderByDescending(c => c.GetProperty("strength").GetDouble()).First();
+        var address = Address(person);
+        using var http = new HttpClient { BaseAddress = new Uri(fx.BaseUrl) };
+        var page = await fx.OpenPaneAsync(new MailItem(Person(person), [Me]));
+        Assert.Equal("Is this right?", (await page.Locator("#main section.feedback h3").TextContentAsync())?.Trim()); // shown in capitals by CSS
+        Assert.Equal(4, await page.Locator("#main .feedback-buttons button[aria-pressed='false']").CountAsync());
+
+        // Keyboard only: Tab to "Closer than this", Enter.
+        for (var i = 0; i < 40 && await page.EvaluateAsync<string?>("() => document.activeElement?.dataset?.answer ?? null") != "closer"; i++)
+            await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("closer", await page.EvaluateAsync<string?>("() => document.activeElement?.dataset?.answer ?? null"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForSelectorAsync("#main button[data-answer='closer'][aria-pressed='true']");
+        Assert.Contains("Closer than this", await Text(page, "#main .feedback-status"));
+        using (var stored = JsonDocument.Parse(await http.GetStringAsync($"/api/contacts/{address}/feedback")))
+        {
+            Assert.Equal("closer", stored.RootElement.GetProperty("answer").GetString());
+            Assert.Equal("contact", stored.RootElement.GetProperty("shownStage").GetString());
+        }
+        // Opened again, the card shows the stored answer.
+        var again = await fx.OpenPaneAsync(new MailItem(Person(person), [Me]));
+        await again.WaitForSelectorAsync("#main button[data-answer='closer'][aria-pressed='true']");
+        await PaneBrowserFixture.AssertAccessibleAsync(again, "card with an answer");
+        await PaneBrowserFixture.ScreenshotAsync(again, "pane-feedback");
+
+        // "Not a person": the card becomes the automated one at once; Undo gives the stage back.
+        await again.ClickAsync("#main button[data-answer='notAPerson']");
+        Assert.Equal("automated", await PaneBrowserFixture.WaitForStateAsync(again, "automated"));
+        await again.WaitForSelectorAsync("#main .feedback-undo button");
+        Assert.Contains("You said this is not a person.", await Text(again, "#main .feedback-undo"));
+        using (var contact = JsonDocument.Parse(await http.GetStringAsync($"/api/contacts/{address}")))
+            Assert.Contains("you marked this address as automated", Str(contact.RootElement, "automatedReason"));
+        await PaneBrowserFixture.AssertAccessibleAsync(again, "automated by the user's answer");
+        await again.ClickAsync("#main .feedback-undo button");
+        Assert.Equal("card", await PaneBrowserFixture.WaitForStateAsync(again, "card"));
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await http.GetAsync($"/api/contacts/{address}/feedback")).StatusCode);
+    }
+
+    public static TheoryData<int, string> Layouts => new() { { 320, "light" }, { 320, "dark" }, { 1024, "light" }, { 1024, "dark" } };
+
+    [NeedsChromiumTheory]
+    [MemberData(nameof(Layouts))]
+    public async Task Every_pane_state_passes_an_axe_scan_with_no_stray_text(int width, string theme)
+    {
+        var background = theme == "dark" ? "#262626" : "#FFFFFF";
+        async Task Check(MailItem? item, string state, Func<IPage, Task>? prepare = null)
+        {
+            var page = await fx.OpenPaneAsync(item, themeBackground: background, prepare: prepare, width: width);
+            Assert.Equal(state, await page.GetAttributeAsync("#main", "data-state"));
+            if (state == "card") await page.WaitForFunctionAsync("() => !document.querySelector('#people .badge-unknown')");
+            await PaneBrowserFixture.AssertAccessibleAsync(page, $"{state} at {width} px, {theme}");
+            Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= width, $"{state} scrolls sideways at {width} px");
+            await page.Context.CloseAsync();
+        }
+        await Check(new MailItem(Person(Cast.Lead), [Me, Person(Cast.Rapport)], [Person(Cast.Contact), Stranger]), "card");
+        await Check(new MailItem(Stranger, [Me]), "never-seen");
+        await Check(new MailItem(Person(Cast.Automated), [Me]), "automated");
+        await Check(null, "no-item");
+        await Check(new MailItem(Person(Cast.Lead), [Me]), "unreachable", p => p.RouteAsync("**/api/**", r => r.AbortAsync("connectionrefused")));
+        await Check(new MailItem(Person(Cast.Lead), [Me]), "error", p => p.RouteAsync("**/api/contacts/**", r => r.FulfillAsync(new()
+        {
+            Status = 500, ContentType = "application/problem+json", Body = """{"title":"Internal error","status":500,"detail":"Try again shortly."}""",
+        })));
+        await Check(new MailItem(Person(Cast.Lead), [Me]), "signed-out", async p =>
+        {
+            await p.RouteAsync("**/pane/config.json", r => r.FulfillAsync(new()
+            {
+                ContentType = "application/json",
+                Body = """{"localMode":false,"clientId":"11111111-2222-4333-8444-555555555555","apiScope":"api://x/access_as_user","authority":"https://login.microsoftonline.com/common","apiBase":"/api"}""",
+            }));
+            await p.RouteAsync("**/pane/vendor/msal-browser.min.js", r => r.FulfillAsync(new() { ContentType = "application/javascript", Body = Msal }));
+        });
+        var release = new TaskCompletionSource();
+        var loading = await fx.OpenPaneAsync(new MailItem(Person(Cast.Lead), [Me]), themeBackground: background, waitForResult: false, width: width,
+            prepare: p => p.RouteAsync("**/api/contacts/**", async r => { await release.Task; await r.ContinueAsync(); }));
+        await PaneBrowserFixture.WaitForStateAsync(loading, "loading");
+        await PaneBrowserFixture.AssertAccessibleAsync(loading, $"loading at {width} px, {theme}");
+        release.SetResult();
+        await loading.Context.CloseAsync();
     }
 
     private static string ToJs(MailItem item) => JsonSerializer.Serialize(item, new JsonSerializerOptions(JsonSerializerDefaults.Web));

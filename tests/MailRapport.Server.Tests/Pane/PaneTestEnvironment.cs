@@ -68,3 +68,13 @@ public sealed class NeedsChromiumFactAttribute : FactAttribute
             Skip = $"{PaneTestEnvironment.Chromium} is missing (apt-get install chromium; tests/run.sh does it): browser tests skipped.";
     }
 }
+
+/// <summary>A theory that skips like <see cref="NeedsChromiumFactAttribute"/>.</summary>
+public sealed class NeedsChromiumTheoryAttribute : TheoryAttribute
+{
+    public NeedsChromiumTheoryAttribute()
+    {
+        if (!File.Exists(PaneTestEnvironment.Chromium))
+            Skip = $"{PaneTestEnvironment.Chromium} is missing (apt-get install chromium; tests/run.sh does it): browser tests skipped.";
+    }
+}

@@ -22,13 +22,15 @@ export async function loadConfig() {
 }
 
 export function createApi(config, auth) {
-  async function get(path, { interactive = false } = {}) {
+  async function get(path, { interactive = false, method = "GET", body } = {}) {
     const token = await auth.getToken({ interactive });
+    const headers = { Accept: "application/json" };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
       response = await fetch(config.apiBase + path, {
-        headers: token ? { Accept: "application/json", Authorization: `Bearer ${token}` } : { Accept: "application/json" },
-        cache: "no-store",
+        method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
       throw new ApiError("unreachable", "The MailRapport service cannot be reached.");
@@ -42,6 +44,7 @@ export function createApi(config, auth) {
     if (response.status >= 502 && response.status <= 504) throw new ApiError("unreachable", "The MailRapport service is not answering.", response.status);
     if (response.status === 429) throw new ApiError("server", "Too many requests just now. Try again in a moment.", 429);
     if (!response.ok) throw new ApiError("server", await problemText(response, `The service answered HTTP ${response.status}.`), response.status);
+    if (response.status === 204) return null; // nothing to say (no answer stored, or deleted)
     try {
       return await response.json();
     } catch {
@@ -52,6 +55,12 @@ export function createApi(config, auth) {
   return {
     me: (options) => get("/me", options),
     contact: (address, options) => get(`/contacts/${encodeURIComponent(address)}`, options),
+    /** The answer to "Is this right?" about one contact, or null. */
+    feedback: (address) => get(`/contacts/${encodeURIComponent(address)}/feedback`),
+    setFeedback: (address, answer) => get(`/contacts/${encodeURIComponent(address)}/feedback`, { method: "PUT", body: { answer } }),
+    forgetFeedback: (address) => get(`/contacts/${encodeURIComponent(address)}/feedback`, { method: "DELETE" }),
+    /** Contacts per stage at the end of each month (from the recorded stage history). */
+    stagesByMonth: () => get("/stages/by-month"),
     /** Every contact, page by page (the list endpoint pages; the preview wants them all). */
     async allContacts(maxPages = 500) {
       const all = [];

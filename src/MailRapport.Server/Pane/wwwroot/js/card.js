@@ -130,8 +130,84 @@ export function monthChart(profile) {
       h("span", null, h("i", { class: "meeting" }), "meetings")));
 }
 
+const text = (value) => (typeof value === "string" && value.trim() ? value : null);
+
+/**
+ * What to do today, as the API words it: threads waiting on you and on them, the next expected contact by the tie's
+ * own rhythm, and reply-time drift. Only lines the API filled in are shown.
+ */
+export function followUpLines(profile) {
+  return [
+    ["waiting-you", text(profile?.waitingOnYou?.summary)],
+    ["waiting-them", text(profile?.waitingOnThem?.summary)],
+    ["rhythm", text(profile?.nextContact?.summary)],
+    ["drift-theirs", text(profile?.replyDrift?.theirs?.summary)],
+    ["drift-mine", text(profile?.replyDrift?.mine?.summary)],
+  ].filter(([, line]) => line);
+}
+
+function followUp(profile, headingId) {
+  const lines = followUpLines(profile);
+  if (!lines.length) return null;
+  return h("section", { class: "follow-up", "aria-labelledby": `${headingId}-follow-up` },
+    h("h3", { id: `${headingId}-follow-up` }, "Follow-up"),
+    h("ul", { class: "follow-up" }, lines.map(([kind, line]) => h("li", { class: kind }, line))));
+}
+
+const ANSWERS = [["right", "Right"], ["closer", "Closer than this"], ["less", "Less than this"], ["notAPerson", "Not a person"]];
+const answerLabel = (answer) => ANSWERS.find(([a]) => a === answer)?.[1] ?? "";
+
+/**
+ * "Is this right?": one click stores the answer about the stage shown (the API keeps one per contact). "Not a person"
+ * sets the address apart as an automated sender, so the card is reloaded through onChanged.
+ */
+function feedbackControl(profile, { api, onChanged, headingId }) {
+  if (!api) return null;
+  const status = h("p", { class: "feedback-status muted", role: "status" });
+  const buttons = ANSWERS.map(([answer, label]) =>
+    h("button", { type: "button", class: "feedback-answer", "data-answer": answer, "aria-pressed": "false", onclick: () => send(answer) }, label));
+  const mark = (answer) => buttons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.answer === answer)));
+  async function send(answer) {
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      const saved = await api.setFeedback(profile.address, answer);
+      mark(saved?.answer ?? answer);
+      status.textContent = answer === "notAPerson"
+        ? "Saved: this address is kept out of the stages from now on."
+        : `Saved: “${answerLabel(answer)}”. Thank you, this is how the model learns.`;
+      if (answer === "notAPerson") onChanged?.();
+    } catch (error) {
+      status.textContent = `Not saved: ${error?.message || "the service did not answer"}.`;
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  }
+  api.feedback(profile.address).then((f) => { if (f?.answer) mark(f.answer); }).catch(() => { /* the buttons still work */ });
+  return h("section", { class: "feedback", "aria-labelledby": `${headingId}-feedback` },
+    h("h3", { id: `${headingId}-feedback` }, "Is this right?"),
+    h("p", { class: "muted" }, `The stage shown: ${stageLabel(profile.stage)}.`),
+    h("div", { class: "feedback-buttons", role: "group", "aria-labelledby": `${headingId}-feedback` }, buttons),
+    status);
+}
+
+/** On an automated card: the user's own "not a person" answer, with a way back. */
+function notAPersonNote(profile, { api, onChanged }) {
+  if (!api) return null;
+  const slot = h("div", { class: "feedback-undo" });
+  api.feedback(profile.address).then((f) => {
+    if (f?.answer !== "notAPerson") return;
+    slot.replaceChildren(
+      h("p", null, "You said this is not a person."),
+      h("button", { type: "button", onclick: async () => {
+        try { await api.forgetFeedback(profile.address); onChanged?.(); }
+        catch (error) { slot.append(h("p", { class: "muted", role: "status" }, `Not undone: ${error?.message || "the service did not answer"}.`)); }
+      } }, "Undo: it is a person"));
+  }).catch(() => { /* nothing to undo */ });
+  return slot;
+}
+
 /** The full card for a known, non-automated contact. */
-export function contactCard(profile, { headingId = "card-title" } = {}) {
+export function contactCard(profile, { headingId = "card-title", api = null, onChanged = null } = {}) {
   const name = profile.displayName || profile.address;
   const history = historyLine(profile);
   return h("article", { class: "card", "aria-labelledby": headingId, "data-address": profile.address },
@@ -140,24 +216,27 @@ export function contactCard(profile, { headingId = "card-title" } = {}) {
     h("div", { class: "badges", "aria-label": `Stage ${stageLabel(profile.stage)}, ${nurtureLabel(profile.nurture)}` },
       stageBadge(profile.stage), nurtureBadge(profile.nurture)),
     history ? h("p", { class: "muted history" }, history) : null,
+    followUp(profile, headingId),
     h("div", { class: "meters" }, meter("Harmony", profile.harmony, "harmony"), meter("Depth", profile.depth, "depth")),
     h("h3", null, "Evidence"),
     h("ul", { class: "evidence" }, evidenceLines(profile.evidence).map((line) => h("li", null, line))),
     profile.reasons?.length ? [h("h3", null, "Why"), h("ul", { class: "reasons" }, profile.reasons.map((r) => h("li", null, r)))] : null,
     profile.nextStep ? [h("h3", null, "Next step"), h("p", { class: "next-step" }, profile.nextStep)] : null,
     h("h3", null, "By month"),
-    monthChart(profile));
+    monthChart(profile),
+    feedbackControl(profile, { api, onChanged, headingId }));
 }
 
 /** A mailer, list or no-reply address: no stage, and why it was recognised. */
-export function automatedCard(profile, { headingId = "card-title" } = {}) {
+export function automatedCard(profile, { headingId = "card-title", api = null, onChanged = null } = {}) {
   return h("article", { class: "card state automated", "aria-labelledby": headingId, "data-address": profile.address },
     h("h2", { id: headingId, tabindex: "-1" }, profile.displayName || profile.address),
     profile.displayName ? h("div", { class: "address" }, profile.address) : null,
     h("div", { class: "badges" }, h("span", { class: "badge badge-automated" }, "Automated sender")),
     h("p", null, "This looks like a mailer, list or no-reply address, so MailRapport keeps it out of relationship stages."),
     profile.automatedReason ? h("p", { class: "muted automated-reason" }, `Recognised by: ${profile.automatedReason}`) : null,
-    h("ul", { class: "evidence" }, h("li", null, `${plural(profile.evidence?.messagesReceived ?? 0, "message")} received, ${profile.evidence?.messagesSent ?? 0} sent`)));
+    h("ul", { class: "evidence" }, h("li", null, `${plural(profile.evidence?.messagesReceived ?? 0, "message")} received, ${profile.evidence?.messagesSent ?? 0} sent`)),
+    notAPersonNote(profile, { api, onChanged }));
 }
 
 /** An address with no stored interaction at all. */
@@ -185,9 +264,9 @@ export function personBadge(profile, state) {
   return stageBadge(profile.stage);
 }
 
-export function personLabel(name, address, profile, state) {
-  const status = state === "notFound" ? "new, no history" : state === "loading" ? "loading"
+/** What the list row says after the visible name, for screen readers: "Rapport, Active", "new, no history". */
+export function personStatus(profile, state) {
+  return state === "notFound" ? "new, no history" : state === "loading" ? "loading"
     : !profile ? "stage unknown" : isAutomated(profile) ? "automated sender"
     : `${stageLabel(profile.stage)}, ${nurtureLabel(profile.nurture)}`;
-  return `Open card for ${name || address}: ${status}`;
 }

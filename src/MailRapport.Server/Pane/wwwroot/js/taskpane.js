@@ -2,7 +2,7 @@
 import { ApiError, createApi, loadConfig } from "./api.js";
 import { createAuth } from "./auth.js";
 import { h } from "./dom.js";
-import { cardFor, isAutomated, personBadge, personLabel } from "./card.js";
+import { cardFor, isAutomated, personBadge, personStatus } from "./card.js";
 import { failureView, loadingView, messageView } from "./states.js";
 
 const main = document.getElementById("main");
@@ -86,7 +86,15 @@ async function showPerson(person, seq, { interactive = false, focus = false, bac
   try {
     const profile = await session.api.contact(person.address, { interactive });
     if (seq !== session.seq) return;
-    show(isAutomated(profile) ? "automated" : "card", withBack(cardFor(profile, person.address, person.name), back), { focus });
+    // "Not a person" (or its undo) changes the stage: show the card again as the API now answers.
+    const onChanged = () => {
+      if (seq !== session.seq) return;
+      const again = ++session.seq;
+      people.replaceChildren();
+      others.hidden = true;
+      showPerson(person, again, { focus: true, back }).then(() => { if (again === session.seq) renderOthers(again); });
+    };
+    show(isAutomated(profile) ? "automated" : "card", withBack(cardFor(profile, person.address, person.name, { api: session.api, onChanged }), back), { focus });
   } catch (error) {
     if (seq !== session.seq) return;
     if (error instanceof ApiError && error.kind === "notFound") show("never-seen", withBack(cardFor(null, person.address, person.name), back), { focus });
@@ -107,11 +115,14 @@ function renderOthers(seq) {
   others.hidden = false;
   const rows = list.map((person) => {
     const badge = h("span", { class: "badge-slot" }, personBadge(null, "loading"));
-    const button = h("button", { type: "button", "aria-label": personLabel(person.name, person.address, null, "loading"), onclick: () => openOther(person) },
+    // The accessible name is the visible text with a hidden lead-in and status, so what is read is what is seen.
+    const status = h("span", { class: "visually-hidden sr-status" }, `: ${personStatus(null, "loading")}`);
+    const button = h("button", { type: "button", onclick: () => openOther(person) },
+      h("span", { class: "visually-hidden" }, "Open card for "),
       h("span", { class: "who" }, h("span", null, person.name || person.address), person.name ? h("span", { class: "address" }, person.address) : null),
-      badge);
+      badge, status);
     people.append(h("li", { "data-address": person.address }, button));
-    return { person, badge, button };
+    return { person, badge, status };
   });
   // A few at a time: a mail to 30 people should not fire 30 requests at once.
   let next = 0;
@@ -123,7 +134,7 @@ function renderOthers(seq) {
       catch (e) { state = e instanceof ApiError && e.kind === "notFound" ? "notFound" : "error"; }
       if (seq !== session.seq) return;
       row.badge.replaceChildren(personBadge(profile, state));
-      row.button.setAttribute("aria-label", personLabel(row.person.name, row.person.address, profile, state));
+      row.status.textContent = `: ${personStatus(profile, state)}`;
     }
   };
   Promise.all([worker(), worker(), worker(), worker()]);
