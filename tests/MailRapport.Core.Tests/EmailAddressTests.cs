@@ -13,7 +13,21 @@ public sealed class EmailAddressTests
     [InlineData("jane doe@x.org", null)]
     [InlineData("", null)]
     [InlineData(null, null)]
+    // One rule for every boundary: what may not be stored is not an address (was a second call at each boundary).
+    [InlineData("jane\u202E@x.org", null)]
+    [InlineData("<Jane\u200B@X.org>", null)]
+    [InlineData("jane\u0000@x.org", null)]
+    [InlineData("Ann.Lee@Contoso.COM", "ann.lee@contoso.com")]
     public void Normalize(string? raw, string? expected) => Assert.Equal(expected, EmailAddress.Normalize(raw));
+
+    [Fact]
+    public void Normalize_refuses_addresses_too_long_to_store()
+    {
+        var longest = new string('x', DisplayText.MaxAddressLength - "@corp.com".Length) + "@corp.com";
+        Assert.Equal(longest, EmailAddress.Normalize(longest));
+        Assert.Null(EmailAddress.Normalize("x" + longest));
+        Assert.Null(EmailAddress.Normalize("X" + longest)); // the slow path too
+    }
 
     [Theory]
     [InlineData("jane@x.org", "jane@x.org", null)]
