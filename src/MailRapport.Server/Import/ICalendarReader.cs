@@ -194,7 +194,7 @@ public static class ICalendarReader
     private static MailboxAddress? Organizer(CalendarEvent e)
     {
         if (e.Organizer is not { } o) return null;
-        var address = DisplayText.Address(EmailAddress.Normalize(o.Value?.OriginalString));
+        var address = EmailAddress.Normalize(o.Value?.OriginalString);
         return address is null ? null : new MailboxAddress(address, DisplayText.Name(EmailAddress.CleanDisplayName(o.CommonName)));
     }
 
@@ -203,7 +203,7 @@ public static class ICalendarReader
         var attendees = new List<Core.Attendee>();
         foreach (var a in e.Attendees)
         {
-            var address = DisplayText.Address(EmailAddress.Normalize(a.Value?.OriginalString));
+            var address = EmailAddress.Normalize(a.Value?.OriginalString);
             if (address is null || address == organizer) continue;
             var cutype = a.Type?.ToUpperInvariant();
             var role = a.Role?.ToUpperInvariant();

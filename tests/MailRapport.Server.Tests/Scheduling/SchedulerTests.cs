@@ -228,6 +228,9 @@ public sealed class NightlyScheduleTests
     // Fall back (25 October 2026, 03:00 -> 02:00): 02:30 happens twice; the night is the first.
     [InlineData("Europe/Amsterdam", "02:30", "2026-10-25T10:00Z", "2026-10-25T00:30Z", "2026-10-26T01:30Z")]
     [InlineData("America/New_York", "23:45", "2026-06-10T12:00Z", "2026-06-10T03:45Z", "2026-06-11T03:45Z")]
+    // Windows ids (what an Exchange admin copies from Outlook) resolve like their IANA zone; FindSystemTimeZoneById did not.
+    [InlineData("W. Europe Standard Time", "02:00", "2026-06-10T10:00Z", "2026-06-10T00:00Z", "2026-06-11T00:00Z")]
+    [InlineData("Eastern Standard Time", "23:45", "2026-06-10T12:00Z", "2026-06-10T03:45Z", "2026-06-11T03:45Z")]
     public void Previous_and_next_night(string zone, string at, string now, string previous, string next)
     {
         var options = Microsoft.Extensions.Options.Options.Create(new ScanScheduleOptions { TimeZone = zone, NightlyAt = at });
@@ -241,6 +244,7 @@ public sealed class NightlyScheduleTests
     [InlineData("25:00", "UTC", "NightlyAt")]
     [InlineData("0 0 2 * * ?", "UTC", "NightlyAt")]
     [InlineData("02:00", "Mars/Olympus", "TimeZone")]
+    [InlineData("02:00", "-0600", "TimeZone")] // a fixed offset: Hangfire could not find the zone again by its id
     public void Bad_settings_are_named(string at, string zone, string member)
     {
         var errors = new ScanScheduleOptions { NightlyAt = at, TimeZone = zone }.Validate(new(new object())).ToList();
@@ -276,5 +280,24 @@ public sealed class ScanQueueStateTests
             Assert.False(await registry.TryQueueAsync("x@example.com", stale, force: true)); // absorbed: no second job
 
         Assert.Equal(skips, await registry.TrySkipAsync("x@example.com", since: DateTimeOffset.UtcNow.AddHours(-1)));
+    }
+}
+
+/// <summary>Scheduling:TimeZone goes through the one zone resolver: IANA and Windows ids, the zone Hangfire is given has an IANA id.</summary>
+public sealed class ScheduleZoneTests
+{
+    [Theory]
+    [InlineData("UTC", "Etc/UTC")]
+    [InlineData("Europe/Amsterdam", "Europe/Amsterdam")]
+    [InlineData("W. Europe Standard Time", "Europe/Berlin")]
+    [InlineData("Pacific Standard Time", "America/Los_Angeles")]
+    [InlineData("  America/Chicago ", "America/Chicago")]
+    public void Configured_zone_resolves(string configured, string ianaId)
+    {
+        var options = new ScanScheduleOptions { TimeZone = configured };
+        Assert.Empty(options.Validate(new(new object())));
+        var zone = options.ResolveTimeZone();
+        Assert.Equal(ianaId, zone.Id == "UTC" ? "Etc/UTC" : zone.Id);
+        Assert.NotNull(TimeZoneInfo.FindSystemTimeZoneById(zone.Id)); // Hangfire looks the stored id up again
     }
 }
