@@ -199,6 +199,16 @@ public static class EmailAddress
         return s.Length == 0 ? null : s;
     }
 
+    /// <summary>
+    /// A display name as stored next to <paramref name="address"/>: cleaned (<see cref="CleanDisplayName"/>), neutralised
+    /// (<see cref="DisplayText.Name"/>), and null when it only repeats the address ("bob@x.com" &lt;bob@x.com&gt;).
+    /// </summary>
+    public static string? DisplayNameFor(string? raw, string address)
+    {
+        var clean = DisplayText.Name(CleanDisplayName(raw));
+        return clean is null || string.Equals(Normalize(clean), address, StringComparison.Ordinal) ? null : clean;
+    }
+
     /// <summary>Domain part of a normalised address.</summary>
     public static string Domain(string address)
     {

@@ -58,4 +58,16 @@ public sealed class EmailAddressTests
         var addresses = string.Join("|", EmailAddress.ParseList(text).Select(a => a.Address));
         Assert.Equal(expected, addresses);
     }
+
+    [Theory]
+    [InlineData("Jane Doe", "jane@x.org", "Jane Doe")]
+    [InlineData("  \"Doe, Jane\" ", "jane@x.org", "Doe, Jane")]
+    [InlineData("Jane@X.org", "jane@x.org", null)]      // only repeats the address
+    [InlineData("'jane@x.org'", "jane@x.org", null)]
+    [InlineData("bob@x.org", "jane@x.org", "bob@x.org")] // another address is a name worth keeping
+    [InlineData("Jane\u202E Doe", "jane@x.org", "Jane Doe")]
+    [InlineData("  ", "jane@x.org", null)]
+    [InlineData(null, "jane@x.org", null)]
+    public void Display_name_next_to_an_address(string? raw, string address, string? expected) =>
+        Assert.Equal(expected, EmailAddress.DisplayNameFor(raw, address));
 }

@@ -195,7 +195,7 @@ public static class ICalendarReader
     {
         if (e.Organizer is not { } o) return null;
         var address = EmailAddress.Normalize(o.Value?.OriginalString);
-        return address is null ? null : new MailboxAddress(address, DisplayText.Name(EmailAddress.CleanDisplayName(o.CommonName)));
+        return address is null ? null : new MailboxAddress(address, EmailAddress.DisplayNameFor(o.CommonName, address));
     }
 
     private static List<Core.Attendee> Attendees(CalendarEvent e, string organizer)
@@ -209,7 +209,7 @@ public static class ICalendarReader
             var role = a.Role?.ToUpperInvariant();
             var kind = cutype is "ROOM" or "RESOURCE" ? AttendeeKind.Resource
                 : role is "OPT-PARTICIPANT" or "NON-PARTICIPANT" ? AttendeeKind.Optional : AttendeeKind.Required;
-            attendees.Add(new Core.Attendee(address, DisplayText.Name(EmailAddress.CleanDisplayName(a.CommonName)), kind, Response(a.ParticipationStatus)));
+            attendees.Add(new Core.Attendee(address, EmailAddress.DisplayNameFor(a.CommonName, address), kind, Response(a.ParticipationStatus)));
         }
         return attendees;
     }

@@ -154,12 +154,7 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         return tz is null ? null : TimeZones.ToInstant(local, tz).ToUniversalTime();
     }
 
-    /// <summary>Addresses and names are normalised and neutralised here, where Graph data enters (the import does the same).</summary>
+    // Addresses and names are normalised and neutralised here, where Graph data enters (the import does the same).
     private static string? Address(string? raw) => EmailAddress.Normalize(raw);
-
-    private static string? DisplayName(string? name, string address)
-    {
-        var clean = DisplayText.Name(EmailAddress.CleanDisplayName(name));
-        return clean is null || string.Equals(EmailAddress.Normalize(clean), address, StringComparison.Ordinal) ? null : clean;
-    }
+    private static string? DisplayName(string? name, string address) => EmailAddress.DisplayNameFor(name, address);
 }
