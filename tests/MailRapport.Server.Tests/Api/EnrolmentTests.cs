@@ -14,7 +14,7 @@ public sealed class EnrolmentTests : IDisposable
     [Fact]
     public async Task First_call_enrols_the_mailbox_scans_it_at_once_and_schedules_the_nights()
     {
-        factory.Scanner.Delay = TimeSpan.FromSeconds(1);
+        factory.Scanner.Hold();
         var alice = factory.ClientFor(TestTokens.Alice);
         using (var me = JsonDocument.Parse(await alice.GetStringAsync("/api/me")))
         {
@@ -23,14 +23,19 @@ public sealed class EnrolmentTests : IDisposable
             Assert.True(me.RootElement.GetProperty("nextScanAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
         }
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor(TestTokens.Alice.MailboxId) == 1);
+        factory.Scanner.Release();
         var registry = factory.Services.GetRequiredService<MailboxRegistry>();
         await factory.Scanner.WaitForAsync(() => registry.GetAsync(TestTokens.Alice.MailboxId).Result?.ScanFinishedAt is not null);
         var status = await registry.GetAsync(TestTokens.Alice.MailboxId);
         Assert.Equal((TestTokens.TenantA, TestTokens.Alice.ObjectId), (status!.TenantId, status.ObjectId));
 
-        // Later calls find the mailbox by (tid, oid) and do not scan again.
+        // Later calls find the mailbox by (tid, oid) and do not scan again: a scan would be requested inside the call.
+        await factory.WaitForJobsIdleAsync();
         Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/contacts")).StatusCode);
-        await Task.Delay(300);
+        var after = await registry.GetAsync(TestTokens.Alice.MailboxId);
+        Assert.Equal((status.ScanRequestedAt, false), (after!.ScanRequestedAt, after.ScanQueued));
+        var jobs = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().GetStatistics();
+        Assert.Equal((0L, 0L), (jobs.Enqueued, jobs.Scheduled));
         Assert.Equal(1, factory.Scanner.CountFor(TestTokens.Alice.MailboxId));
         // The one nightly job covers every registered mailbox.
         using var connection = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();

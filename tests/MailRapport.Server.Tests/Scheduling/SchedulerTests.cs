@@ -25,15 +25,16 @@ public sealed class SchedulerTests : IDisposable
     [Fact]
     public async Task Local_mailbox_is_scanned_at_first_start_and_me_says_so_while_it_runs()
     {
-        factory.Scanner.Delay = TimeSpan.FromSeconds(2);
+        factory.Scanner.Hold();
         var client = factory.CreateClient();
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1); // the first scan is running, held
         using (var during = JsonDocument.Parse(await client.GetStringAsync("/api/me")))
         {
             Assert.Equal("sample", during.RootElement.GetProperty("mailbox").GetString());
             Assert.True(during.RootElement.GetProperty("firstScanPending").GetBoolean());
-            Assert.True(during.RootElement.GetProperty("scanRunning").GetBoolean() || during.RootElement.GetProperty("scanQueued").GetBoolean());
+            Assert.True(during.RootElement.GetProperty("scanRunning").GetBoolean());
         }
-        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1);
+        factory.Scanner.Release();
         await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanFinishedAt is not null);
         using var after = JsonDocument.Parse(await client.GetStringAsync("/api/me"));
         Assert.False(after.RootElement.GetProperty("firstScanPending").GetBoolean());
@@ -45,26 +46,36 @@ public sealed class SchedulerTests : IDisposable
     public async Task Scans_of_one_mailbox_never_overlap_even_when_jobs_are_queued_around_the_registry()
     {
         factory.Settings["Scheduling:MaxConcurrentScans"] = "3";
-        factory.Scanner.Delay = TimeSpan.FromMilliseconds(400);
         _ = factory.Server; // start
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1);
+        await factory.WaitForJobsIdleAsync();
+        long succeededBefore = Monitoring.SucceededListCount();
+        factory.Scanner.Hold();
         await Registry.EnsureAsync("busy@example.com", MailboxOrigin.Configured);
         // Three jobs straight into Hangfire (as a retry, a re-delivered job and a new request could be): the lease serialises them.
         var jobs = factory.Services.GetRequiredService<IBackgroundJobClient>();
         for (int i = 0; i < 3; i++)
             jobs.Enqueue<ScanJob>(j => j.ScanAsync("busy@example.com", null, null, CancellationToken.None));
+        // While one scan is held, the other two jobs run, find the mailbox leased and defer (they finish without scanning).
+        await factory.Scanner.WaitForAsync(() => Monitoring.SucceededListCount() >= succeededBefore + 2);
+        Assert.Equal(1, factory.Scanner.CountFor("busy@example.com"));
+        factory.Scanner.Release();
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("busy@example.com") == 3);
+        await factory.WaitForJobsIdleAsync();
         Assert.Equal(1, factory.Scanner.MaxOverlap);
     }
 
     [Fact]
     public async Task Scan_on_request_is_accepted_and_queued_once()
     {
-        factory.Scanner.Delay = TimeSpan.FromSeconds(1);
+        factory.Scanner.Hold();
         var client = factory.CreateClient();
-        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1); // the first scan is running
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1); // the first scan is running, held
         var first = await client.PostAsync("/api/me/scan", null);
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/me/scan", null)).StatusCode);
+        Assert.True((await Registry.GetAsync("sample"))!.ScanQueued);
+        factory.Scanner.Release();
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 2);
         await factory.WaitForJobsIdleAsync();
         Assert.Equal(2, factory.Scanner.CountFor("sample")); // the first scan, then one for both requests
@@ -78,7 +89,7 @@ public sealed class SchedulerTests : IDisposable
         await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanFinishedAt is not null); // the first scan
         await factory.WaitForJobsIdleAsync();
         int before = factory.Scanner.CountFor("sample");
-        factory.Scanner.Delay = TimeSpan.FromMilliseconds(300);
+        factory.Scanner.Hold(); // a scan the flood starts stays running until the flood is over
 
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var posts = Enumerable.Range(0, 200).Select(_ => Task.Run(async () =>
@@ -90,6 +101,7 @@ public sealed class SchedulerTests : IDisposable
         Assert.All(await Task.WhenAll(posts), s => Assert.Equal(HttpStatusCode.Accepted, s));
 
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") > before);
+        factory.Scanner.Release();
         await factory.WaitForJobsIdleAsync();
         await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result is { ScanRunning: false, ScanQueued: false });
         int scans = factory.Scanner.CountFor("sample") - before;
@@ -201,15 +213,30 @@ public sealed class SchedulerTests : IDisposable
     [Fact]
     public async Task Erasing_during_a_scan_leaves_nothing_behind()
     {
-        factory.Scanner.Delay = TimeSpan.FromSeconds(1);
+        // The scan writes a mailbox, a message and a profile, is held while the caller erases, then writes again.
+        factory.Scanner.Write = (mailbox, phase, _) =>
+            Seed.MailboxAsync(factory.Store, mailbox, Seed.Profile(phase == 0 ? "before@example.com" : "after@example.com"));
+        factory.Scanner.Hold();
         var client = factory.CreateClient();
-        await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanRunning == true);
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1);
+        Assert.True(await RowsAsync() > 0); // the scan really wrote before the erase
+
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/me/data")).StatusCode);
+        Assert.Equal(0, await RowsAsync());
+        factory.Scanner.Release(); // the scan goes on writing after the erase
         await factory.Scanner.WaitForAsync(() => factory.Scanner.Completed == 1);
         await factory.WaitForJobsIdleAsync();
+        Assert.Equal(0, await RowsAsync());
+        Assert.Null(await Registry.GetAsync("sample"));
+    }
+
+    private async Task<long> RowsAsync()
+    {
         await using var connection = await factory.Store.OpenConnectionAsync();
+        long rows = 0;
         foreach (var table in MailStore.MailboxTables)
-            Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = 'sample'"));
+            rows += await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = 'sample'");
+        return rows;
     }
 }
 
