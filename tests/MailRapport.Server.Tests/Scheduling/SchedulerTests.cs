@@ -171,6 +171,28 @@ public sealed class SchedulerTests : IDisposable
         Assert.All(mailboxes, m => Assert.Equal(2, factory.Scanner.CountFor(m)));
     }
 
+    /// <summary>The lease is renewed every third of Scheduling:ScanLeaseSeconds on the service's clock, not the wall's.</summary>
+    [Fact]
+    public async Task A_running_scan_renews_its_lease_as_the_service_clock_moves()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 10, 10, 0, 0, TimeSpan.Zero));
+        factory.Clock = clock;
+        factory.Settings["Scheduling:ScanLeaseSeconds"] = "90";
+        factory.Scanner.Hold();
+        _ = factory.Server;
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1);
+        var claimed = (await Registry.GetAsync("sample"))!.ScanHeartbeatAt;
+        Assert.Equal(clock.GetUtcNow(), claimed);
+
+        clock.Advance(TimeSpan.FromSeconds(29)); // short of a third of the lease: no renewal due
+        Assert.Equal(claimed, (await Registry.GetAsync("sample"))!.ScanHeartbeatAt);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanHeartbeatAt == claimed!.Value.AddSeconds(30));
+
+        factory.Scanner.Release();
+        await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result is { ScanRunning: false, ScanHeartbeatAt: null });
+    }
+
     [Fact]
     public async Task A_permanent_failure_is_not_retried_and_me_says_why()
     {
@@ -287,26 +309,53 @@ public sealed class NightlyScheduleTests
     }
 }
 
-/// <summary>The registry's queue transitions, on their own.</summary>
+/// <summary>The registry's queue and lease transitions, on their own, on a fake clock.</summary>
 public sealed class ScanQueueStateTests
 {
+    private static readonly DateTimeOffset Start = new(2026, 6, 10, 10, 0, 0, TimeSpan.Zero);
+
     [Theory]
     [InlineData(false, true)]  // only the catch-up run is queued: it skips, a scan finished since its night
     [InlineData(true, false)]  // a "scan now" arrived while it was queued: it was absorbed, so the run must scan
     public async Task A_request_absorbed_by_a_queued_catch_up_run_is_not_lost(bool requestWhileQueued, bool skips)
     {
         await using var db = await Infrastructure.TestStore.SqliteAsync();
-        var registry = new MailboxRegistry(db.Store, TimeProvider.System);
+        var clock = new FakeTimeProvider(Start);
+        var registry = new MailboxRegistry(db.Store, clock);
         await registry.EnsureAsync("x@example.com", MailboxOrigin.Configured);
         await using (var connection = await db.Store.OpenConnectionAsync())
-            await connection.ExecuteAsync("UPDATE mailbox_registry SET scan_finished_at = @now", new { now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
-        var stale = DateTimeOffset.UtcNow.AddHours(-6);
+            await connection.ExecuteAsync("UPDATE mailbox_registry SET scan_finished_at = @now", new { now = clock.GetUtcNow().ToUnixTimeMilliseconds() });
+        var stale = clock.GetUtcNow().AddHours(-6);
 
         Assert.True(await registry.TryQueueAsync("x@example.com", stale, force: false)); // the catch-up run
         if (requestWhileQueued)
             Assert.False(await registry.TryQueueAsync("x@example.com", stale, force: true)); // absorbed: no second job
 
-        Assert.Equal(skips, await registry.TrySkipAsync("x@example.com", since: DateTimeOffset.UtcNow.AddHours(-1)));
+        Assert.Equal(skips, await registry.TrySkipAsync("x@example.com", since: clock.GetUtcNow().AddHours(-1)));
+    }
+
+    /// <summary>A lease not renewed for Scheduling:ScanLeaseSeconds (its host died) may be taken; a renewed one may not.</summary>
+    [Theory]
+    // seconds until the second host tries, renewed meanwhile, taken over
+    [InlineData(119, false, false)]
+    [InlineData(121, false, true)]
+    [InlineData(121, true, false)]
+    [InlineData(600, false, true)]
+    public async Task A_lease_lapses_only_when_not_renewed_for_the_lease_time(int secondsLater, bool renewed, bool takenOver)
+    {
+        var lease = TimeSpan.FromSeconds(120);
+        await using var db = await Infrastructure.TestStore.SqliteAsync();
+        var clock = new FakeTimeProvider(Start);
+        var registry = new MailboxRegistry(db.Store, clock);
+        await registry.EnsureAsync("x@example.com", MailboxOrigin.Configured);
+        Assert.True(await registry.TryClaimAsync("x@example.com", "host-a", clock.GetUtcNow() - lease));
+
+        clock.Advance(TimeSpan.FromSeconds(secondsLater - 5));
+        if (renewed) Assert.True(await registry.RenewAsync("x@example.com", "host-a"));
+        clock.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(takenOver, await registry.TryClaimAsync("x@example.com", "host-b", clock.GetUtcNow() - lease));
+        Assert.Equal(!takenOver, await registry.RenewAsync("x@example.com", "host-a")); // the old owner learns it lost the lease
     }
 }
 
