@@ -377,3 +377,13 @@ public sealed class ScheduleZoneTests
         Assert.NotNull(TimeZoneInfo.FindSystemTimeZoneById(zone.Id)); // Hangfire looks the stored id up again
     }
 }
+
+/// <summary>Local mode's mailbox is keyed like the CLI's scan keys it, whatever case it was configured in.</summary>
+public sealed class LocalMailboxKeyTests
+{
+    [Theory]
+    [InlineData("sample", "sample")]
+    [InlineData(" Me@Corp.COM ", "me@corp.com")]
+    public void Configured_local_mailbox_is_canonical(string configured, string key) =>
+        Assert.Equal(key, new MailRapport.Server.Auth.ServiceOptions { LocalMailbox = configured }.LocalMailbox);
+}
