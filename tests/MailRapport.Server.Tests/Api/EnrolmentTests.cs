@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,12 +15,9 @@ public sealed class EnrolmentTests : IDisposable
     {
         factory.Scanner.Hold();
         var alice = factory.ClientFor(TestTokens.Alice);
-        using (var me = JsonDocument.Parse(await alice.GetStringAsync("/api/me")))
-        {
-            Assert.Equal(TestTokens.Alice.MailboxId, me.RootElement.GetProperty("mailbox").GetString());
-            Assert.True(me.RootElement.GetProperty("firstScanPending").GetBoolean());
-            Assert.True(me.RootElement.GetProperty("nextScanAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
-        }
+        var me = await alice.GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal((TestTokens.Alice.MailboxId, true), (me.Mailbox, me.FirstScanPending));
+        Assert.True(me.NextScanAt > DateTimeOffset.UtcNow);
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor(TestTokens.Alice.MailboxId) == 1);
         factory.Scanner.Release();
         var registry = factory.Services.GetRequiredService<MailboxRegistry>();
@@ -56,22 +52,20 @@ public sealed class StageHistoryTests : IDisposable
         var registry = factory.Services.GetRequiredService<MailboxRegistry>();
         await factory.Scanner.WaitForAsync(() => registry.GetAsync("sample").Result?.ScanFinishedAt is not null, TimeSpan.FromSeconds(90));
 
-        using var list = JsonDocument.Parse(await client.GetStringAsync("/api/contacts?stage=relationship&pageSize=200"));
-        Assert.True(list.RootElement.GetProperty("total").GetInt64() > 0);
-        var address = list.RootElement.GetProperty("items")[0].GetProperty("address").GetString();
-        using var contact = JsonDocument.Parse(await client.GetStringAsync($"/api/contacts/{address}"));
-        var history = contact.RootElement.GetProperty("stageHistory").EnumerateArray().ToList();
+        var list = await client.GetBodyAsync<ContactPageBody>("/api/contacts?stage=relationship&pageSize=200");
+        Assert.True(list.Total > 0);
+        var address = list.Items[0].Address;
+        var history = (await client.GetBodyAsync<ContactBody>($"/api/contacts/{address}")).StageHistory!;
         // A relationship grew: its history starts lower and its last row is the relationship stage, at a month start.
-        Assert.True(history.Count >= 2, $"history of {address}: {contact.RootElement.GetProperty("stageHistory")}");
-        Assert.NotEqual("relationship", history[0].GetProperty("stage").GetString());
-        Assert.Contains(history, h => h.GetProperty("stage").GetString() == "relationship" && h.GetProperty("at").GetDateTimeOffset().Day == 1);
+        Assert.True(history.Count >= 2, $"history of {address}: {string.Join(", ", history)}");
+        Assert.NotEqual("relationship", history[0].Stage);
+        Assert.Contains(history, h => h.Stage == "relationship" && h.At.Day == 1);
 
         // A second scan changes nothing, so it records nothing.
         var rows = history.Count;
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/me/scan", null)).StatusCode);
         var firstFinish = (await registry.GetAsync("sample"))!.ScanFinishedAt;
         await factory.Scanner.WaitForAsync(() => registry.GetAsync("sample").Result?.ScanFinishedAt > firstFinish, TimeSpan.FromSeconds(90));
-        using var again = JsonDocument.Parse(await client.GetStringAsync($"/api/contacts/{address}"));
-        Assert.Equal(rows, again.RootElement.GetProperty("stageHistory").GetArrayLength());
+        Assert.Equal(rows, (await client.GetBodyAsync<ContactBody>($"/api/contacts/{address}")).StageHistory!.Count);
     }
 }

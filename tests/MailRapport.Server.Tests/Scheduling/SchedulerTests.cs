@@ -28,18 +28,13 @@ public sealed class SchedulerTests : IDisposable
         factory.Scanner.Hold();
         var client = factory.CreateClient();
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1); // the first scan is running, held
-        using (var during = JsonDocument.Parse(await client.GetStringAsync("/api/me")))
-        {
-            Assert.Equal("sample", during.RootElement.GetProperty("mailbox").GetString());
-            Assert.True(during.RootElement.GetProperty("firstScanPending").GetBoolean());
-            Assert.True(during.RootElement.GetProperty("scanRunning").GetBoolean());
-        }
+        var during = await client.GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal(("sample", true, true), (during.Mailbox, during.FirstScanPending, during.ScanRunning));
         factory.Scanner.Release();
         await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanFinishedAt is not null);
-        using var after = JsonDocument.Parse(await client.GetStringAsync("/api/me"));
-        Assert.False(after.RootElement.GetProperty("firstScanPending").GetBoolean());
-        Assert.False(after.RootElement.GetProperty("scanRunning").GetBoolean());
-        Assert.True(after.RootElement.GetProperty("nextScanAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+        var after = await client.GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal((false, false), (after.FirstScanPending, after.ScanRunning));
+        Assert.True(after.NextScanAt > DateTimeOffset.UtcNow);
     }
 
     [Fact]
@@ -140,8 +135,8 @@ public sealed class SchedulerTests : IDisposable
         await factory.WaitForJobsIdleAsync();
         Assert.Equal(0, factory.Scanner.CountFor("fresh@example.com"));
         Assert.Equal(0, factory.Scanner.CountFor("sample"));
-        using var me = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/api/me"));
-        Assert.Equal(new DateTimeOffset(2026, 6, 11, 2, 0, 0, TimeSpan.Zero), me.RootElement.GetProperty("nextScanAt").GetDateTimeOffset());
+        var me = await factory.CreateClient().GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal(new DateTimeOffset(2026, 6, 11, 2, 0, 0, TimeSpan.Zero), me.NextScanAt);
     }
 
     [Fact]
@@ -202,10 +197,9 @@ public sealed class SchedulerTests : IDisposable
         await factory.WaitForJobsIdleAsync();
         Assert.Equal(1, factory.Scanner.CountFor("sample"));
         Assert.Equal(1, Monitoring.FailedCount());
-        using var me = JsonDocument.Parse(await client.GetStringAsync("/api/me"));
-        Assert.True(me.RootElement.GetProperty("lastScanErrorPermanent").GetBoolean());
-        Assert.Contains("consent", me.RootElement.GetProperty("lastScanError").GetString());
-        Assert.False(me.RootElement.GetProperty("scanQueued").GetBoolean());
+        var me = await client.GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal((true, false), (me.LastScanErrorPermanent, me.ScanQueued));
+        Assert.Contains("consent", me.LastScanError);
     }
 
     [Fact]
