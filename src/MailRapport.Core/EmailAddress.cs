@@ -12,20 +12,23 @@ public readonly record struct MailboxAddress(string Address, string? DisplayName
 public static class EmailAddress
 {
     /// <summary>
-    /// Lower-cases and trims an address, strips angle brackets, "mailto:" and surrounding quotes.
-    /// Returns null when nothing address-like remains (no '@' with text on both sides).
+    /// The one canonical form of an address, applied where addresses enter (Graph, imported files, calendars, the CLI,
+    /// the API, configuration): lower-cased and trimmed, angle brackets, "mailto:" and surrounding quotes stripped.
+    /// Null when nothing address-like remains (no '@' with text on both sides) or when it may not be stored
+    /// (<see cref="DisplayText.Address"/>: too long, or hiding control or bidi characters). Code behind the boundary
+    /// compares addresses ordinally and never normalises again.
     /// </summary>
     public static string? Normalize(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
-        if (IsPlainLowerAddress(raw)) return raw; // the common case, without allocating
+        if (IsPlainLowerAddress(raw)) return raw.Length <= DisplayText.MaxAddressLength ? raw : null; // the common case, without allocating
         var s = raw.Trim();
         if (s.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase)) s = s[7..];
         s = s.Trim().Trim('<', '>', '"', '\'', ' ', '\t').Trim();
         var at = s.LastIndexOf('@');
         if (at <= 0 || at == s.Length - 1) return null;
         if (s.Any(char.IsWhiteSpace)) return null;
-        return s.ToLowerInvariant();
+        return DisplayText.Address(s.ToLowerInvariant());
     }
 
     private static bool IsPlainLowerAddress(string s)
@@ -194,6 +197,16 @@ public static class EmailAddress
         }
         s = s.Trim().Trim('\'').Trim();
         return s.Length == 0 ? null : s;
+    }
+
+    /// <summary>
+    /// A display name as stored next to <paramref name="address"/>: cleaned (<see cref="CleanDisplayName"/>), neutralised
+    /// (<see cref="DisplayText.Name"/>), and null when it only repeats the address ("bob@x.com" &lt;bob@x.com&gt;).
+    /// </summary>
+    public static string? DisplayNameFor(string? raw, string address)
+    {
+        var clean = DisplayText.Name(CleanDisplayName(raw));
+        return clean is null || string.Equals(Normalize(clean), address, StringComparison.Ordinal) ? null : clean;
     }
 
     /// <summary>Domain part of a normalised address.</summary>

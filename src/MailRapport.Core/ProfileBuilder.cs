@@ -17,7 +17,7 @@ public sealed class ProfileBuilder
     internal ProfileBuilder(StageModelOptions options, IEnumerable<string> ownerAddresses, IReadOnlyDictionary<string, bool>? automatedOverrides)
     {
         _options = options;
-        _owner = new HashSet<string>(ownerAddresses.Select(EmailAddress.Normalize).OfType<string>(), StringComparer.Ordinal);
+        _owner = new HashSet<string>(ownerAddresses, StringComparer.Ordinal); // canonical already: normalised where they entered
         _overrides = automatedOverrides ?? new Dictionary<string, bool>();
         _replyWindowTicks = (long)(options.ReplyWindowDays * TimeSpan.TicksPerDay);
     }

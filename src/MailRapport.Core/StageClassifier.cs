@@ -1,4 +1,5 @@
 using System.Globalization;
+using static MailRapport.Core.DurationText;
 
 namespace MailRapport.Core;
 
@@ -373,8 +374,4 @@ internal sealed class StageClassifier(StageModelOptions o)
             _ => "Keep the exchange going: a few prompt answers each way build rapport.",
         };
     }
-
-    private static string Months(double days) => days < 60 ? $"{Math.Round(days)} days" : $"{Math.Round(days / 30.44)} months";
-    private static string Days(double days) => days < 1 ? "under a day" : days < 60 ? $"{Math.Round(days)} days" : $"{Math.Round(days / 30.44)} months";
-    private static string Hours(double hours) => hours < 48 ? $"{hours.ToString("0.#", Inv)} h" : $"{(hours / 24).ToString("0.#", Inv)} days";
 }

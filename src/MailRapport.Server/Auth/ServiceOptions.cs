@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MailRapport.Core;
 
 namespace MailRapport.Server.Auth;
 
@@ -17,9 +18,9 @@ public sealed class ServiceOptions
 
     public ServiceMode Mode { get; set; } = ServiceMode.Local;
 
-    /// <summary>The one mailbox local mode serves.</summary>
+    /// <summary>The one mailbox local mode serves, keyed as the CLI's scan keys it (<see cref="MailboxId"/>).</summary>
     [Required, MinLength(1)]
-    public string LocalMailbox { get; set; } = "sample";
+    public string LocalMailbox { get; set => field = MailboxId.Normalize(value); } = "sample";
 
     /// <summary>Where local mode listens; must be a loopback address.</summary>
     [Required]

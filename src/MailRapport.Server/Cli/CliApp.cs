@@ -75,7 +75,9 @@ public static class CliApp
         var mailboxes = await store.ListMailboxesAsync(ct);
         if (requested is not null)
         {
-            if (mailboxes.Any(m => m.MailboxId == requested)) return requested;
+            // Exact first (an imported folder's name keeps its case), then by the one mailbox-id rule.
+            if ((mailboxes.FirstOrDefault(m => m.MailboxId == requested) ?? mailboxes.FirstOrDefault(m => m.MailboxId == MailboxId.Normalize(requested))) is { } found)
+                return found.MailboxId;
             error.WriteLine($"No mailbox '{requested}' in this store. Stored: {string.Join(", ", mailboxes.Select(m => m.MailboxId).DefaultIfEmpty("none"))}.");
             return null;
         }

@@ -77,7 +77,7 @@ public static class SummaryCommand
         return sb.ToString();
     }
 
-    private static string Hours(double? h) => h is { } v ? (v < 48 ? $"{v.ToString("0.#", CultureInfo.InvariantCulture)} h" : $"{(v / 24).ToString("0.#", CultureInfo.InvariantCulture)} days") : "n/a";
+    private static string Hours(double? h) => h is { } v ? DurationText.Hours(v) : "n/a";
 
     private static List<(int Year, int Month)> MonthRange(MonthActivity first, DateTimeOffset asOf)
     {

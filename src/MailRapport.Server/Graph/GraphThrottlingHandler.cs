@@ -1,3 +1,4 @@
+using MailRapport.Core;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -28,7 +29,7 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
     public static IDisposable ForMailbox(string mailboxId)
     {
         var previous = ScanningMailbox.Value;
-        ScanningMailbox.Value = mailboxId.Trim().ToLowerInvariant();
+        ScanningMailbox.Value = MailboxId.Normalize(mailboxId);
         return new Scope(previous);
     }
 

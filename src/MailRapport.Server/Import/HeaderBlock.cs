@@ -22,6 +22,8 @@ public sealed class HeaderBlock
     public string? ListUnsubscribe { get; private set; }
     public string? Precedence { get; private set; }
     public string? AutoSubmitted { get; private set; }
+    /// <summary>Exchange Online Protection's verdict, with the Bulk Complaint Level (BCL) Graph scans read too.</summary>
+    public string? MicrosoftAntispam { get; private set; }
     public string? XFrom { get; private set; }
     public string? ContentType { get; private set; }
     /// <summary>Number of header lines that were neither a field nor a continuation (counted, not fatal).</summary>
@@ -120,7 +122,7 @@ public sealed class HeaderBlock
 
     private static int FieldIndex(ReadOnlySpan<byte> name)
     {
-        Span<byte> lower = stackalloc byte[32];
+        Span<byte> lower = stackalloc byte[32]; // the longest wanted name, x-microsoft-antispam, has 20
         if (name.Length > lower.Length) return -1;
         for (int i = 0; i < name.Length; i++) lower[i] = (byte)(name[i] | 0x20);
         var n = lower[..name.Length];
@@ -142,6 +144,7 @@ public sealed class HeaderBlock
             _ when n.SequenceEqual("auto-submitted"u8) => 13,
             _ when n.SequenceEqual("x-from"u8) => 14,
             _ when n.SequenceEqual("content-type"u8) => 15,
+            _ when n.SequenceEqual("x-microsoft-antispam"u8) => 16,
             _ => -1,
         };
     }
@@ -168,6 +171,7 @@ public sealed class HeaderBlock
             case 13: AutoSubmitted ??= v; break;
             case 14: XFrom ??= EncodedWords.Decode(v); break;
             case 15: ContentType ??= v; break;
+            case 16: MicrosoftAntispam ??= v; break;
         }
     }
 }

@@ -194,8 +194,8 @@ public static class ICalendarReader
     private static MailboxAddress? Organizer(CalendarEvent e)
     {
         if (e.Organizer is not { } o) return null;
-        var address = DisplayText.Address(EmailAddress.Normalize(o.Value?.OriginalString));
-        return address is null ? null : new MailboxAddress(address, DisplayText.Name(EmailAddress.CleanDisplayName(o.CommonName)));
+        var address = EmailAddress.Normalize(o.Value?.OriginalString);
+        return address is null ? null : new MailboxAddress(address, EmailAddress.DisplayNameFor(o.CommonName, address));
     }
 
     private static List<Core.Attendee> Attendees(CalendarEvent e, string organizer)
@@ -203,13 +203,13 @@ public static class ICalendarReader
         var attendees = new List<Core.Attendee>();
         foreach (var a in e.Attendees)
         {
-            var address = DisplayText.Address(EmailAddress.Normalize(a.Value?.OriginalString));
+            var address = EmailAddress.Normalize(a.Value?.OriginalString);
             if (address is null || address == organizer) continue;
             var cutype = a.Type?.ToUpperInvariant();
             var role = a.Role?.ToUpperInvariant();
             var kind = cutype is "ROOM" or "RESOURCE" ? AttendeeKind.Resource
                 : role is "OPT-PARTICIPANT" or "NON-PARTICIPANT" ? AttendeeKind.Optional : AttendeeKind.Required;
-            attendees.Add(new Core.Attendee(address, DisplayText.Name(EmailAddress.CleanDisplayName(a.CommonName)), kind, Response(a.ParticipationStatus)));
+            attendees.Add(new Core.Attendee(address, EmailAddress.DisplayNameFor(a.CommonName, address), kind, Response(a.ParticipationStatus)));
         }
         return attendees;
     }

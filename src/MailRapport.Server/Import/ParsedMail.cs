@@ -51,7 +51,7 @@ public static class MailParser
         var h = HeaderBlock.Parse(data);
         if (h.FieldCount == 0) return ParseOutcome.Malformed;
 
-        var from = Neutral(EmailAddress.ParseOne(QuoteOutlookNames(h.From))) ?? Neutral(EmailAddress.ParseOne(QuoteOutlookNames(h.Sender)));
+        var from = EmailAddress.ParseOne(QuoteOutlookNames(h.From)) ?? EmailAddress.ParseOne(QuoteOutlookNames(h.Sender));
         if (from is not { } sender) return ParseOutcome.NoSender;
         dateQuality = MailDate.TryParse(h.Date, latestPlausible, out var timestamp);
         if (dateQuality != DateQuality.Ok) return ParseOutcome.BrokenDate;
@@ -124,19 +124,11 @@ public static class MailParser
     /// <summary>Decodes encoded words, then neutralises the result (control and bidi characters, length): see <see cref="DisplayText"/>.</summary>
     private static string? Decode(string? name) => name is null ? null : DisplayText.Name(EmailAddress.CleanDisplayName(EncodedWords.Decode(name)));
 
-    /// <summary>The address as it may be stored, or null (see <see cref="DisplayText.Address"/>).</summary>
-    private static MailboxAddress? Neutral(MailboxAddress? a) =>
-        a is { } v && DisplayText.Address(v.Address) is { } address ? new MailboxAddress(address, v.DisplayName) : null;
-
     private static IReadOnlyList<MailboxAddress> DecodeNames(IReadOnlyList<MailboxAddress> list)
     {
         if (list.Count == 0) return [];
         var result = new List<MailboxAddress>(list.Count);
-        foreach (var a in list)
-        {
-            if (DisplayText.Address(a.Address) is null) continue;
-            result.Add(a.DisplayName is { } n ? a with { DisplayName = Decode(n) } : a);
-        }
+        foreach (var a in list) result.Add(a.DisplayName is { } n ? a with { DisplayName = Decode(n) } : a);
         return result;
     }
 
@@ -180,13 +172,8 @@ public static class MailParser
         return result;
     }
 
-    private static AutomationMarkers Markers(HeaderBlock h)
-    {
-        var m = AutomationMarkers.None;
-        if (!string.IsNullOrWhiteSpace(h.ListId)) m |= AutomationMarkers.ListId;
-        if (!string.IsNullOrWhiteSpace(h.ListUnsubscribe)) m |= AutomationMarkers.ListUnsubscribe;
-        if (h.Precedence?.Trim().ToLowerInvariant() is "bulk" or "list" or "junk") m |= AutomationMarkers.PrecedenceBulk;
-        if (h.AutoSubmitted is { } a && !a.Trim().StartsWith("no", StringComparison.OrdinalIgnoreCase)) m |= AutomationMarkers.AutoSubmitted;
-        return m;
-    }
+    private static AutomationMarkers Markers(HeaderBlock h) =>
+        AutomationHeaders.Of("List-Id", h.ListId) | AutomationHeaders.Of("List-Unsubscribe", h.ListUnsubscribe) |
+        AutomationHeaders.Of("Precedence", h.Precedence) | AutomationHeaders.Of("Auto-Submitted", h.AutoSubmitted) |
+        AutomationHeaders.Of("X-Microsoft-Antispam", h.MicrosoftAntispam);
 }

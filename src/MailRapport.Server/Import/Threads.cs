@@ -4,64 +4,6 @@ using MailRapport.Core;
 
 namespace MailRapport.Server.Import;
 
-/// <summary>Subject normalisation for duplicate detection and threading.</summary>
-public static class Subjects
-{
-    private static readonly string[] ReplyPrefixes = ["re", "aw", "sv", "vs", "antw", "odp", "rif"];
-    private static readonly string[] ForwardPrefixes = ["fw", "fwd", "wg", "tr", "rv", "enc"];
-
-    /// <summary>Lower case, whitespace collapsed: copies of one mail compare equal, a reply does not.</summary>
-    public static string Collapse(string subject)
-    {
-        var sb = new StringBuilder(subject.Length);
-        bool space = false;
-        foreach (var c in subject.Trim())
-        {
-            if (char.IsWhiteSpace(c)) { space = true; continue; }
-            if (space && sb.Length > 0) sb.Append(' ');
-            space = false;
-            sb.Append(char.ToLowerInvariant(c));
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>The thread subject: reply/forward prefixes ("Re:", "FW:", "Re[2]:", "AW:") and list tags removed, collapsed.</summary>
-    public static string Normalize(string subject)
-    {
-        var s = Collapse(subject);
-        while (true)
-        {
-            var before = s;
-            if (s.StartsWith('[') && s.IndexOf(']') is var close and > 0)
-            {
-                // "[list] Subject" drops the list tag; "[Fwd: Subject]" (the whole subject bracketed) keeps what is inside.
-                var rest = s[(close + 1)..].TrimStart();
-                s = rest.Length > 0 ? rest : s[1..close].Trim();
-            }
-            int colon = s.IndexOf(':');
-            if (colon > 0 && colon <= 8)
-            {
-                var word = s[..colon].Trim();
-                int bracket = word.IndexOfAny(['[', '(']);
-                if (bracket > 0) word = word[..bracket];
-                if (ReplyPrefixes.Contains(word) || ForwardPrefixes.Contains(word)) s = s[(colon + 1)..].TrimStart();
-            }
-            if (s == before) return s;
-        }
-    }
-
-    public static bool HasReplyPrefix(string subject)
-    {
-        var s = subject.TrimStart();
-        int colon = s.IndexOf(':');
-        if (colon <= 0 || colon > 8) return false;
-        var word = s[..colon].Trim().ToLowerInvariant();
-        int bracket = word.IndexOfAny(['[', '(']);
-        if (bracket > 0) word = word[..bracket];
-        return ReplyPrefixes.Contains(word);
-    }
-}
-
 /// <summary>
 /// Conversation ids: the root Message-ID of the References chain (In-Reply-To when there are no References); a message
 /// that others name as their root takes its own id. Without ids, messages with the same normalised subject that share a
@@ -176,7 +118,7 @@ public sealed class NameDirectory
     /// <summary>The most frequent address for a name; an address written out is taken as is.</summary>
     public string? Resolve(string name)
     {
-        if (EmailAddress.Normalize(name) is { } direct) return DisplayText.Address(direct);
+        if (EmailAddress.Normalize(name) is { } direct) return direct;
         var key = Key(name);
         return byName.TryGetValue(key, out var counts)
             ? counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).First().Key

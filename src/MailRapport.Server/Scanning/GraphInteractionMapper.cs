@@ -12,13 +12,11 @@ namespace MailRapport.Server.Scanning;
 /// </summary>
 public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
 {
-    private readonly HashSet<string> _owners = ownerAddresses
-        .Select(EmailAddress.Normalize).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    /// <summary>The mailbox's stored owner addresses: canonical already (normalised when the mailbox was first scanned).</summary>
+    private readonly HashSet<string> _owners = ownerAddresses.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>A conversationIndex header block is 22 bytes; every reply or forward appends a 5-byte child block.</summary>
     private const int ConversationIndexHeaderLength = 22;
-
-    private static readonly string[] ReplyPrefixes = ["re:", "aw:", "sv:", "antw:", "vs:", "ref:", "réf:", "r:", "rif:", "odp:", "atb:"];
 
     public static string? MessageKey(Message message)
     {
@@ -86,8 +84,7 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
     {
         if (message.ConversationIndex is { Length: > 0 } index)
             return index.Length > ConversationIndexHeaderLength;
-        var subject = message.Subject?.TrimStart();
-        return subject is not null && ReplyPrefixes.Any(p => subject.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+        return Subjects.HasReplyPrefix(message.Subject);
     }
 
     /// <summary>Bulk markers from the headers Graph returns (received mail only; Sent Items copies carry none).</summary>
@@ -95,33 +92,8 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
     {
         if (headers is null) return AutomationMarkers.None;
         var markers = AutomationMarkers.None;
-        foreach (var h in headers)
-        {
-            var name = h.Name?.Trim();
-            var value = h.Value?.Trim() ?? "";
-            if (string.IsNullOrEmpty(name)) continue;
-            if (name.Equals("List-Id", StringComparison.OrdinalIgnoreCase)) markers |= AutomationMarkers.ListId;
-            else if (name.Equals("List-Unsubscribe", StringComparison.OrdinalIgnoreCase)) markers |= AutomationMarkers.ListUnsubscribe;
-            else if (name.Equals("Precedence", StringComparison.OrdinalIgnoreCase) &&
-                     (value.Equals("bulk", StringComparison.OrdinalIgnoreCase) || value.Equals("list", StringComparison.OrdinalIgnoreCase) ||
-                      value.Equals("junk", StringComparison.OrdinalIgnoreCase)))
-                markers |= AutomationMarkers.PrecedenceBulk;
-            else if (name.Equals("Auto-Submitted", StringComparison.OrdinalIgnoreCase) && value.Length > 0 &&
-                     !value.Equals("no", StringComparison.OrdinalIgnoreCase))
-                markers |= AutomationMarkers.AutoSubmitted;
-            else if (name.Equals("X-Microsoft-Antispam", StringComparison.OrdinalIgnoreCase) && BulkComplaintLevel(value) >= 7)
-                markers |= AutomationMarkers.Bulk; // BCL 7+ is Exchange Online Protection's default bulk threshold
-        }
+        foreach (var h in headers) markers |= AutomationHeaders.Of(h.Name, h.Value);
         return markers;
-    }
-
-    private static int BulkComplaintLevel(string antispam)
-    {
-        foreach (var part in antispam.Split(';', StringSplitOptions.TrimEntries))
-            if (part.StartsWith("BCL:", StringComparison.OrdinalIgnoreCase) &&
-                int.TryParse(part.AsSpan(4), NumberStyles.Integer, CultureInfo.InvariantCulture, out var level))
-                return level;
-        return -1;
     }
 
     public MeetingInteraction? Map(Event e)
@@ -173,25 +145,16 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         _ => AttendeeResponse.None,
     };
 
-    /// <summary>dateTimeTimeZone -> UTC. We ask for UTC (Prefer: outlook.timezone="UTC"); other zones are converted when known.</summary>
+    /// <summary>dateTimeTimeZone -> UTC. We ask for UTC (Prefer: outlook.timezone="UTC"); other zones (IANA or Windows ids) are converted when known.</summary>
     internal static DateTimeOffset? ToUtc(DateTimeTimeZone? value)
     {
         if (value?.DateTime is null) return null;
         if (!DateTime.TryParse(value.DateTime, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local)) return null;
-        var zone = value.TimeZone?.Trim();
-        if (string.IsNullOrEmpty(zone) || zone.Equals("UTC", StringComparison.OrdinalIgnoreCase) ||
-            zone.Equals("tzone://Microsoft/Utc", StringComparison.OrdinalIgnoreCase) || zone.Equals("Etc/UTC", StringComparison.OrdinalIgnoreCase))
-            return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), TimeSpan.Zero);
-        var tz = Import.TimeZones.Find(zone);
-        return tz is null ? null : Import.TimeZones.ToInstant(local, tz).ToUniversalTime();
+        var tz = string.IsNullOrWhiteSpace(value.TimeZone) ? TimeZoneInfo.Utc : TimeZones.Find(value.TimeZone);
+        return tz is null ? null : TimeZones.ToInstant(local, tz).ToUniversalTime();
     }
 
-    /// <summary>Addresses and names are neutralised here, where Graph data enters (the import does the same).</summary>
-    private static string? Address(string? raw) => DisplayText.Address(EmailAddress.Normalize(raw));
-
-    private static string? DisplayName(string? name, string address)
-    {
-        var clean = DisplayText.Name(EmailAddress.CleanDisplayName(name));
-        return clean is null || string.Equals(EmailAddress.Normalize(clean), address, StringComparison.Ordinal) ? null : clean;
-    }
+    // Addresses and names are normalised and neutralised here, where Graph data enters (the import does the same).
+    private static string? Address(string? raw) => EmailAddress.Normalize(raw);
+    private static string? DisplayName(string? name, string address) => EmailAddress.DisplayNameFor(name, address);
 }

@@ -230,10 +230,8 @@ public sealed class GraphMailboxScanner(
     /// <summary>Configured days back/ahead, widened to whole months so the window (and its delta state) changes once a month.</summary>
     internal (DateTimeOffset Start, DateTimeOffset End) CalendarWindow(DateTimeOffset now)
     {
-        var from = now.UtcDateTime.AddDays(-options.CalendarDaysBack);
-        var to = now.UtcDateTime.AddDays(options.CalendarDaysAhead);
-        var start = new DateTimeOffset(from.Year, from.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var end = new DateTimeOffset(to.Year, to.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        var start = MonthIndex.Start(MonthIndex.Of(now.AddDays(-options.CalendarDaysBack)));
+        var end = MonthIndex.Start(MonthIndex.Of(now.AddDays(options.CalendarDaysAhead)) + 1);
         return (start, end);
     }
 

@@ -1,3 +1,4 @@
+using MailRapport.Core;
 using System.CommandLine;
 using System.Diagnostics;
 using MailRapport.Server.Cli;
@@ -40,7 +41,7 @@ public static class ScanCommand
             await using var _ = store;
             var factory = new MailGraphClientFactory(options);
             var scanner = new GraphMailboxScanner(factory.Create(), store, profiles, options, TimeProvider.System, factory.Counter);
-            var id = parse.GetValue(mailbox)!;
+            var id = MailboxId.Normalize(parse.GetValue(mailbox)); // the key the service stores the same mailbox under
             try
             {
                 var result = await RunWithProgressAsync(scanner, id, ct);

@@ -15,7 +15,7 @@ public sealed class ScanScheduleOptions : IValidatableObject
     /// <summary>The Quartz-era setting: refused at start so a configured cron is not silently ignored.</summary>
     public string? NightlyCron { get; set; }
 
-    /// <summary>Time zone <see cref="NightlyAt"/> is read in (IANA id, e.g. Europe/Amsterdam).</summary>
+    /// <summary>Time zone <see cref="NightlyAt"/> is read in: an IANA id (Europe/Amsterdam) or a Windows id (W. Europe Standard Time).</summary>
     [Required]
     public string TimeZone { get; set; } = "UTC";
 
@@ -82,10 +82,13 @@ public sealed class ScanScheduleOptions : IValidatableObject
     private static bool TryParseTime(string value, out TimeOnly time) =>
         TimeOnly.TryParseExact(value, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
 
+    // The one zone resolver (TimeZones): FindSystemTimeZoneById knows no Windows ids under InvariantGlobalization.
+    // Named zones only: Hangfire stores the zone's id and must find it again, which a fixed offset's made-up id is not.
     private static bool TryFindTimeZone(string id, out TimeZoneInfo tz)
     {
-        try { tz = TimeZoneInfo.FindSystemTimeZoneById(id); return true; }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { tz = TimeZoneInfo.Utc; return false; }
+        var found = TimeZones.FindNamed(id);
+        tz = found ?? TimeZoneInfo.Utc;
+        return found is not null;
     }
 }
 

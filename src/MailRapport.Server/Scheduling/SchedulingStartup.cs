@@ -1,3 +1,4 @@
+using MailRapport.Core;
 using Hangfire;
 using MailRapport.Server.Auth;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ public sealed class SchedulingStartup(
     {
         if (service.Value.Mode == ServiceMode.Local)
             await registry.EnsureAsync(service.Value.LocalMailbox, MailboxOrigin.Local, ct);
-        foreach (var configured in options.Value.Mailboxes.Select(m => m.Trim().ToLowerInvariant()).Where(m => m.Length > 0).Distinct())
+        foreach (var configured in options.Value.Mailboxes.Select(MailboxId.Normalize).Where(m => m.Length > 0).Distinct())
             await registry.EnsureAsync(configured, MailboxOrigin.Configured, ct);
 
         recurring.AddOrUpdate<ScanJob>(ScanJob.NightlyJobId, j => j.DispatchNightAsync(CancellationToken.None), nightly.Cron,

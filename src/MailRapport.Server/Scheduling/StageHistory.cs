@@ -45,7 +45,7 @@ public sealed class StageHistory(MailStore store, ProfileService profiles, TimeP
         if (await store.GetMailboxAsync(mailboxId, ct) is null) return; // the scanner stored nothing to replay
         var now = clock.GetUtcNow();
         var snapshots = new List<(DateTimeOffset At, IEnumerable<(string, Stage, Nurture)> Rows)>();
-        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-BackfillMonths + 1);
+        var month = MonthIndex.Start(MonthIndex.Of(now) - BackfillMonths + 1);
         for (; month <= now; month = month.AddMonths(1))
         {
             var asOf = await profiles.ComputeAsync(mailboxId, month, ct);

@@ -35,19 +35,21 @@ public sealed class ContactsApiTests : IDisposable
 
         var notHers = await alice.GetAsync("/api/contacts/secret@bob-client.com");
         Assert.Equal(HttpStatusCode.NotFound, notHers.StatusCode);
-        Assert.DoesNotContain("secret@bob-client.com", await (await alice.GetAsync("/api/contacts?pageSize=200")).Content.ReadAsStringAsync());
+        Assert.Equal(404, (await notHers.ReadAsync<ProblemBody>()).Status);
+        string[] hersOnly = ["carol@partner.com", "dave@partner.com"];
+        Assert.Equal(hersOnly, (await alice.GetBodyAsync<ContactPageBody>("/api/contacts?pageSize=200&sort=address")).Items.Select(c => c.Address));
 
         // The same contact in both mailboxes: each sees their own profile of it.
-        using var hers = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts/carol@partner.com"));
-        using var his = JsonDocument.Parse(await bob.GetStringAsync("/api/contacts/carol@partner.com"));
-        Assert.Equal("relationship", hers.RootElement.GetProperty("stage").GetString());
-        Assert.Equal("contact", his.RootElement.GetProperty("stage").GetString());
+        var hers = await alice.GetBodyAsync<ContactBody>("/api/contacts/carol@partner.com");
+        var his = await bob.GetBodyAsync<ContactBody>("/api/contacts/carol@partner.com");
+        Assert.Equal(("carol@partner.com", "relationship"), (hers.Address, hers.Stage));
+        Assert.Equal(("carol@partner.com", "contact"), (his.Address, his.Stage));
 
         // Nothing in the request can name another mailbox.
-        var sneaky = await alice.GetAsync($"/api/contacts?mailbox={TestTokens.Bob.MailboxId}&mailboxId={TestTokens.Bob.MailboxId}");
-        Assert.DoesNotContain("secret@bob-client.com", await sneaky.Content.ReadAsStringAsync());
-        using var me = JsonDocument.Parse(await alice.GetStringAsync($"/api/me?mailbox={TestTokens.Bob.MailboxId}"));
-        Assert.Equal(TestTokens.Alice.MailboxId, me.RootElement.GetProperty("mailbox").GetString());
+        var sneaky = await alice.GetBodyAsync<ContactPageBody>($"/api/contacts?sort=address&mailbox={TestTokens.Bob.MailboxId}&mailboxId={TestTokens.Bob.MailboxId}");
+        Assert.Equal(hersOnly, sneaky.Items.Select(c => c.Address));
+        var me = await alice.GetBodyAsync<MeBody>($"/api/me?mailbox={TestTokens.Bob.MailboxId}");
+        Assert.Equal(TestTokens.Alice.MailboxId, me.Mailbox);
     }
 
     [Fact]
@@ -59,8 +61,7 @@ public sealed class ContactsApiTests : IDisposable
         var impostorId = "99999999-0000-0000-0000-000000000009";
         impostor.DefaultRequestHeaders.Authorization = new("Bearer", factory.Tokens.Mint(TestTokens.Alice with { ObjectId = impostorId }));
         Assert.Equal(HttpStatusCode.NotFound, (await impostor.GetAsync("/api/contacts/carol@partner.com")).StatusCode);
-        using (var me = JsonDocument.Parse(await impostor.GetStringAsync("/api/me")))
-            Assert.Equal(impostorId, me.RootElement.GetProperty("mailbox").GetString());
+        Assert.Equal(impostorId, (await impostor.GetBodyAsync<MeBody>("/api/me")).Mailbox);
         var registry = factory.Services.GetRequiredService<MailboxRegistry>();
         await factory.Scanner.WaitForAsync(() => registry.GetAsync(impostorId).Result?.ScanFinishedAt is not null); // its own first scan
         Assert.Equal(HttpStatusCode.NoContent, (await impostor.DeleteAsync("/api/me/data")).StatusCode);
@@ -73,36 +74,40 @@ public sealed class ContactsApiTests : IDisposable
         var (alice, _) = await TwoUsersWithDataAsync();
         await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.MailboxId);
 
-        using var doc = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts/Carol@Partner.com"));
-        Assert.Equal("carol@partner.com", doc.RootElement.GetProperty("address").GetString());
-        Assert.Equal(1, doc.RootElement.GetProperty("timeline").GetArrayLength());
-        var history = doc.RootElement.GetProperty("stageHistory");
-        Assert.Equal(1, history.GetArrayLength());
-        Assert.Equal("relationship", history[0].GetProperty("stage").GetString());
+        var contact = await alice.GetBodyAsync<ContactBody>("/api/contacts/Carol@Partner.com");
+        Assert.Equal("carol@partner.com", contact.Address);
+        Assert.Equal([new MonthBody(2026, 10)], contact.Timeline);
+        var change = Assert.Single(contact.StageHistory!);
+        Assert.Equal("relationship", change.Stage);
 
         var missing = await alice.GetAsync("/api/contacts/never@seen.com");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("never@seen.com", await missing.Content.ReadAsStringAsync());
+        var problem = await missing.ReadAsync<ProblemBody>();
+        Assert.Equal((404, "Contact not found"), (problem.Status, problem.Title));
+        Assert.Contains("never@seen.com", problem.Detail);
 
         var notAnAddress = await alice.GetAsync("/api/contacts/not-an-address");
         Assert.Equal(HttpStatusCode.BadRequest, notAnAddress.StatusCode);
+        var refused = await notAnAddress.ReadAsync<ProblemBody>();
+        Assert.Equal((400, "Not a mail address"), (refused.Status, refused.Title));
     }
 
     [Fact]
     public async Task List_filters_sorts_and_pages()
     {
         var (alice, _) = await TwoUsersWithDataAsync();
-        using var all = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts"));
-        Assert.Equal(2, all.RootElement.GetProperty("total").GetInt64());
-        Assert.Equal("carol@partner.com", all.RootElement.GetProperty("items")[0].GetProperty("address").GetString());
+        var all = await alice.GetBodyAsync<ContactPageBody>("/api/contacts");
+        Assert.Equal(2, all.Total);
+        Assert.Equal(["carol@partner.com", "dave@partner.com"], all.Items.Select(c => c.Address)); // strongest first
 
-        using var dormant = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts?stage=contact&nurture=Dormant"));
-        Assert.Equal(1, dormant.RootElement.GetProperty("total").GetInt64());
-        Assert.Equal("dave@partner.com", dormant.RootElement.GetProperty("items")[0].GetProperty("address").GetString());
+        var dormant = await alice.GetBodyAsync<ContactPageBody>("/api/contacts?stage=contact&nurture=Dormant");
+        Assert.Equal(1, dormant.Total);
+        Assert.Equal(("dave@partner.com", "contact", "dormant"), (dormant.Items[0].Address, dormant.Items[0].Stage, dormant.Items[0].Nurture));
 
-        using var page2 = JsonDocument.Parse(await alice.GetStringAsync("/api/contacts?sort=address&page=2&pageSize=1"));
-        Assert.Equal("dave@partner.com", page2.RootElement.GetProperty("items")[0].GetProperty("address").GetString());
+        var page2 = await alice.GetBodyAsync<ContactPageBody>("/api/contacts?sort=address&page=2&pageSize=1");
+        Assert.Equal((2, 1, 2L), (page2.Page, page2.PageSize, page2.Total));
+        Assert.Equal("dave@partner.com", Assert.Single(page2.Items).Address);
     }
 
     [Theory]
@@ -123,6 +128,7 @@ public sealed class ContactsApiTests : IDisposable
         var response = await alice.GetAsync("/api/contacts?" + query);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(400, (await response.ReadAsync<ProblemBody>()).Status);
     }
 
     [Fact]

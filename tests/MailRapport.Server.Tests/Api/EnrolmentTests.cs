@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,23 +13,25 @@ public sealed class EnrolmentTests : IDisposable
     [Fact]
     public async Task First_call_enrols_the_mailbox_scans_it_at_once_and_schedules_the_nights()
     {
-        factory.Scanner.Delay = TimeSpan.FromSeconds(1);
+        factory.Scanner.Hold();
         var alice = factory.ClientFor(TestTokens.Alice);
-        using (var me = JsonDocument.Parse(await alice.GetStringAsync("/api/me")))
-        {
-            Assert.Equal(TestTokens.Alice.MailboxId, me.RootElement.GetProperty("mailbox").GetString());
-            Assert.True(me.RootElement.GetProperty("firstScanPending").GetBoolean());
-            Assert.True(me.RootElement.GetProperty("nextScanAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
-        }
+        var me = await alice.GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal((TestTokens.Alice.MailboxId, true), (me.Mailbox, me.FirstScanPending));
+        Assert.True(me.NextScanAt > DateTimeOffset.UtcNow);
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor(TestTokens.Alice.MailboxId) == 1);
+        factory.Scanner.Release();
         var registry = factory.Services.GetRequiredService<MailboxRegistry>();
         await factory.Scanner.WaitForAsync(() => registry.GetAsync(TestTokens.Alice.MailboxId).Result?.ScanFinishedAt is not null);
         var status = await registry.GetAsync(TestTokens.Alice.MailboxId);
         Assert.Equal((TestTokens.TenantA, TestTokens.Alice.ObjectId), (status!.TenantId, status.ObjectId));
 
-        // Later calls find the mailbox by (tid, oid) and do not scan again.
+        // Later calls find the mailbox by (tid, oid) and do not scan again: a scan would be requested inside the call.
+        await factory.WaitForJobsIdleAsync();
         Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/contacts")).StatusCode);
-        await Task.Delay(300);
+        var after = await registry.GetAsync(TestTokens.Alice.MailboxId);
+        Assert.Equal((status.ScanRequestedAt, false), (after!.ScanRequestedAt, after.ScanQueued));
+        var jobs = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().GetStatistics();
+        Assert.Equal((0L, 0L), (jobs.Enqueued, jobs.Scheduled));
         Assert.Equal(1, factory.Scanner.CountFor(TestTokens.Alice.MailboxId));
         // The one nightly job covers every registered mailbox.
         using var connection = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
@@ -51,22 +52,20 @@ public sealed class StageHistoryTests : IDisposable
         var registry = factory.Services.GetRequiredService<MailboxRegistry>();
         await factory.Scanner.WaitForAsync(() => registry.GetAsync("sample").Result?.ScanFinishedAt is not null, TimeSpan.FromSeconds(90));
 
-        using var list = JsonDocument.Parse(await client.GetStringAsync("/api/contacts?stage=relationship&pageSize=200"));
-        Assert.True(list.RootElement.GetProperty("total").GetInt64() > 0);
-        var address = list.RootElement.GetProperty("items")[0].GetProperty("address").GetString();
-        using var contact = JsonDocument.Parse(await client.GetStringAsync($"/api/contacts/{address}"));
-        var history = contact.RootElement.GetProperty("stageHistory").EnumerateArray().ToList();
+        var list = await client.GetBodyAsync<ContactPageBody>("/api/contacts?stage=relationship&pageSize=200");
+        Assert.True(list.Total > 0);
+        var address = list.Items[0].Address;
+        var history = (await client.GetBodyAsync<ContactBody>($"/api/contacts/{address}")).StageHistory!;
         // A relationship grew: its history starts lower and its last row is the relationship stage, at a month start.
-        Assert.True(history.Count >= 2, $"history of {address}: {contact.RootElement.GetProperty("stageHistory")}");
-        Assert.NotEqual("relationship", history[0].GetProperty("stage").GetString());
-        Assert.Contains(history, h => h.GetProperty("stage").GetString() == "relationship" && h.GetProperty("at").GetDateTimeOffset().Day == 1);
+        Assert.True(history.Count >= 2, $"history of {address}: {string.Join(", ", history)}");
+        Assert.NotEqual("relationship", history[0].Stage);
+        Assert.Contains(history, h => h.Stage == "relationship" && h.At.Day == 1);
 
         // A second scan changes nothing, so it records nothing.
         var rows = history.Count;
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/me/scan", null)).StatusCode);
         var firstFinish = (await registry.GetAsync("sample"))!.ScanFinishedAt;
         await factory.Scanner.WaitForAsync(() => registry.GetAsync("sample").Result?.ScanFinishedAt > firstFinish, TimeSpan.FromSeconds(90));
-        using var again = JsonDocument.Parse(await client.GetStringAsync($"/api/contacts/{address}"));
-        Assert.Equal(rows, again.RootElement.GetProperty("stageHistory").GetArrayLength());
+        Assert.Equal(rows, (await client.GetBodyAsync<ContactBody>($"/api/contacts/{address}")).StageHistory!.Count);
     }
 }

@@ -68,6 +68,9 @@ public sealed class MailboxIdentityTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.ReadAsync<ProblemBody>();
+            Assert.Equal(403, problem.Status);
+            Assert.DoesNotContain("partner@northwind.example", problem.Detail ?? ""); // and nothing else in the body names it:
             Assert.DoesNotContain("partner@northwind.example", await response.Content.ReadAsStringAsync());
         }
 

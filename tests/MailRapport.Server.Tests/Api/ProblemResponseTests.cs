@@ -47,7 +47,7 @@ public sealed class ProblemResponseTests : IAsyncLifetime
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains($"\"status\":{(int)status}", await response.Content.ReadAsStringAsync());
+        Assert.Equal((int)status, (await response.ReadAsync<ProblemBody>()).Status);
     }
 
     [Fact]

@@ -148,7 +148,8 @@ public sealed class GraphThrottlingHandlerTests
 
 public sealed class GraphInteractionMapperTests
 {
-    private static readonly GraphInteractionMapper Mapper = new(["me@corp.example", "Me.Alias@Corp.Example"]);
+    // Owners as stored: canonical, normalised once where they entered (the mapper normalises what Graph sends).
+    private static readonly GraphInteractionMapper Mapper = new(["me@corp.example", "me.alias@corp.example"]);
 
     private static Recipient R(string address, string? name = null) => new() { EmailAddress = new Microsoft.Graph.Models.EmailAddress { Address = address, Name = name } };
 
@@ -184,7 +185,7 @@ public sealed class GraphInteractionMapperTests
     public void Message_from_any_owner_address_is_outgoing()
     {
         var message = Incoming();
-        message.From = R("me.alias@corp.example");
+        message.From = R("Me.Alias@Corp.Example");
         var m = Mapper.Map(message)!;
         Assert.Equal(Direction.Outgoing, m.Direction);
         Assert.DoesNotContain(m.Counterparts, c => c.Role == RecipientRole.From);

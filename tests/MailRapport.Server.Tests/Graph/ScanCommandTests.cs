@@ -23,7 +23,8 @@ public sealed class ScanCommandTests
             Assert.Contains("messages and 8 meetings stored", first.Out.ReplaceLineEndings(" "), StringComparison.Ordinal);
 
             server.ResetRequestLog();
-            var second = await CliRunner.RunAsync(dir.FullName, "scan", "--mailbox", SyntheticMailbox.Owner, "--db", db, "--graph-base-url", server.BaseUrl);
+            // The UPN typed in another case is the same mailbox, keyed as the service keys it (MailboxId).
+            var second = await CliRunner.RunAsync(dir.FullName, "scan", "--mailbox", " " + SyntheticMailbox.Owner.ToUpperInvariant(), "--db", db, "--graph-base-url", server.BaseUrl);
             Assert.True(second.ExitCode == 0, second.Error + second.Out);
             Assert.Contains(": 0 messages and 0 meetings stored", second.Out.ReplaceLineEndings(" "), StringComparison.Ordinal);
             Assert.All(server.Requests.Where(r => r.Path.Contains("/delta", StringComparison.Ordinal)),
@@ -31,6 +32,7 @@ public sealed class ScanCommandTests
 
             await using var store = MailStore.OpenSqlite(db);
             Assert.Equal(60, (await store.CountInteractionsAsync(SyntheticMailbox.Owner)).Messages);
+            Assert.Equal([SyntheticMailbox.Owner], (await store.ListMailboxesAsync()).Select(m => m.MailboxId));
         }
         finally
         {

@@ -104,6 +104,9 @@ public sealed class CalendarTests
     [InlineData("/mozilla.org/20050126_1/America/Chicago")]
     [InlineData("Central Standard Time")]
     [InlineData("America/Chicago")]
+    [InlineData("US/Central")]
+    [InlineData("Central Time (US & Canada)")]
+    [InlineData("Central")]
     public void Zone_names_from_outlook_mozilla_and_iana(string tzid)
     {
         var m = Read($"BEGIN:VEVENT\nUID:z\nDTSTART;TZID=\"{tzid}\":20010115T090000\nDTEND;TZID=\"{tzid}\":20010115T100000\nORGANIZER:mailto:a@x.com\nEND:VEVENT").Single();

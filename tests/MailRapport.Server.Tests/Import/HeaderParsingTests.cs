@@ -135,6 +135,24 @@ public sealed class HeaderParsingTests
         Assert.Equal(["root@host", "parent@host"], mail.References);
     }
 
+    /// <summary>Graph scans and imported files read the same headers the same way (they disagreed on Auto-Submitted and BCL).</summary>
+    [Theory]
+    [InlineData("Auto-Submitted", "auto-replied", AutomationMarkers.AutoSubmitted)]
+    [InlineData("Auto-Submitted", "auto-notified; owner-email=a@x.com", AutomationMarkers.AutoSubmitted)]
+    [InlineData("Auto-Submitted", "no; reason=manual", AutomationMarkers.None)]
+    [InlineData("Auto-Submitted", "no", AutomationMarkers.None)]
+    [InlineData("X-Microsoft-Antispam", "BCL:8;", AutomationMarkers.Bulk)]
+    [InlineData("X-Microsoft-Antispam", "BCL:2;", AutomationMarkers.None)]
+    [InlineData("Precedence", "list", AutomationMarkers.PrecedenceBulk)]
+    [InlineData("List-Id", "<team.example.com>", AutomationMarkers.ListId)]
+    public void Import_and_graph_read_automation_headers_alike(string name, string value, AutomationMarkers expected)
+    {
+        var imported = ParseOk($"From: a@x.com\nTo: me@x.com\nDate: Tue, 2 Jan 2001 10:00:00 +0000\n{name}: {value}\nSubject: s\n\n");
+        var scanned = MailRapport.Server.Scanning.GraphInteractionMapper.Markers([new Microsoft.Graph.Models.InternetMessageHeader { Name = name, Value = value }]);
+        Assert.Equal(expected, imported.Markers);
+        Assert.Equal(expected, scanned);
+    }
+
     [Fact]
     public void Enron_x_from_gives_the_display_name()
     {

@@ -25,46 +25,52 @@ public sealed class SchedulerTests : IDisposable
     [Fact]
     public async Task Local_mailbox_is_scanned_at_first_start_and_me_says_so_while_it_runs()
     {
-        factory.Scanner.Delay = TimeSpan.FromSeconds(2);
+        factory.Scanner.Hold();
         var client = factory.CreateClient();
-        using (var during = JsonDocument.Parse(await client.GetStringAsync("/api/me")))
-        {
-            Assert.Equal("sample", during.RootElement.GetProperty("mailbox").GetString());
-            Assert.True(during.RootElement.GetProperty("firstScanPending").GetBoolean());
-            Assert.True(during.RootElement.GetProperty("scanRunning").GetBoolean() || during.RootElement.GetProperty("scanQueued").GetBoolean());
-        }
-        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1);
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1); // the first scan is running, held
+        var during = await client.GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal(("sample", true, true), (during.Mailbox, during.FirstScanPending, during.ScanRunning));
+        factory.Scanner.Release();
         await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanFinishedAt is not null);
-        using var after = JsonDocument.Parse(await client.GetStringAsync("/api/me"));
-        Assert.False(after.RootElement.GetProperty("firstScanPending").GetBoolean());
-        Assert.False(after.RootElement.GetProperty("scanRunning").GetBoolean());
-        Assert.True(after.RootElement.GetProperty("nextScanAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+        var after = await client.GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal((false, false), (after.FirstScanPending, after.ScanRunning));
+        Assert.True(after.NextScanAt > DateTimeOffset.UtcNow);
     }
 
     [Fact]
     public async Task Scans_of_one_mailbox_never_overlap_even_when_jobs_are_queued_around_the_registry()
     {
         factory.Settings["Scheduling:MaxConcurrentScans"] = "3";
-        factory.Scanner.Delay = TimeSpan.FromMilliseconds(400);
         _ = factory.Server; // start
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1);
+        await factory.WaitForJobsIdleAsync();
+        long succeededBefore = Monitoring.SucceededListCount();
+        factory.Scanner.Hold();
         await Registry.EnsureAsync("busy@example.com", MailboxOrigin.Configured);
         // Three jobs straight into Hangfire (as a retry, a re-delivered job and a new request could be): the lease serialises them.
         var jobs = factory.Services.GetRequiredService<IBackgroundJobClient>();
         for (int i = 0; i < 3; i++)
             jobs.Enqueue<ScanJob>(j => j.ScanAsync("busy@example.com", null, null, CancellationToken.None));
+        // While one scan is held, the other two jobs run, find the mailbox leased and defer (they finish without scanning).
+        await factory.Scanner.WaitForAsync(() => Monitoring.SucceededListCount() >= succeededBefore + 2);
+        Assert.Equal(1, factory.Scanner.CountFor("busy@example.com"));
+        factory.Scanner.Release();
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("busy@example.com") == 3);
+        await factory.WaitForJobsIdleAsync();
         Assert.Equal(1, factory.Scanner.MaxOverlap);
     }
 
     [Fact]
     public async Task Scan_on_request_is_accepted_and_queued_once()
     {
-        factory.Scanner.Delay = TimeSpan.FromSeconds(1);
+        factory.Scanner.Hold();
         var client = factory.CreateClient();
-        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1); // the first scan is running
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1); // the first scan is running, held
         var first = await client.PostAsync("/api/me/scan", null);
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/me/scan", null)).StatusCode);
+        Assert.True((await Registry.GetAsync("sample"))!.ScanQueued);
+        factory.Scanner.Release();
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 2);
         await factory.WaitForJobsIdleAsync();
         Assert.Equal(2, factory.Scanner.CountFor("sample")); // the first scan, then one for both requests
@@ -78,7 +84,7 @@ public sealed class SchedulerTests : IDisposable
         await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanFinishedAt is not null); // the first scan
         await factory.WaitForJobsIdleAsync();
         int before = factory.Scanner.CountFor("sample");
-        factory.Scanner.Delay = TimeSpan.FromMilliseconds(300);
+        factory.Scanner.Hold(); // a scan the flood starts stays running until the flood is over
 
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var posts = Enumerable.Range(0, 200).Select(_ => Task.Run(async () =>
@@ -90,6 +96,7 @@ public sealed class SchedulerTests : IDisposable
         Assert.All(await Task.WhenAll(posts), s => Assert.Equal(HttpStatusCode.Accepted, s));
 
         await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") > before);
+        factory.Scanner.Release();
         await factory.WaitForJobsIdleAsync();
         await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result is { ScanRunning: false, ScanQueued: false });
         int scans = factory.Scanner.CountFor("sample") - before;
@@ -128,8 +135,8 @@ public sealed class SchedulerTests : IDisposable
         await factory.WaitForJobsIdleAsync();
         Assert.Equal(0, factory.Scanner.CountFor("fresh@example.com"));
         Assert.Equal(0, factory.Scanner.CountFor("sample"));
-        using var me = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/api/me"));
-        Assert.Equal(new DateTimeOffset(2026, 6, 11, 2, 0, 0, TimeSpan.Zero), me.RootElement.GetProperty("nextScanAt").GetDateTimeOffset());
+        var me = await factory.CreateClient().GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal(new DateTimeOffset(2026, 6, 11, 2, 0, 0, TimeSpan.Zero), me.NextScanAt);
     }
 
     [Fact]
@@ -159,6 +166,28 @@ public sealed class SchedulerTests : IDisposable
         Assert.All(mailboxes, m => Assert.Equal(2, factory.Scanner.CountFor(m)));
     }
 
+    /// <summary>The lease is renewed every third of Scheduling:ScanLeaseSeconds on the service's clock, not the wall's.</summary>
+    [Fact]
+    public async Task A_running_scan_renews_its_lease_as_the_service_clock_moves()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 10, 10, 0, 0, TimeSpan.Zero));
+        factory.Clock = clock;
+        factory.Settings["Scheduling:ScanLeaseSeconds"] = "90";
+        factory.Scanner.Hold();
+        _ = factory.Server;
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1);
+        var claimed = (await Registry.GetAsync("sample"))!.ScanHeartbeatAt;
+        Assert.Equal(clock.GetUtcNow(), claimed);
+
+        clock.Advance(TimeSpan.FromSeconds(29)); // short of a third of the lease: no renewal due
+        Assert.Equal(claimed, (await Registry.GetAsync("sample"))!.ScanHeartbeatAt);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanHeartbeatAt == claimed!.Value.AddSeconds(30));
+
+        factory.Scanner.Release();
+        await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result is { ScanRunning: false, ScanHeartbeatAt: null });
+    }
+
     [Fact]
     public async Task A_permanent_failure_is_not_retried_and_me_says_why()
     {
@@ -168,10 +197,9 @@ public sealed class SchedulerTests : IDisposable
         await factory.WaitForJobsIdleAsync();
         Assert.Equal(1, factory.Scanner.CountFor("sample"));
         Assert.Equal(1, Monitoring.FailedCount());
-        using var me = JsonDocument.Parse(await client.GetStringAsync("/api/me"));
-        Assert.True(me.RootElement.GetProperty("lastScanErrorPermanent").GetBoolean());
-        Assert.Contains("consent", me.RootElement.GetProperty("lastScanError").GetString());
-        Assert.False(me.RootElement.GetProperty("scanQueued").GetBoolean());
+        var me = await client.GetBodyAsync<MeBody>("/api/me");
+        Assert.Equal((true, false), (me.LastScanErrorPermanent, me.ScanQueued));
+        Assert.Contains("consent", me.LastScanError);
     }
 
     [Fact]
@@ -201,15 +229,30 @@ public sealed class SchedulerTests : IDisposable
     [Fact]
     public async Task Erasing_during_a_scan_leaves_nothing_behind()
     {
-        factory.Scanner.Delay = TimeSpan.FromSeconds(1);
+        // The scan writes a mailbox, a message and a profile, is held while the caller erases, then writes again.
+        factory.Scanner.Write = (mailbox, phase, _) =>
+            Seed.MailboxAsync(factory.Store, mailbox, Seed.Profile(phase == 0 ? "before@example.com" : "after@example.com"));
+        factory.Scanner.Hold();
         var client = factory.CreateClient();
-        await factory.Scanner.WaitForAsync(() => Registry.GetAsync("sample").Result?.ScanRunning == true);
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("sample") == 1);
+        Assert.True(await RowsAsync() > 0); // the scan really wrote before the erase
+
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/me/data")).StatusCode);
+        Assert.Equal(0, await RowsAsync());
+        factory.Scanner.Release(); // the scan goes on writing after the erase
         await factory.Scanner.WaitForAsync(() => factory.Scanner.Completed == 1);
         await factory.WaitForJobsIdleAsync();
+        Assert.Equal(0, await RowsAsync());
+        Assert.Null(await Registry.GetAsync("sample"));
+    }
+
+    private async Task<long> RowsAsync()
+    {
         await using var connection = await factory.Store.OpenConnectionAsync();
+        long rows = 0;
         foreach (var table in MailStore.MailboxTables)
-            Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = 'sample'"));
+            rows += await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = 'sample'");
+        return rows;
     }
 }
 
@@ -228,6 +271,9 @@ public sealed class NightlyScheduleTests
     // Fall back (25 October 2026, 03:00 -> 02:00): 02:30 happens twice; the night is the first.
     [InlineData("Europe/Amsterdam", "02:30", "2026-10-25T10:00Z", "2026-10-25T00:30Z", "2026-10-26T01:30Z")]
     [InlineData("America/New_York", "23:45", "2026-06-10T12:00Z", "2026-06-10T03:45Z", "2026-06-11T03:45Z")]
+    // Windows ids (what an Exchange admin copies from Outlook) resolve like their IANA zone; FindSystemTimeZoneById did not.
+    [InlineData("W. Europe Standard Time", "02:00", "2026-06-10T10:00Z", "2026-06-10T00:00Z", "2026-06-11T00:00Z")]
+    [InlineData("Eastern Standard Time", "23:45", "2026-06-10T12:00Z", "2026-06-10T03:45Z", "2026-06-11T03:45Z")]
     public void Previous_and_next_night(string zone, string at, string now, string previous, string next)
     {
         var options = Microsoft.Extensions.Options.Options.Create(new ScanScheduleOptions { TimeZone = zone, NightlyAt = at });
@@ -241,6 +287,7 @@ public sealed class NightlyScheduleTests
     [InlineData("25:00", "UTC", "NightlyAt")]
     [InlineData("0 0 2 * * ?", "UTC", "NightlyAt")]
     [InlineData("02:00", "Mars/Olympus", "TimeZone")]
+    [InlineData("02:00", "-0600", "TimeZone")] // a fixed offset: Hangfire could not find the zone again by its id
     public void Bad_settings_are_named(string at, string zone, string member)
     {
         var errors = new ScanScheduleOptions { NightlyAt = at, TimeZone = zone }.Validate(new(new object())).ToList();
@@ -256,25 +303,81 @@ public sealed class NightlyScheduleTests
     }
 }
 
-/// <summary>The registry's queue transitions, on their own.</summary>
+/// <summary>The registry's queue and lease transitions, on their own, on a fake clock.</summary>
 public sealed class ScanQueueStateTests
 {
+    private static readonly DateTimeOffset Start = new(2026, 6, 10, 10, 0, 0, TimeSpan.Zero);
+
     [Theory]
     [InlineData(false, true)]  // only the catch-up run is queued: it skips, a scan finished since its night
     [InlineData(true, false)]  // a "scan now" arrived while it was queued: it was absorbed, so the run must scan
     public async Task A_request_absorbed_by_a_queued_catch_up_run_is_not_lost(bool requestWhileQueued, bool skips)
     {
         await using var db = await Infrastructure.TestStore.SqliteAsync();
-        var registry = new MailboxRegistry(db.Store, TimeProvider.System);
+        var clock = new FakeTimeProvider(Start);
+        var registry = new MailboxRegistry(db.Store, clock);
         await registry.EnsureAsync("x@example.com", MailboxOrigin.Configured);
         await using (var connection = await db.Store.OpenConnectionAsync())
-            await connection.ExecuteAsync("UPDATE mailbox_registry SET scan_finished_at = @now", new { now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
-        var stale = DateTimeOffset.UtcNow.AddHours(-6);
+            await connection.ExecuteAsync("UPDATE mailbox_registry SET scan_finished_at = @now", new { now = clock.GetUtcNow().ToUnixTimeMilliseconds() });
+        var stale = clock.GetUtcNow().AddHours(-6);
 
         Assert.True(await registry.TryQueueAsync("x@example.com", stale, force: false)); // the catch-up run
         if (requestWhileQueued)
             Assert.False(await registry.TryQueueAsync("x@example.com", stale, force: true)); // absorbed: no second job
 
-        Assert.Equal(skips, await registry.TrySkipAsync("x@example.com", since: DateTimeOffset.UtcNow.AddHours(-1)));
+        Assert.Equal(skips, await registry.TrySkipAsync("x@example.com", since: clock.GetUtcNow().AddHours(-1)));
     }
+
+    /// <summary>A lease not renewed for Scheduling:ScanLeaseSeconds (its host died) may be taken; a renewed one may not.</summary>
+    [Theory]
+    // seconds until the second host tries, renewed meanwhile, taken over
+    [InlineData(119, false, false)]
+    [InlineData(121, false, true)]
+    [InlineData(121, true, false)]
+    [InlineData(600, false, true)]
+    public async Task A_lease_lapses_only_when_not_renewed_for_the_lease_time(int secondsLater, bool renewed, bool takenOver)
+    {
+        var lease = TimeSpan.FromSeconds(120);
+        await using var db = await Infrastructure.TestStore.SqliteAsync();
+        var clock = new FakeTimeProvider(Start);
+        var registry = new MailboxRegistry(db.Store, clock);
+        await registry.EnsureAsync("x@example.com", MailboxOrigin.Configured);
+        Assert.True(await registry.TryClaimAsync("x@example.com", "host-a", clock.GetUtcNow() - lease));
+
+        clock.Advance(TimeSpan.FromSeconds(secondsLater - 5));
+        if (renewed) Assert.True(await registry.RenewAsync("x@example.com", "host-a"));
+        clock.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(takenOver, await registry.TryClaimAsync("x@example.com", "host-b", clock.GetUtcNow() - lease));
+        Assert.Equal(!takenOver, await registry.RenewAsync("x@example.com", "host-a")); // the old owner learns it lost the lease
+    }
+}
+
+/// <summary>Scheduling:TimeZone goes through the one zone resolver: IANA and Windows ids, the zone Hangfire is given has an IANA id.</summary>
+public sealed class ScheduleZoneTests
+{
+    [Theory]
+    [InlineData("UTC", "Etc/UTC")]
+    [InlineData("Europe/Amsterdam", "Europe/Amsterdam")]
+    [InlineData("W. Europe Standard Time", "Europe/Berlin")]
+    [InlineData("Pacific Standard Time", "America/Los_Angeles")]
+    [InlineData("  America/Chicago ", "America/Chicago")]
+    public void Configured_zone_resolves(string configured, string ianaId)
+    {
+        var options = new ScanScheduleOptions { TimeZone = configured };
+        Assert.Empty(options.Validate(new(new object())));
+        var zone = options.ResolveTimeZone();
+        Assert.Equal(ianaId, zone.Id == "UTC" ? "Etc/UTC" : zone.Id);
+        Assert.NotNull(TimeZoneInfo.FindSystemTimeZoneById(zone.Id)); // Hangfire looks the stored id up again
+    }
+}
+
+/// <summary>Local mode's mailbox is keyed like the CLI's scan keys it, whatever case it was configured in.</summary>
+public sealed class LocalMailboxKeyTests
+{
+    [Theory]
+    [InlineData("sample", "sample")]
+    [InlineData(" Me@Corp.COM ", "me@corp.com")]
+    public void Configured_local_mailbox_is_canonical(string configured, string key) =>
+        Assert.Equal(key, new MailRapport.Server.Auth.ServiceOptions { LocalMailbox = configured }.LocalMailbox);
 }

@@ -135,7 +135,9 @@ public sealed class TwoHostTests(ITestOutputHelper output) : IAsyncLifetime
         var victim = On(running, a) ? a : b;
         var survivor = victim == a ? b : a;
         Assert.True(On(running, victim));
-        await Task.Delay(1000);
+        // Killed mid-scan: once its messages are stored (the sample scanner then waits before computing profiles).
+        await PollAsync(async () => (await db.Store.CountInteractionsAsync(mailbox)).Messages > 0 ? new object() : null,
+            TimeSpan.FromSeconds(60), "the victim to store the mailbox's messages");
         victim.Kill();
         output.WriteLine($"killed {victim.Name} mid-scan");
 

@@ -100,17 +100,29 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
     public void Advance(TimeSpan by) => Now += by;
 }
 
-/// <summary>A scanner that records every call, can be slowed down, and tracks how many scans of a mailbox overlap.</summary>
+/// <summary>
+/// A scanner that records every call, can be held mid-scan until the test releases it (no wall-clock delays), can
+/// write to the store before and after the hold, and tracks how many scans of a mailbox overlap.
+/// </summary>
 public sealed class RecordingScanner : IMailboxScanner
 {
     private readonly ConcurrentDictionary<string, int> running = new();
+    private TaskCompletionSource? gate;
     public ConcurrentQueue<string> Calls { get; } = new();
     public int MaxOverlap;
     public int Completed;
-    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
 
     /// <summary>When set, called before each scan; an exception it returns is thrown by the scan.</summary>
     public Func<string, Exception?>? Fail { get; set; }
+
+    /// <summary>When set, the scan writes through it: phase 0 before the hold, phase 1 after it.</summary>
+    public Func<string, int, CancellationToken, Task>? Write { get; set; }
+
+    /// <summary>Scans from now on stop after being recorded (and after phase 0) until <see cref="Release"/>.</summary>
+    public void Hold() => Interlocked.Exchange(ref gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Lets held scans, and every later one, run to the end.</summary>
+    public void Release() => Interlocked.Exchange(ref gate, null)?.TrySetResult();
 
     public async Task<ScanResult> ScanAsync(string mailboxId, IProgress<ScanProgress>? progress = null, CancellationToken ct = default)
     {
@@ -118,10 +130,12 @@ public sealed class RecordingScanner : IMailboxScanner
         InterlockedMax(ref MaxOverlap, now);
         try
         {
+            if (Write is { } write) await write(mailboxId, 0, ct);
             Calls.Enqueue(mailboxId);
-            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, ct);
+            if (Volatile.Read(ref gate) is { } held) await held.Task.WaitAsync(ct);
+            if (Write is { } after) await after(mailboxId, 1, ct);
             if (Fail?.Invoke(mailboxId) is { } failure) throw failure;
-            return new ScanResult(mailboxId, 0, 0, 0, 0, 0, 0, Delay);
+            return new ScanResult(mailboxId, 0, 0, 0, 0, 0, 0, TimeSpan.Zero);
         }
         finally
         {
@@ -138,6 +152,7 @@ public sealed class RecordingScanner : IMailboxScanner
         while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current) { }
     }
 
+    /// <summary>Polls a condition on state (never "wait, then assert nothing happened"); fails after the timeout.</summary>
     public async Task WaitForAsync(Func<bool> condition, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

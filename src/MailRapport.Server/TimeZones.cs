@@ -1,15 +1,17 @@
 using TimeZoneConverter;
 
-namespace MailRapport.Server.Import;
+namespace MailRapport.Server;
 
 /// <summary>
-/// The one rule for zone names found in calendars, invitation text and Graph events: IANA ids, Windows ids (Outlook's
+/// The one rule for zone names found in calendars, invitation text, Graph events and configuration (Scheduling:TimeZone): IANA ids, Windows ids (Outlook's
 /// TZID values, Graph's dateTimeTimeZone), Rails-style names ("Central Time (US &amp; Canada)") through TimeZoneConverter,
 /// and the plain words Lotus Notes writes ("Eastern", "PT", "Central Daylight Time").
 /// </summary>
 /// <remarks>
 /// The build runs with InvariantGlobalization, under which .NET's own <c>TimeZoneInfo.TryConvertWindowsIdToIanaId</c>
 /// fails for every id (it needs ICU); TimeZoneConverter carries its own CLDR mapping, so Windows ids resolve anyway.
+/// It lives in the server, not Core, because Core takes no packages; at the project's top level because import,
+/// Graph scanning and scheduling all use it.
 /// </remarks>
 public static class TimeZones
 {
@@ -41,12 +43,16 @@ public static class TimeZones
     /// <summary>The zone for a name, or null when unknown; fixed offsets ("-0600", "CST") become fixed zones.</summary>
     public static TimeZoneInfo? Find(string? name)
     {
-        if (IanaId(name) is { } iana && TZConvert.TryGetTimeZoneInfo(iana, out var zone)) return zone;
+        if (FindNamed(name) is { } zone) return zone;
         if (string.IsNullOrWhiteSpace(name)) return null;
         var n = name.Trim().Trim('"').Trim();
-        var fixedMinutes = MailDate.ZoneOffsetMinutes(n);
+        var fixedMinutes = Import.MailDate.ZoneOffsetMinutes(n);
         return fixedMinutes is { } m ? TimeZoneInfo.CreateCustomTimeZone(n, TimeSpan.FromMinutes(m), n, n) : null;
     }
+
+    /// <summary>The IANA zone for a named zone (IANA, Windows, Rails or one of the words above), or null; no fixed offsets.</summary>
+    public static TimeZoneInfo? FindNamed(string? name) =>
+        IanaId(name) is { } iana && TZConvert.TryGetTimeZoneInfo(iana, out var zone) ? zone : null;
 
     /// <summary>
     /// A wall-clock time in a zone as an instant, as RFC 5545 §3.3.5 reads it: a time skipped by a DST jump is read with
