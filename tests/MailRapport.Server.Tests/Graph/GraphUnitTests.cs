@@ -1,3 +1,4 @@
+using MailRapport.Server.Hosting;
 using System.Net;
 using MailRapport.Core;
 using MailRapport.Server.Graph;
@@ -282,6 +283,7 @@ public sealed class GraphRegistrationTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddStageModel();
         builder.AddStorage();
         builder.AddGraphScanning();
         return builder.Build();
