@@ -2,6 +2,7 @@ using MailRapport.Server.Api;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Cli;
 using MailRapport.Server.Hosting;
+using MailRapport.Server.Observability;
 using MailRapport.Server.Pane;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
@@ -12,6 +13,7 @@ if (!ServeCommand.IsServe(args))
 
 var builder = WebApplication.CreateBuilder(ServeCommand.HostArgs(args));
 builder.AddMailRapport(); // what every command shares: mode, options, storage, stage model, scanning, scheduling
+builder.AddObservability();
 builder.AddApiAuth();
 builder.AddApi();
 builder.AddPane();

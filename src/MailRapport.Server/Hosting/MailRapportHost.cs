@@ -1,7 +1,6 @@
 using MailRapport.Core;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Import;
-using MailRapport.Server.Observability;
 using MailRapport.Server.Sample;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Scheduling;
@@ -12,8 +11,9 @@ namespace MailRapport.Server.Hosting;
 
 /// <summary>
 /// The one composition root. `mailrapport serve` and every command that reads or writes mailboxes register the same
-/// services through <see cref="AddMailRapport"/>; the service adds the web on top (sign-in, API, pane), a command
-/// builds the host without starting it, so no web server, Hangfire server or other hosted service runs for it.
+/// services through <see cref="AddMailRapport"/>; the service adds what only a running service needs on top
+/// (telemetry export, sign-in, API, pane), a command builds the host without starting it, so no web server, Hangfire
+/// server or other hosted service runs for it.
 /// </summary>
 public static class MailRapportHost
 {
@@ -21,7 +21,6 @@ public static class MailRapportHost
     public static IHostApplicationBuilder AddMailRapport(this IHostApplicationBuilder builder)
     {
         HostMode.Of(builder);
-        builder.AddObservability();
         builder.AddStageModel();
         builder.AddStorage();
         builder.AddScanning();
