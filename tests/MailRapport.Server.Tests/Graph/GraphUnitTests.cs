@@ -1,7 +1,7 @@
-using MailRapport.Server.Hosting;
 using System.Net;
 using MailRapport.Core;
 using MailRapport.Server.Graph;
+using MailRapport.Server.Hosting;
 using MailRapport.Server.Scanning;
 using Microsoft.Graph.Models;
 using MailRapport.Server.Storage;
