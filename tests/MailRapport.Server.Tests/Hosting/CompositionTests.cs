@@ -95,6 +95,7 @@ public sealed class CompositionTests
         { ["--Service:LocalUrl=http://192.0.2.1:5080"], "Service:LocalUrl 'http://192.0.2.1:5080' is not a loopback address" },
         { ["--Service:Mode=Entra", "--Graph:BaseUrl=http://127.0.0.1:9/v1.0"], "Entra:ClientId is required" },
         { ["--Scheduling:MaxConcurrentScans=0"], "Scheduling:MaxConcurrentScans" },
+        { ["--Store:Provider=Postgres"], "Store:ConnectionString is required when Store:Provider is Postgres." },
         { ["--Telemetry:OtlpEndpoint=collector:4317"], "Telemetry:OtlpEndpoint 'collector:4317' is not an absolute http(s) URL." },
     };
 
