@@ -175,18 +175,20 @@ internal sealed class StageClassifier(StageModelOptions o)
         double balance = w.Balance;
         double speedMine = e.MedianReplyHoursMine is { } hm ? Math.Exp(-hm / o.ReplySpeedScaleHours) : 0;
         double speedTheirs = e.MedianReplyHoursTheirs is { } ht ? Math.Exp(-ht / o.ReplySpeedScaleHours) : 0;
-        double answered = (Saturate(f.RepliesMine, 3) + Saturate(f.RepliesTheirs, 3)) / 2;
+        double answered = (Saturate(f.RepliesMine, o.HarmonyAnswersScale) + Saturate(f.RepliesTheirs, o.HarmonyAnswersScale)) / 2;
         // Meetings are two-way by nature: small ones add to the two-way volume.
-        double twoWayVolume = Saturate(Math.Min(ws, wr) + f.WeightedMeetings, 4);
-        double harmony = 0.3 * balance + 0.2 * (speedMine + speedTheirs) / 2 + 0.2 * answered + 0.3 * twoWayVolume;
+        double twoWayVolume = Saturate(Math.Min(ws, wr) + f.WeightedMeetings, o.HarmonyTwoWayVolumeScale);
+        double harmony = o.HarmonyBalanceWeight * balance + o.HarmonySpeedWeight * (speedMine + speedTheirs) / 2 + o.HarmonyAnswersWeight * answered
+            + o.HarmonyTwoWayVolumeWeight * twoWayVolume;
 
         double span = 1 - Math.Exp(-e.SpanDays / o.DepthSpanScaleDays);
         double months = Math.Min(1, f.ActiveMonths / (double)o.DepthActiveMonthsFull);
-        double experiences = Saturate(f.WeightedMeetingHours + 0.5 * f.SharedThreads, 6);
-        double volume = Saturate(ws + wr, 30);
+        double experiences = Saturate(f.WeightedMeetingHours + o.DepthThreadHours * f.SharedThreads, o.DepthExperiencesScale);
+        double volume = Saturate(ws + wr, o.DepthVolumeScale);
         // Depth is time invested by both sides: one-way history adds little.
-        double twoWay = Math.Max(Math.Min(1, 2 * balance), Saturate(f.WeightedMeetings, 2));
-        double depth = (0.3 * span + 0.25 * months + 0.3 * experiences + 0.15 * volume) * (o.DepthOneWayShare + (1 - o.DepthOneWayShare) * twoWay);
+        double twoWay = Math.Max(Math.Min(1, o.DepthTwoWayBalanceFactor * balance), Saturate(f.WeightedMeetings, o.DepthTwoWayMeetingsScale));
+        double depth = (o.DepthSpanWeight * span + o.DepthMonthsWeight * months + o.DepthExperiencesWeight * experiences + o.DepthVolumeWeight * volume)
+            * (o.DepthOneWayShare + o.DepthTwoWayShare * twoWay);
 
         double tau = Math.Max(o.RecencyMinDays, o.RecencyGapFactor * (e.UsualGapDays ?? o.RecencyMinDays));
         double recency = Math.Exp(-e.SilenceDays / tau);
@@ -202,7 +204,7 @@ internal sealed class StageClassifier(StageModelOptions o)
             double trust = Math.Min(1, w.Months / o.StrengthWindowFullMonths);
             engagement = trust * inWindow + (1 - trust) * engagement;
         }
-        double twoWayMessages = Saturate(Math.Min(f.Sent, f.Received), o.StrengthTwoWayScale);
+        double twoWayMessages = Saturate(Math.Min(f.Sent, f.Received), o.StrengthTwoWayMessagesScale);
         double strength = (o.StrengthHarmonyWeight * harmony + o.StrengthDepthWeight * depth + o.StrengthEngagementWeight * engagement
             + o.StrengthTwoWayWeight * twoWayMessages) * (o.StrengthRecencyFloor + (1 - o.StrengthRecencyFloor) * recency);
         return (Percent(harmony), Percent(depth), Math.Round(Math.Clamp(strength, 0, 1) * 100, 1));

@@ -1,11 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
 namespace MailRapport.Core;
 
 /// <summary>
 /// Every threshold and weight of the stage model, in one place. docs/stage-model.md explains each.
 /// The defaults were set on the synthetic sample and checked on the Enron mailboxes (docs/evaluation.md).
+/// The service binds them from the "StageModel" configuration section and checks them (<see cref="Validate"/>) at start.
 /// </summary>
-public sealed class StageModelOptions
+public sealed class StageModelOptions : IValidatableObject
 {
+    public const string Section = "StageModel";
+
     // ---- weighting of messages (scores only; evidence counts stay plain) ----
 
     /// <summary>Weight of a message where the person is on Cc (or Bcc) rather than To.</summary>
@@ -97,6 +103,39 @@ public sealed class StageModelOptions
 
     // ---- scores ----
 
+    /// <summary>Harmony = weights × (balance, reply speed, answers each way, two-way volume); the weights add up to 1.</summary>
+    public double HarmonyBalanceWeight { get; set; } = 0.3;
+    public double HarmonySpeedWeight { get; set; } = 0.2;
+    public double HarmonyAnswersWeight { get; set; } = 0.2;
+    public double HarmonyTwoWayVolumeWeight { get; set; } = 0.3;
+    /// <summary>Answers each side gave, saturating at about this many.</summary>
+    public double HarmonyAnswersScale { get; set; } = 3;
+    /// <summary>Weighted two-way volume (the smaller side plus meetings), saturating at about this many.</summary>
+    public double HarmonyTwoWayVolumeScale { get; set; } = 4;
+
+    /// <summary>
+    /// Depth = weights × (span, active months, shared experiences, volume) × (<see cref="DepthOneWayShare"/> +
+    /// <see cref="DepthTwoWayShare"/> × two-way); the four weights add up to 1, and so do the two shares.
+    /// </summary>
+    public double DepthSpanWeight { get; set; } = 0.3;
+    public double DepthMonthsWeight { get; set; } = 0.25;
+    public double DepthExperiencesWeight { get; set; } = 0.3;
+    public double DepthVolumeWeight { get; set; } = 0.15;
+    /// <summary>What a one-way history keeps of its depth.</summary>
+    /// <summary>How much of depth a one-way history keeps (time invested by one side only): roots need both sides.</summary>
+    public double DepthOneWayShare { get; set; } = 0.1;
+    public double DepthTwoWayShare { get; set; } = 0.9;
+    /// <summary>Meeting hours a thread both wrote in counts as, for shared experiences.</summary>
+    public double DepthThreadHours { get; set; } = 0.5;
+    /// <summary>Shared experiences (meeting hours and threads) saturating at about this many.</summary>
+    public double DepthExperiencesScale { get; set; } = 6;
+    /// <summary>Weighted messages both ways saturating at about this many.</summary>
+    public double DepthVolumeScale { get; set; } = 30;
+    /// <summary>Two-way is full once balance × this factor reaches 1…</summary>
+    public double DepthTwoWayBalanceFactor { get; set; } = 2;
+    /// <summary>…or through meetings, saturating at about this many weighted meetings.</summary>
+    public double DepthTwoWayMeetingsScale { get; set; } = 2;
+
     /// <summary>Reply speed score is exp(-hours / ReplySpeedScaleHours): 4 h ≈ 0.95, 24 h ≈ 0.74, 3 days ≈ 0.4.</summary>
     public double ReplySpeedScaleHours { get; set; } = 80;
     /// <summary>Months of span at which the span part of depth is about two thirds full.</summary>
@@ -113,10 +152,6 @@ public sealed class StageModelOptions
     public double StrengthDepthWeight { get; set; } = 0.25;
     public double StrengthEngagementWeight { get; set; } = 0.5;
     public double StrengthTwoWayWeight { get; set; } = 0.10;
-    /// <summary>Messages each way at which the two-way term is about two-thirds full: the first answers each way matter most.</summary>
-    public double StrengthTwoWayScale { get; set; } = 2;
-    /// <summary>How much of depth a one-way history keeps (time invested by one side only): roots need both sides.</summary>
-    public double DepthOneWayShare { get; set; } = 0.1;
     public double StrengthEngagementScale { get; set; } = 40;
     /// <summary>Engagement's scale, in messages, when it is measured over the months the mailbox holds both ways (the evidence window) only.</summary>
     public double StrengthWindowEngagementScale { get; set; } = 30;
@@ -126,4 +161,75 @@ public sealed class StageModelOptions
 
     /// <summary>Waiting threads, next expected contact and reply-time drift.</summary>
     public FollowUpOptions FollowUp { get; set; } = new();
+    /// <summary>Messages each way (the smaller side) saturating at about this many, for the two-way part of strength.</summary>
+    public double StrengthTwoWayMessagesScale { get; set; } = 2;
+
+    /// <summary>
+    /// What makes a set of options a model: nothing negative, shares at most 1, scales and sample sizes above 0,
+    /// weights that add up to 1, and each Relationship or Dormant threshold at least its Rapport or Cooling one.
+    /// Messages name the setting as configured ("StageModel:Name").
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var errors = new List<ValidationResult>();
+        void Fail(string message, params string[] members) => errors.Add(new ValidationResult(message, members));
+
+        foreach (var property in typeof(StageModelOptions).GetProperties())
+        {
+            var value = property.GetValue(this) switch { double d => d, int i => i, _ => (double?)null };
+            if (value is { } v && !(double.IsFinite(v) && v >= 0))
+                Fail(string.Create(CultureInfo.InvariantCulture, $"{Section}:{property.Name} is {v}: it must be a number of at least 0."), property.Name);
+        }
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(CcWeight), CcWeight), (nameof(CoverageShare), CoverageShare), (nameof(RapportMinBalance), RapportMinBalance),
+                     (nameof(AutomatedMarkerShare), AutomatedMarkerShare), (nameof(MassMailListShare), MassMailListShare),
+                     (nameof(StrengthRecencyFloor), StrengthRecencyFloor),
+                 })
+            if (value > 1) Fail(string.Create(CultureInfo.InvariantCulture, $"{Section}:{name} is {value}: it is a share, at most 1."), name);
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(DirectMaxRecipients), (double)DirectMaxRecipients), (nameof(ReplySamples), ReplySamples),
+                     (nameof(ThreadsRemembered), ThreadsRemembered), (nameof(GapSamples), GapSamples),
+                     (nameof(ReplySpeedScaleHours), ReplySpeedScaleHours), (nameof(DepthSpanScaleDays), DepthSpanScaleDays),
+                     (nameof(DepthActiveMonthsFull), DepthActiveMonthsFull), (nameof(RecencyMinDays), RecencyMinDays),
+                     (nameof(HarmonyAnswersScale), HarmonyAnswersScale), (nameof(HarmonyTwoWayVolumeScale), HarmonyTwoWayVolumeScale),
+                     (nameof(DepthExperiencesScale), DepthExperiencesScale), (nameof(DepthVolumeScale), DepthVolumeScale),
+                     (nameof(DepthTwoWayMeetingsScale), DepthTwoWayMeetingsScale), (nameof(StrengthEngagementScale), StrengthEngagementScale),
+                     (nameof(StrengthTwoWayMessagesScale), StrengthTwoWayMessagesScale),
+                     (nameof(StrengthWindowEngagementScale), StrengthWindowEngagementScale), (nameof(StrengthWindowFullMonths), StrengthWindowFullMonths),
+                 })
+            if (value == 0) Fail($"{Section}:{name} is 0: it is a scale or a sample size, above 0.", name);
+
+        SumsToOne("harmony", (nameof(HarmonyBalanceWeight), HarmonyBalanceWeight), (nameof(HarmonySpeedWeight), HarmonySpeedWeight),
+            (nameof(HarmonyAnswersWeight), HarmonyAnswersWeight), (nameof(HarmonyTwoWayVolumeWeight), HarmonyTwoWayVolumeWeight));
+        SumsToOne("depth", (nameof(DepthSpanWeight), DepthSpanWeight), (nameof(DepthMonthsWeight), DepthMonthsWeight),
+            (nameof(DepthExperiencesWeight), DepthExperiencesWeight), (nameof(DepthVolumeWeight), DepthVolumeWeight));
+        SumsToOne("depth's two-way factor", (nameof(DepthOneWayShare), DepthOneWayShare), (nameof(DepthTwoWayShare), DepthTwoWayShare));
+        SumsToOne("strength", (nameof(StrengthHarmonyWeight), StrengthHarmonyWeight), (nameof(StrengthDepthWeight), StrengthDepthWeight),
+            (nameof(StrengthEngagementWeight), StrengthEngagementWeight), (nameof(StrengthTwoWayWeight), StrengthTwoWayWeight));
+
+        AtMost((nameof(DirectMaxRecipients), DirectMaxRecipients), (nameof(LargeListRecipients), LargeListRecipients));
+        AtMost((nameof(RapportMinMessagesEachWay), RapportMinMessagesEachWay), (nameof(RelationshipMinMessagesEachWay), RelationshipMinMessagesEachWay));
+        AtMost((nameof(RapportMaxMedianReplyHours), RapportMaxMedianReplyHours), (nameof(RelationshipMaxMedianReplyHours), RelationshipMaxMedianReplyHours));
+        AtMost((nameof(RapportMinSmallMeetings), RapportMinSmallMeetings), (nameof(RelationshipMinSmallMeetings), RelationshipMinSmallMeetings));
+        AtMost((nameof(CoolingMinDays), CoolingMinDays), (nameof(DormantMinDays), DormantMinDays));
+        AtMost((nameof(CoolingFactor), CoolingFactor), (nameof(DormantFactor), DormantFactor));
+        return errors;
+
+        void SumsToOne(string score, params (string Name, double Value)[] weights)
+        {
+            var sum = weights.Sum(w => w.Value);
+            if (Math.Abs(sum - 1) > 1e-9)
+                Fail(string.Create(CultureInfo.InvariantCulture, $"{Section}: the {score} weights ({string.Join(", ", weights.Select(w => w.Name))}) add up to {sum:0.###}, not 1."),
+                    [.. weights.Select(w => w.Name)]);
+        }
+
+        void AtMost((string Name, double Value) lower, (string Name, double Value) upper)
+        {
+            if (lower.Value > upper.Value)
+                Fail(string.Create(CultureInfo.InvariantCulture, $"{Section}:{lower.Name} ({lower.Value}) is above {Section}:{upper.Name} ({upper.Value}): the first must not exceed the second."),
+                    lower.Name, upper.Name);
+        }
+    }
 }

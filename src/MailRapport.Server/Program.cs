@@ -1,9 +1,9 @@
 using MailRapport.Server.Api;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Cli;
+using MailRapport.Server.Hosting;
 using MailRapport.Server.Observability;
 using MailRapport.Server.Pane;
-using MailRapport.Server.Scanning;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 
@@ -12,18 +12,18 @@ if (!ServeCommand.IsServe(args))
     return await CliApp.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(ServeCommand.HostArgs(args));
+builder.AddMailRapport(); // what every command shares: mode, options, storage, stage model, scanning, scheduling
 builder.AddObservability();
-builder.AddStorage();
-builder.AddScanning();
-builder.AddScheduling();
 builder.AddApiAuth();
 builder.AddApi();
+builder.AddPane();
 builder.AddRequestLimits();
 
 var app = builder.Build();
-if (await app.PrepareStoreAsync() is { } storeProblem)
+// Every option checked before anything reads one, then the store: one line naming the setting or file, not a start-up trace.
+if ((app.ConfigurationProblem() ?? await app.PrepareStoreAsync()) is { } problem)
 {
-    await Console.Error.WriteLineAsync(storeProblem); // one line naming the file, not a host start-up trace
+    await Console.Error.WriteLineAsync(problem);
     return 1;
 }
 app.UseExceptionHandler();
@@ -31,6 +31,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseRateLimiter(); // before authorization, so refused callers are limited too
 app.UseAuthorization();
+app.UseCallerMailbox(); // finds (or enrols) the caller's mailbox for the API's endpoints
 
 app.MapOpenApi();
 app.MapHealth();

@@ -9,7 +9,7 @@ internal static class ApiEndpointExtensions
     {
         group.RequireAuthorization(ApiAuthExtensions.ApiPolicy)
             .RequireRateLimiting(ApiAuthExtensions.RateLimitPolicy)
-            .AddEndpointFilter<CallerMailboxFilter>()
+            .RequireCallerMailbox()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;

@@ -4,7 +4,6 @@ using MailRapport.Server.Auth;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace MailRapport.Server.Api;
 
@@ -86,10 +85,10 @@ public static class MeApi
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
     internal static async Task<Accepted> RequestScan(CallerMailbox caller, MailboxRegistry registry, MailboxScheduler scheduler,
-        IOptions<ServiceOptions> service, CancellationToken ct)
+        HostMode mode, CancellationToken ct)
     {
         // Local mode after an erase: scanning again brings the local mailbox back.
-        if (service.Value.Mode == ServiceMode.Local)
+        if (mode.IsLocal)
             await registry.EnsureAsync(caller.MailboxId, MailboxOrigin.Local, ct);
         // Queues one scan at most, atomically in the store: a scan already queued absorbs this request.
         await scheduler.ScanNowAsync(caller.MailboxId, ct: ct);

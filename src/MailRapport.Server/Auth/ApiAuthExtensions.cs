@@ -1,8 +1,11 @@
-using System.Net;
 using System.Threading.RateLimiting;
+using MailRapport.Server.Graph;
+using MailRapport.Server.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -23,20 +26,17 @@ public static class ApiAuthExtensions
     public static WebApplicationBuilder AddApiAuth(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EntraOptions>().BindConfiguration(EntraOptions.Section);
-        services.AddSingleton<CallerMailboxFilter>();
+        var mode = HostMode.Of(builder);
+        services.AddCheckedOptions<EntraOptions>(EntraOptions.Section);
+        services.AddSingleton<IValidateOptions<EntraOptions>, EntraOptionsCheck>();
         services.AddSingleton<CallerMailboxResolver>();
+        services.AddSingleton<MailboxEnrolment>();
         services.AddSingleton<ConfiguredMailboxes>();
-        var service = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>() ?? new ServiceOptions();
 
-        if (service.Mode == ServiceMode.Local)
+        if (mode.IsLocal)
         {
-            var url = new Uri(service.LocalUrl);
-            if (!(url.IsLoopback && IPAddress.TryParse(url.Host, out _)) && url.Host != "localhost")
-                throw new InvalidOperationException($"Service:LocalUrl '{service.LocalUrl}' is not a loopback address: local mode serves without sign-in, so it only listens on loopback.");
             // Local mode always listens on loopback only, whatever ASPNETCORE_URLS says.
-            builder.WebHost.UseUrls(service.LocalUrl);
+            builder.WebHost.UseUrls(mode.LocalUrl);
             // A web page whose name resolves to 127.0.0.1 (DNS rebinding) must not read the local user's data.
             services.PostConfigure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o =>
                 o.AllowedHosts = ["127.0.0.1", "localhost", "[::1]"]);
@@ -45,55 +45,68 @@ public static class ApiAuthExtensions
         }
         else
         {
-            var entra = builder.Configuration.GetSection(EntraOptions.Section).Get<EntraOptions>() ?? new EntraOptions();
-            if (string.IsNullOrWhiteSpace(entra.ClientId))
-                throw new InvalidOperationException("Entra:ClientId is required in Entra mode (Service:Mode = Entra).");
-            if (entra.AllowedTenants.Count == 0)
-                throw new InvalidOperationException("Entra:AllowedTenants must list at least one tenant id in Entra mode.");
-            // A caller's mailbox is a user of the tenant Graph reads: its id is compared with each token's tid.
-            var scanned = builder.Configuration[$"{Graph.GraphOptions.Section}:{nameof(Graph.GraphOptions.TenantId)}"];
-            if (!Guid.TryParse(scanned, out var scannedTenant))
-                throw new InvalidOperationException($"Graph:TenantId must be the directory (tenant) id, a GUID, in Entra mode: only that tenant's users are served (it is '{scanned}').");
-            if (!entra.AllowedTenants.Any(t => Guid.TryParse(t, out var allowedTenant) && allowedTenant == scannedTenant))
-                throw new InvalidOperationException($"Graph:TenantId {scanned} is not on Entra:AllowedTenants, so nobody could sign in to the mailboxes the service reads.");
             services.AddHostedService<ConfiguredMailboxes.AtStart>();
             // The signing keys: the OpenID metadata in production; tests register their own manager.
-            services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(_ =>
-                new ConfigurationManager<OpenIdConnectConfiguration>(entra.MetadataAddress, new OpenIdConnectConfigurationRetriever(),
-                    new HttpDocumentRetriever { RequireHttps = true }));
+            services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(sp =>
+                new ConfigurationManager<OpenIdConnectConfiguration>(sp.GetRequiredService<IOptions<EntraOptions>>().Value.MetadataAddress,
+                    new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever { RequireHttps = true }));
             services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
             services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-                .Configure<IConfigurationManager<OpenIdConnectConfiguration>>((o, metadata) => ConfigureJwt(o, entra, metadata));
-            services.AddAuthorizationBuilder().AddPolicy(ApiPolicy, p => p
+                .Configure<IOptions<EntraOptions>, IConfigurationManager<OpenIdConnectConfiguration>>((o, entra, metadata) => ConfigureJwt(o, entra.Value, metadata));
+            services.AddAuthorization();
+            services.AddOptions<AuthorizationOptions>().Configure<IOptions<EntraOptions>>((o, entra) => o.AddPolicy(ApiPolicy, p => p
                 .RequireAuthenticatedUser()
-                .RequireAssertion(ctx => HasScope(ctx.User, entra.RequiredScope)));
+                .RequireAssertion(ctx => HasScope(ctx.User, entra.Value.RequiredScope))));
         }
 
-        services.AddRateLimiter(o =>
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ServiceOptions>>((o, service) =>
         {
+            var perMinute = service.Value.RequestsPerMinute;
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             // Signed-in callers: per user, on the API. Everyone else (no token, a bad one): per client address,
             // on every request, so a flood of refused tokens is throttled too (UseRateLimiter runs before authorization).
             o.AddPolicy(RateLimitPolicy, http => http.User.Identity?.IsAuthenticated == true
-                ? Limit(http, $"user:{http.User.FindFirst("tid")?.Value}/{http.User.FindFirst("oid")?.Value ?? http.User.Identity.Name}")
+                ? Limit(http, $"user:{http.User.FindFirst("tid")?.Value}/{http.User.FindFirst("oid")?.Value ?? http.User.Identity.Name}", perMinute)
                 : RateLimitPartition.GetNoLimiter("anonymous: limited globally"));
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => http.User.Identity?.IsAuthenticated == true
                 ? RateLimitPartition.GetNoLimiter("signed in: limited per user")
-                : Limit(http, $"address:{http.Connection.RemoteIpAddress}"));
+                : Limit(http, $"address:{http.Connection.RemoteIpAddress}", perMinute));
             o.OnRejected = async (ctx, ct) =>
             {
                 if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
                     ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: $"At most {service.RequestsPerMinute} requests a minute per user (per address without sign-in).").ExecuteAsync(ctx.HttpContext);
+                    detail: $"At most {perMinute} requests a minute per user (per address without sign-in).").ExecuteAsync(ctx.HttpContext);
             };
         });
         return builder;
 
-        RateLimitPartition<string> Limit(HttpContext http, string key) => service.RequestsPerMinute == 0
+        static RateLimitPartition<string> Limit(HttpContext http, string key, int perMinute) => perMinute == 0
             ? RateLimitPartition.GetNoLimiter("off")
-            : RateLimitPartition.Get(key, _ => new WindowRateLimiter(service.RequestsPerMinute, TimeSpan.FromMinutes(1),
+            : RateLimitPartition.Get(key, _ => new WindowRateLimiter(perMinute, TimeSpan.FromMinutes(1),
                 http.RequestServices.GetRequiredService<TimeProvider>()));
+    }
+
+    /// <summary>Entra mode needs the API's client id and a tenant allow-list that holds the tenant Graph reads.</summary>
+    private sealed class EntraOptionsCheck(HostMode mode, IOptions<GraphOptions> graph) : IValidateOptions<EntraOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, EntraOptions entra)
+        {
+            if (mode.IsLocal) return ValidateOptionsResult.Skip;
+            var failures = new List<string>();
+            if (string.IsNullOrWhiteSpace(entra.ClientId))
+                failures.Add("Entra:ClientId is required in Entra mode (Service:Mode = Entra).");
+            if (entra.AllowedTenants.Count == 0)
+                failures.Add("Entra:AllowedTenants must list at least one tenant id in Entra mode.");
+            // A caller's mailbox is a user of the tenant Graph reads: its id is compared with each token's tid.
+            var scanned = graph.Value.TenantId;
+            if (!Guid.TryParse(scanned, out var scannedTenant))
+                failures.Add($"Graph:TenantId must be the directory (tenant) id, a GUID, in Entra mode: only that tenant's users are served (it is '{scanned}').");
+            else if (entra.AllowedTenants.Count > 0 && !entra.AllowedTenants.Any(t => Guid.TryParse(t, out var allowedTenant) && allowedTenant == scannedTenant))
+                failures.Add($"Graph:TenantId {scanned} is not on Entra:AllowedTenants, so nobody could sign in to the mailboxes the service reads.");
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
     }
 
     internal static void ConfigureJwt(JwtBearerOptions o, EntraOptions entra, IConfigurationManager<OpenIdConnectConfiguration> metadata)

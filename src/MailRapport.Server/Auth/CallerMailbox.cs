@@ -7,94 +7,128 @@ namespace MailRapport.Server.Auth;
 
 /// <summary>
 /// The mailbox the signed-in caller may see, taken from the token (tenant id + object id), never from the request.
-/// An endpoint parameter: binding resolves it (enrolling on a user's first call); when the caller has no mailbox,
-/// <see cref="Stop"/> holds the answer and <see cref="CallerMailboxFilter"/> returns it instead of running the endpoint.
+/// An endpoint parameter of the API's endpoints (<see cref="CallerMailboxSteps.RequireCallerMailbox"/>): found, or
+/// enrolled, by <see cref="CallerMailboxSteps.UseCallerMailbox"/> before the endpoint runs; binding only reads it.
 /// </summary>
-public sealed record CallerMailbox(string MailboxId, bool JustEnrolled, IResult? Stop = null)
+public sealed record CallerMailbox(string MailboxId)
 {
-    public static async ValueTask<CallerMailbox?> BindAsync(HttpContext http) =>
-        await http.RequestServices.GetRequiredService<CallerMailboxResolver>().ResolveAsync(http);
+    public static ValueTask<CallerMailbox?> BindAsync(HttpContext http) => ValueTask.FromResult<CallerMailbox?>(
+        http.Features.Get<CallerMailbox>() ?? throw new InvalidOperationException(
+            $"{http.GetEndpoint()?.DisplayName} takes a {nameof(CallerMailbox)} but does not require one (RequireCallerMailbox)."));
 }
 
-/// <summary>Short-circuits an endpoint whose caller has no mailbox it may see.</summary>
-public sealed class CallerMailboxFilter : IEndpointFilter
+/// <summary>The step before an API endpoint: find the caller's mailbox, enrol it on a user's first call, or answer instead.</summary>
+public static class CallerMailboxSteps
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private sealed class Required;
+
+    /// <summary>Marks endpoints that serve the caller's own mailbox.</summary>
+    public static TBuilder RequireCallerMailbox<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new Required());
+
+    /// <summary>After authorization: resolves the caller's mailbox for the endpoints that require one.</summary>
+    public static IApplicationBuilder UseCallerMailbox(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        foreach (var argument in context.Arguments)
-            if (argument is CallerMailbox { Stop: { } stop })
-                return stop;
-        return await next(context);
-    }
+        if (http.GetEndpoint()?.Metadata.GetMetadata<Required>() is null)
+        {
+            await next(http);
+            return;
+        }
+        var ct = http.RequestAborted;
+        var lookup = await http.RequestServices.GetRequiredService<CallerMailboxResolver>().FindAsync(http.User, ct);
+        if (lookup is CallerLookup.NotEnrolled newcomer)
+            // Nothing is stored for a user who is not enrolled: erasing must not enrol them.
+            lookup = HttpMethods.IsDelete(http.Request.Method)
+                ? new CallerLookup.Answer(Results.NoContent())
+                : await http.RequestServices.GetRequiredService<MailboxEnrolment>().EnrolAsync(newcomer.TenantId, newcomer.ObjectId, ct);
+        switch (lookup)
+        {
+            case CallerLookup.Found found:
+                http.Features.Set(new CallerMailbox(found.MailboxId));
+                await next(http);
+                break;
+            case CallerLookup.Answer answer:
+                await answer.Result.ExecuteAsync(http);
+                break;
+        }
+    });
+}
+
+/// <summary>What is known of a caller's mailbox before the endpoint runs.</summary>
+public abstract record CallerLookup
+{
+    private CallerLookup() { }
+    public sealed record Found(string MailboxId) : CallerLookup;
+    /// <summary>A user of the scanned tenant with no mailbox yet.</summary>
+    public sealed record NotEnrolled(string TenantId, string ObjectId) : CallerLookup;
+    /// <summary>No mailbox may be served: this is the answer instead.</summary>
+    public sealed record Answer(IResult Result) : CallerLookup;
+
+    public static Answer Refuse(string title, string detail) =>
+        new(Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: title, detail: detail));
 }
 
 /// <summary>
 /// Finds the caller's mailbox. A caller is the directory user (tid, oid), and only users of the tenant the service
-/// scans (Graph:TenantId) have one: an admin-configured mailbox the directory says is theirs, else their own,
-/// enrolled on the first call (mailbox id = object id; registered, scanned at once, then nightly). Names in the
-/// token (preferred_username, upn) are never used: they are mutable and say nothing about who owns a mailbox.
+/// scans (Graph:TenantId) have one: an admin-configured mailbox the directory says is theirs, else their own, once
+/// enrolled (<see cref="MailboxEnrolment"/>). Names in the token (preferred_username, upn) are never used: they are
+/// mutable and say nothing about who owns a mailbox.
 /// </summary>
 public sealed class CallerMailboxResolver(
-    IOptions<ServiceOptions> service,
+    HostMode mode,
     IOptions<GraphOptions> graph,
     MailboxRegistry registry,
     ConfiguredMailboxes configured,
-    MailboxScheduler scheduler,
     ILogger<CallerMailboxResolver> log)
 {
-    public async Task<CallerMailbox> ResolveAsync(HttpContext http)
+    public async Task<CallerLookup> FindAsync(ClaimsPrincipal user, CancellationToken ct)
     {
-        var ct = http.RequestAborted;
-        if (service.Value.Mode == ServiceMode.Local)
-            return new CallerMailbox(service.Value.LocalMailbox, false);
-        var user = http.User;
+        if (mode.LocalMailbox is { } local)
+            return new CallerLookup.Found(local);
         var tenantId = user.FindFirstValue("tid");
         var objectId = user.FindFirstValue("oid");
         if (string.IsNullOrEmpty(tenantId) || string.IsNullOrEmpty(objectId))
-            return Refuse("Token names no user", "The access token has no tid and oid claims, so it names no mailbox.");
+            return CallerLookup.Refuse("Token names no user", "The access token has no tid and oid claims, so it names no mailbox.");
         if (!IsScannedTenant(tenantId))
         {
             log.LogWarning("User {Tenant}/{Object} refused: the service does not scan that tenant", tenantId, objectId);
-            return Refuse("Tenant not served", "This service reads the mailboxes of another organisation; your account has no mailbox here.");
+            return CallerLookup.Refuse("Tenant not served", "This service reads the mailboxes of another organisation; your account has no mailbox here.");
         }
 
         var mailboxId = await registry.FindByUserAsync(tenantId, objectId, ct);
         if (mailboxId is null)
         {
-            // A configured mailbox may be this user's: ask the directory before enrolling anything.
+            // A configured mailbox may be this user's: ask the directory before anything is enrolled.
             if (!await configured.BindAsync(ct))
-                return new CallerMailbox("", false, Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                return new CallerLookup.Answer(Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
                     title: "Directory unavailable", detail: "Your mailbox could not be looked up in the directory. Try again in a minute."));
             mailboxId = await registry.FindByUserAsync(tenantId, objectId, ct);
         }
-        bool enrolled = false;
-        if (mailboxId is null)
-        {
-            // Nothing is stored for a user who is not enrolled: erasing must not enrol them.
-            if (HttpMethods.IsDelete(http.Request.Method))
-                return new CallerMailbox(objectId, false, Results.NoContent());
-            switch (await registry.EnrolAsync(tenantId, objectId, objectId, ct))
-            {
-                case EnrolmentOutcome.Conflict:
-                    log.LogWarning("User {Tenant}/{Object}: mailbox id {Mailbox} is taken by another registration", tenantId, objectId, objectId);
-                    return Refuse("Mailbox belongs to another user", "This mailbox is already registered for a different account.");
-                case EnrolmentOutcome.Enrolled:
-                    log.LogInformation("Enrolled the mailbox of {Tenant}/{Object}", tenantId, objectId);
-                    await scheduler.ScanNowAsync(objectId, ct: ct);
-                    enrolled = true;
-                    break;
-                case EnrolmentOutcome.AlreadyEnrolled:
-                    break; // the nightly run covers every registered mailbox
-            }
-            mailboxId = objectId;
-        }
-        return new CallerMailbox(mailboxId, enrolled);
+        return mailboxId is null ? new CallerLookup.NotEnrolled(tenantId, objectId) : new CallerLookup.Found(mailboxId);
     }
 
     /// <summary>The Graph client reads one tenant's mailboxes; a user of any other tenant has nothing here.</summary>
     private bool IsScannedTenant(string tenantId) =>
         Guid.TryParse(tenantId, out var tid) && Guid.TryParse(graph.Value.TenantId, out var scanned) && tid == scanned;
+}
 
-    private static CallerMailbox Refuse(string title, string detail) =>
-        new("", false, Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: title, detail: detail));
+/// <summary>A user's own mailbox, on their first call: registered (mailbox id = object id), scanned at once, then nightly.</summary>
+public sealed class MailboxEnrolment(MailboxRegistry registry, MailboxScheduler scheduler, ILogger<MailboxEnrolment> log)
+{
+    public async Task<CallerLookup> EnrolAsync(string tenantId, string objectId, CancellationToken ct)
+    {
+        switch (await registry.EnrolAsync(tenantId, objectId, objectId, ct))
+        {
+            case EnrolmentOutcome.Conflict:
+                log.LogWarning("User {Tenant}/{Object}: mailbox id {Mailbox} is taken by another registration", tenantId, objectId, objectId);
+                return CallerLookup.Refuse("Mailbox belongs to another user", "This mailbox is already registered for a different account.");
+            case EnrolmentOutcome.Enrolled:
+                log.LogInformation("Enrolled the mailbox of {Tenant}/{Object}", tenantId, objectId);
+                await scheduler.ScanNowAsync(objectId, ct: ct);
+                break;
+            case EnrolmentOutcome.AlreadyEnrolled:
+                break; // the nightly run covers every registered mailbox
+        }
+        return new CallerLookup.Found(objectId);
+    }
 }

@@ -10,6 +10,7 @@ namespace MailRapport.Server.Auth;
 /// (tenant, object id). From then on only that user is served it, whatever their token's names say.
 /// </summary>
 public sealed class ConfiguredMailboxes(
+    HostMode mode,
     MailboxRegistry registry,
     IServiceProvider services,
     IOptions<GraphOptions> graph,
@@ -24,11 +25,11 @@ public sealed class ConfiguredMailboxes(
     /// </summary>
     public async Task<bool> BindAsync(CancellationToken ct)
     {
+        if (mode.IsLocal) return true; // nobody signs in
         var unbound = await registry.ListUnboundAsync(ct);
         if (unbound.Count == 0) return true;
-        var directory = services.GetService<UserDirectory>();
-        var tenant = graph.Value.TenantId;
-        if (directory is null || string.IsNullOrEmpty(tenant)) return true; // local mode: nobody signs in
+        var directory = services.GetRequiredService<UserDirectory>(); // Entra mode reads Graph (AddScanning)
+        var tenant = graph.Value.TenantId!; // checked at start: a GUID in Entra mode
         bool complete = true;
         foreach (var mailboxId in unbound)
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 using MailRapport.Core;
 
 namespace MailRapport.Server.Auth;
@@ -11,8 +12,8 @@ public enum ServiceMode
     Entra,
 }
 
-/// <summary>How the service is reached and by whom. Bound from the "Service" configuration section.</summary>
-public sealed class ServiceOptions
+/// <summary>How the service is reached and by whom. Bound from the "Service" configuration section; read through <see cref="HostMode"/>.</summary>
+public sealed class ServiceOptions : IValidatableObject
 {
     public const string Section = "Service";
 
@@ -29,6 +30,15 @@ public sealed class ServiceOptions
     /// <summary>API requests per user per minute; 0 turns the limit off.</summary>
     [Range(0, 1_000_000)]
     public int RequestsPerMinute { get; set; } = 600;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Local mode serves without sign-in, so it only listens on loopback.
+        if (Mode == ServiceMode.Local && !(Uri.TryCreate(LocalUrl, UriKind.Absolute, out var url)
+                && ((url.IsLoopback && IPAddress.TryParse(url.Host, out _)) || url.Host == "localhost")))
+            yield return new ValidationResult($"Service:LocalUrl '{LocalUrl}' is not a loopback address: local mode serves without sign-in, so it only listens on loopback.",
+                [nameof(LocalUrl)]);
+    }
 }
 
 /// <summary>Entra ID sign-in. Bound from the "Entra" configuration section; required in Entra mode.</summary>

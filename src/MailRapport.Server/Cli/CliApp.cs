@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MailRapport.Core;
+using MailRapport.Server.Hosting;
 using MailRapport.Server.Profiles;
 using MailRapport.Server.Storage;
 
@@ -37,27 +38,22 @@ public static class CliApp
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync(StoreUnusableException.Find(e) ?? $"Error: {e.Message}");
+            await Console.Error.WriteLineAsync(e is ConfigurationException ? e.Message : StoreUnusableException.Find(e) ?? $"Error: {e.Message}");
             if (parse.GetValue(Verbose)) await Console.Error.WriteLineAsync(e.ToString());
             return 1;
         }
     }
 
-    /// <summary>Opens (and migrates) the SQLite store a command points at.</summary>
-    public static async Task<(MailStore Store, ProfileService Profiles)> OpenAsync(string dbPath, CancellationToken ct)
-    {
-        var store = MailStore.OpenSqlite(dbPath);
-        await store.MigrateAsync(ct);
-        return (store, new ProfileService(store, new RelationshipModel(new StageModelOptions())));
-    }
+    /// <summary>The command's host on the SQLite store it points at (migrated): the service's registrations, nothing started.</summary>
+    public static Task<CommandHost> OpenAsync(string dbPath, CancellationToken ct) => CommandHost.OpenAsync(dbPath, ct);
 
     /// <summary>Opens the store and resolves the mailbox a command works on; null (after saying why on stderr) when there is none.</summary>
     public static async Task<MailboxSession?> OpenMailboxAsync(string dbPath, string? requested, CancellationToken ct)
     {
-        var (store, profiles) = await OpenAsync(dbPath, ct);
-        var id = await ResolveMailboxAsync(store, requested, Console.Error, ct);
-        if (id is not null) return new MailboxSession(store, profiles, id);
-        await store.DisposeAsync();
+        var host = await OpenAsync(dbPath, ct);
+        var id = await ResolveMailboxAsync(host.Store, requested, Console.Error, ct);
+        if (id is not null) return new MailboxSession(host, id);
+        await host.DisposeAsync();
         return null;
     }
 
@@ -89,10 +85,12 @@ public static class CliApp
     }
 }
 
-/// <summary>An open store with the mailbox a command works on.</summary>
-public sealed record MailboxSession(MailStore Store, ProfileService Profiles, string MailboxId) : IAsyncDisposable
+/// <summary>A command's host with the mailbox it works on.</summary>
+public sealed record MailboxSession(CommandHost Host, string MailboxId) : IAsyncDisposable
 {
-    public ValueTask DisposeAsync() => Store.DisposeAsync();
+    public MailStore Store => Host.Store;
+    public ProfileService Profiles => Host.Profiles;
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
 }
 
 /// <summary>Options shared by several commands.</summary>

@@ -12,10 +12,9 @@ public static class SampleCommand
         var command = new Command("sample", "Build the synthetic sample mailbox (about two years, a few hundred correspondents) into the store.") { db, seed };
         command.SetAction(async (parse, ct) =>
         {
-            var (store, profiles) = await CliApp.OpenAsync(parse.GetValue(db)!, ct);
-            await using var _ = store;
+            await using var host = await CliApp.OpenAsync(parse.GetValue(db)!, ct);
             var now = DateTimeOffset.UtcNow;
-            var sample = await new SampleMailboxLoader(store, profiles)
+            var sample = await host.Services.GetRequiredService<SampleMailboxLoader>()
                 .LoadAsync(parse.GetValue(seed), SampleMailboxLoader.DefaultEnd(now), now, ct);
             Console.WriteLine($"Sample mailbox '{SampleMailboxLoader.MailboxId}' ({sample.OwnerAddress}): {sample.Messages.Count} messages, " +
                 $"{sample.Meetings.Count} meetings, {sample.Personas.Count} correspondents, into {Path.GetFullPath(parse.GetValue(db)!)}.");

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using MailRapport.Core;
+using MailRapport.Server.Hosting;
 using MailRapport.Server.Import;
-using MailRapport.Server.Profiles;
-using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Evaluation;
 
@@ -87,10 +86,11 @@ public static class EvaluationRunner
         var dbPath = request.DbPath ?? System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mailrapport-evaluate-{Guid.NewGuid():N}.db");
         try
         {
-            await using var store = MailStore.OpenSqlite(dbPath);
-            await store.MigrateAsync(ct);
-            var profiles = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
-            var importer = new MailImporter(store);
+            // The command's host on that file: the service's store, stage model and importer.
+            await using var host = await CommandHost.OpenAsync(dbPath, ct);
+            var store = host.Store;
+            var profiles = host.Profiles;
+            var importer = host.Services.GetRequiredService<MailImporter>();
             var infos = new List<MailboxInfo>();
             var cutoffs = new List<(CutoffResult Result, List<ScoredRow> Rows)>();
             var imported = new HashSet<string>(StringComparer.Ordinal);

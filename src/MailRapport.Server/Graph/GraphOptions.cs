@@ -86,7 +86,7 @@ public sealed class GraphOptions : IValidatableObject
             yield return new ValidationResult("Set exactly one of Graph:ClientSecret or Graph:CertificatePath.", [nameof(ClientSecret), nameof(CertificatePath)]);
     }
 
-    /// <summary>Validates outside the options pipeline (the CLI builds options by hand).</summary>
+    /// <summary>Validates outside the options pipeline: the client factory checks whatever options it is given (benchmarks build them by hand).</summary>
     public void ThrowIfInvalid()
     {
         var results = new List<ValidationResult>();

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using MailRapport.Server.Cli;
-using MailRapport.Server.Storage;
+using MailRapport.Server.Hosting;
 using Spectre.Console;
 
 namespace MailRapport.Server.Import;
@@ -32,8 +32,8 @@ public static class ImportCommand
                 AnsiConsole.MarkupLineInterpolated($"[red]Nothing to import at {request.Path}[/]");
                 return 2;
             }
-            await using var store = MailStore.OpenSqlite(parse.GetValue(db)!);
-            var importer = new MailImporter(store);
+            await using var host = CommandHost.Build(CommandHost.CreateBuilder(CommandHost.StoreSettings(parse.GetValue(db)!)));
+            var importer = host.Services.GetRequiredService<MailImporter>();
             ImportReport report;
             if (AnsiConsole.Profile.Capabilities.Interactive)
             {

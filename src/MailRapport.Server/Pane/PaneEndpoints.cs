@@ -1,4 +1,6 @@
 using MailRapport.Server.Auth;
+using MailRapport.Server.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.FileProviders;
 
 namespace MailRapport.Server.Pane;
@@ -18,9 +20,19 @@ public static class PaneEndpoints
         return file.Exists ? file.CreateReadStream() : null;
     }
 
+    /// <summary>Pane options, checked at start: in Entra mode the page needs an app (client) id.</summary>
+    public static IHostApplicationBuilder AddPane(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddCheckedOptions<PaneOptions>(PaneOptions.Section);
+        builder.Services.AddSingleton<IValidateOptions<PaneOptions>, PaneOptionsCheck>();
+        builder.Services.AddSingleton(sp => ResolveConfig(sp.GetRequiredService<HostMode>(),
+            sp.GetRequiredService<IOptions<EntraOptions>>().Value, sp.GetRequiredService<IOptions<PaneOptions>>().Value));
+        return builder;
+    }
+
     public static WebApplication MapPane(this WebApplication app)
     {
-        var config = ResolveConfig(app.Configuration);
+        var config = app.Services.GetRequiredService<PaneConfig>();
 
         app.MapGet(BasePath + "/config.json", () => TypedResults.Json(config))
             .ExcludeFromDescription();
@@ -56,20 +68,25 @@ public static class PaneEndpoints
         "https://*.cloud.microsoft https://*.microsoft365.com https://*.officeapps.live.com";
 
     /// <summary>Local mode signs in to nothing; Entra mode tells the page which app and scope to ask a token for.</summary>
-    internal static PaneConfig ResolveConfig(IConfiguration configuration)
+    internal static PaneConfig ResolveConfig(HostMode mode, EntraOptions entra, PaneOptions pane)
     {
-        var service = configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>() ?? new ServiceOptions();
-        if (service.Mode == ServiceMode.Local) return new PaneConfig(true, null, null, null, "/api");
-
-        var entra = configuration.GetSection(EntraOptions.Section).Get<EntraOptions>() ?? new EntraOptions();
-        var pane = configuration.GetSection(PaneOptions.Section).Get<PaneOptions>() ?? new PaneOptions();
-        var clientId = pane.ClientId ?? entra.ClientId;
-        if (!Guid.TryParse(clientId, out _))
-            throw new InvalidOperationException("The pane needs an app (client) id: set Pane:ClientId or Entra:ClientId to a GUID.");
+        if (mode.IsLocal) return new PaneConfig(true, null, null, null, "/api");
+        var clientId = ClientId(entra, pane);
         var scope = pane.ApiScope
             ?? (entra.Audiences.FirstOrDefault(a => a?.StartsWith("api://", StringComparison.Ordinal) == true) ?? $"api://{entra.ClientId ?? clientId}").TrimEnd('/')
                + "/" + entra.RequiredScope;
         return new PaneConfig(false, clientId, scope, pane.Authority, "/api");
+    }
+
+    private static string? ClientId(EntraOptions entra, PaneOptions pane) => pane.ClientId ?? entra.ClientId;
+
+    /// <summary>Entra mode: the pane signs in as an app, so it needs that app's (client) id.</summary>
+    internal sealed class PaneOptionsCheck(HostMode mode, IOptions<EntraOptions> entra) : IValidateOptions<PaneOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PaneOptions pane) =>
+            mode.IsLocal || Guid.TryParse(ClientId(entra.Value, pane), out _)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail("The pane needs an app (client) id: set Pane:ClientId or Entra:ClientId to a GUID.");
     }
 
     /// <summary>What /pane/config.json tells the page: how to sign in, and where the API is.</summary>

@@ -3,7 +3,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using MailRapport.Server.Cli;
 using MailRapport.Server.Graph;
-using Microsoft.Extensions.Configuration;
+using MailRapport.Server.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Kiota.Abstractions;
 using Spectre.Console;
 
@@ -26,21 +27,27 @@ public static class ScanCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var options = LoadOptions(parse.GetValue(baseUrl));
+            // The service's host on the --db file, with the Graph feature (scan reads Graph in any mode); --graph-base-url wins.
+            var settings = CommandHost.StoreSettings(parse.GetValue(db)!);
+            if (parse.GetValue(baseUrl) is { Length: > 0 } url) settings[$"{GraphOptions.Section}:{nameof(GraphOptions.BaseUrl)}"] = url;
+            var builder = CommandHost.CreateBuilder(settings);
+            builder.AddGraphScanning();
+            CommandHost host;
             try
             {
-                options.ThrowIfInvalid();
+                host = CommandHost.Build(builder);
             }
-            catch (InvalidOperationException ex)
+            catch (ConfigurationException e) when (e.Failure.Options.Contains(typeof(GraphOptions)))
             {
-                Console.Error.WriteLine($"Graph configuration is incomplete: {ex.Message}");
+                Console.Error.WriteLine($"Graph configuration is incomplete: {string.Join(" ", e.Failure.Messages)}");
                 Console.Error.WriteLine("Set Graph__TenantId, Graph__ClientId and Graph__ClientSecret (or Graph__CertificatePath) in the environment or appsettings.json; see docs/graph.md.");
                 return 2;
             }
-            var (store, profiles) = await CliApp.OpenAsync(parse.GetValue(db)!, ct);
-            await using var _ = store;
-            var factory = new MailGraphClientFactory(options);
-            var scanner = new GraphMailboxScanner(factory.Create(), store, profiles, options, TimeProvider.System, factory.Counter);
+            await using var _ = host;
+            await host.Store.MigrateAsync(ct);
+            var scanner = host.Services.GetRequiredService<GraphMailboxScanner>();
+            var factory = host.Services.GetRequiredService<MailGraphClientFactory>();
+            var options = host.Services.GetRequiredService<IOptions<GraphOptions>>().Value;
             var id = MailboxId.Normalize(parse.GetValue(mailbox)); // the key the service stores the same mailbox under
             try
             {
@@ -70,20 +77,6 @@ public static class ScanCommand
             }
         });
         return command;
-    }
-
-    /// <summary>"Graph" section from appsettings.json and environment variables (Graph__ClientId, ...); --graph-base-url wins.</summary>
-    internal static GraphOptions LoadOptions(string? baseUrlOverride)
-    {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-        var options = new GraphOptions();
-        configuration.GetSection(GraphOptions.Section).Bind(options);
-        if (!string.IsNullOrWhiteSpace(baseUrlOverride)) options.BaseUrl = baseUrlOverride;
-        return options;
     }
 
     private static async Task<ScanResult> RunWithProgressAsync(GraphMailboxScanner scanner, string mailboxId, CancellationToken ct)

@@ -1,5 +1,6 @@
 using MailRapport.Server.Auth;
 using MailRapport.Server.Graph;
+using MailRapport.Server.Hosting;
 
 namespace MailRapport.Server.Scanning;
 
@@ -11,9 +12,8 @@ public static class ScanningExtensions
     /// </summary>
     public static IHostApplicationBuilder AddScanning(this IHostApplicationBuilder builder)
     {
-        var mode = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>()?.Mode ?? ServiceMode.Local;
-        builder.Services.AddOptions<SampleScanOptions>().BindConfiguration(SampleScanOptions.Section);
-        if (mode == ServiceMode.Local)
+        builder.Services.AddCheckedOptions<SampleScanOptions>(SampleScanOptions.Section);
+        if (HostMode.Of(builder).IsLocal)
             builder.Services.AddSingleton<IMailboxScanner, SampleMailboxScanner>();
         else
             builder.AddGraphScanning();

@@ -17,15 +17,15 @@ public static class JobsDashboard
     public static WebApplication MapJobsDashboard(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ScanScheduleOptions>>().Value.Dashboard;
-        var mode = app.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.Mode;
-        if (mode == ServiceMode.Entra && !options.Enabled) return app;
+        var local = app.Services.GetRequiredService<HostMode>().IsLocal;
+        if (!local && !options.Enabled) return app;
         var dashboard = new DashboardOptions
         {
             DashboardTitle = "MailRapport scans",
             AppPath = null,
             DisplayStorageConnectionString = false,
-            Authorization = mode == ServiceMode.Local ? [new LoopbackOnly()] : [new AppRole(options.AdminRole, options.ReaderRole)],
-            IsReadOnlyFunc = mode == ServiceMode.Local ? _ => false : ctx => !AppRole.Holds(ctx.GetHttpContext().User, options.AdminRole),
+            Authorization = local ? [new LoopbackOnly()] : [new AppRole(options.AdminRole, options.ReaderRole)],
+            IsReadOnlyFunc = local ? _ => false : ctx => !AppRole.Holds(ctx.GetHttpContext().User, options.AdminRole),
         };
         app.UseHangfireDashboard(options.Path, dashboard, app.Services.GetRequiredService<JobStorage>());
         return app;

@@ -3,6 +3,7 @@ using Hangfire.AspNetCore;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using MailRapport.Server.Hosting;
 using MailRapport.Server.Storage;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,7 @@ public static class SchedulingExtensions
     public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ScanScheduleOptions>().BindConfiguration(ScanScheduleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddCheckedOptions<ScanScheduleOptions>(ScanScheduleOptions.Section);
         services.AddSingleton<MailboxRegistry>();
         services.AddSingleton<StageHistory>();
         services.AddSingleton<ScanRunner>();
@@ -27,16 +28,19 @@ public static class SchedulingExtensions
         services.AddSingleton<MailboxScheduler>();
         services.AddTransient<ScanJob>();
 
-        var scheduling = builder.Configuration.GetSection(ScanScheduleOptions.Section).Get<ScanScheduleOptions>() ?? new ScanScheduleOptions();
-        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
-        var persistent = store.Provider == StoreProvider.Postgres;
-        var serverName = $"{(string.IsNullOrWhiteSpace(scheduling.InstanceId) ? Environment.MachineName : scheduling.InstanceId)}-{Guid.NewGuid().ToString("n")[..6]}";
-        services.AddSingleton(new SchedulerIdentity(serverName, persistent));
+        services.AddSingleton(sp =>
+        {
+            var instance = sp.GetRequiredService<IOptions<ScanScheduleOptions>>().Value.InstanceId;
+            var serverName = $"{(string.IsNullOrWhiteSpace(instance) ? Environment.MachineName : instance)}-{Guid.NewGuid().ToString("n")[..6]}";
+            return new SchedulerIdentity(serverName, sp.GetRequiredService<IOptions<StoreOptions>>().Value.Provider == StoreProvider.Postgres);
+        });
 
         services.AddSingleton<JobStorage>(sp =>
         {
             sp.GetRequiredService<IGlobalConfiguration>(); // serializer settings first
-            return persistent ? PostgresStorage(store, scheduling) : new InMemoryStorage(new InMemoryStorageOptions());
+            return sp.GetRequiredService<SchedulerIdentity>().PersistentJobs
+                ? PostgresStorage(sp.GetRequiredService<IOptions<StoreOptions>>().Value, sp.GetRequiredService<IOptions<ScanScheduleOptions>>().Value)
+                : new InMemoryStorage(new InMemoryStorageOptions());
         });
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) => c

@@ -18,13 +18,13 @@ public sealed class SchedulingStartup(
     IRecurringJobManager recurring,
     SchedulerIdentity identity,
     IOptions<ScanScheduleOptions> options,
-    IOptions<ServiceOptions> service,
+    HostMode mode,
     ILogger<SchedulingStartup> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
-        if (service.Value.Mode == ServiceMode.Local)
-            await registry.EnsureAsync(service.Value.LocalMailbox, MailboxOrigin.Local, ct);
+        if (mode.LocalMailbox is { } local)
+            await registry.EnsureAsync(local, MailboxOrigin.Local, ct);
         foreach (var configured in options.Value.Mailboxes.Select(MailboxId.Normalize).Where(m => m.Length > 0).Distinct())
             await registry.EnsureAsync(configured, MailboxOrigin.Configured, ct);
 

@@ -1,4 +1,4 @@
-using MailRapport.Core;
+using MailRapport.Server.Hosting;
 using MailRapport.Server.Profiles;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,11 +11,9 @@ public static class StorageExtensions
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddCheckedOptions<StoreOptions>(StoreOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => MailStore.Open(sp.GetRequiredService<IOptions<StoreOptions>>().Value));
-        services.TryAddSingleton(new StageModelOptions());
-        services.TryAddSingleton<RelationshipModel>();
         services.AddSingleton<ProfileService>();
         services.AddSingleton<FeedbackStore>();
         // Registered before anything that reads the store, so the schema is current before they start.

@@ -9,7 +9,7 @@ public enum StoreProvider
 }
 
 /// <summary>Where interactions and profiles are kept. Bound from the "Store" configuration section.</summary>
-public sealed class StoreOptions
+public sealed class StoreOptions : IValidatableObject
 {
     public const string Section = "Store";
 
@@ -20,4 +20,12 @@ public sealed class StoreOptions
 
     /// <summary>Full ADO.NET connection string; required for Postgres.</summary>
     public string? ConnectionString { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider == StoreProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+            yield return new ValidationResult("Store:ConnectionString is required when Store:Provider is Postgres.", [nameof(ConnectionString)]);
+        else if (Provider == StoreProvider.Sqlite && string.IsNullOrWhiteSpace(ConnectionString) && string.IsNullOrWhiteSpace(Path))
+            yield return new ValidationResult("Store:Path (or Store:ConnectionString) is required for SQLite.", [nameof(Path)]);
+    }
 }

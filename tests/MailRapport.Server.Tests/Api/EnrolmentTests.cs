@@ -37,6 +37,21 @@ public sealed class EnrolmentTests : IDisposable
         using var connection = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
         Assert.Equal(ScanJob.NightlyJobId, Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection)).Id);
     }
+
+    [Fact]
+    public async Task Only_the_endpoints_that_serve_the_callers_mailbox_enrol_and_only_after_sign_in_is_checked()
+    {
+        var alice = factory.ClientFor(TestTokens.Alice);
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/pane/config.json")).StatusCode);
+        var anonymous = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/me")).StatusCode);
+        var registry = factory.Services.GetRequiredService<MailboxRegistry>();
+        Assert.Null(await registry.FindByUserAsync(TestTokens.TenantA, TestTokens.Alice.ObjectId));
+
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/me")).StatusCode);
+        Assert.Equal(TestTokens.Alice.MailboxId, await registry.FindByUserAsync(TestTokens.TenantA, TestTokens.Alice.ObjectId));
+    }
 }
 
 public sealed class StageHistoryTests : IDisposable

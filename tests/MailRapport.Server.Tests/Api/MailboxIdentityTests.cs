@@ -165,11 +165,22 @@ public sealed class ScannedTenantSettingsTests
     [InlineData(null, "Graph:TenantId must be the directory (tenant) id")]
     [InlineData("contoso.onmicrosoft.com", "Graph:TenantId must be the directory (tenant) id")]
     [InlineData(TestTokens.UnlistedTenant, "is not on Entra:AllowedTenants")]
-    public void Entra_mode_needs_the_scanned_tenant_id_on_the_allow_list(string? tenant, string message)
+    public async Task Entra_mode_needs_the_scanned_tenant_id_on_the_allow_list(string? tenant, string message)
     {
-        using var factory = new ServiceFactory(entra: true);
-        factory.Settings["Graph:TenantId"] = tenant;
-        var error = Assert.ThrowsAny<Exception>(() => factory.Server);
-        Assert.Contains(message, error.ToString());
+        // The real service: a setting that is not valid stops it at start with one line (exit code 1).
+        var dir = Directory.CreateTempSubdirectory("mr-tenant-");
+        try
+        {
+            string[] args = ["serve", "--Service:Mode=Entra", $"--Entra:ClientId={TestTokens.ClientId}", $"--Entra:AllowedTenants:0={TestTokens.TenantA}",
+                $"--Entra:AllowedTenants:1={TestTokens.TenantB}", "--Graph:BaseUrl=http://127.0.0.1:9/v1.0", $"--Store:Path={Path.Combine(dir.FullName, "t.db")}"];
+            var result = await Infrastructure.CliRunner.RunAsync(dir.FullName, tenant is null ? args : [.. args, $"--Graph:TenantId={tenant}"]);
+            Assert.Equal(1, result.ExitCode);
+            var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.Contains(message, line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using MailRapport.Core;
 using MailRapport.Server.Graph;
+using MailRapport.Server.Hosting;
 using MailRapport.Server.Scanning;
 using Microsoft.Graph.Models;
 using MailRapport.Server.Storage;
@@ -283,6 +284,7 @@ public sealed class GraphRegistrationTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddStageModel();
         builder.AddStorage();
         builder.AddGraphScanning();
         return builder.Build();

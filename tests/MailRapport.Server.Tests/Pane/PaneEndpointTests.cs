@@ -3,7 +3,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MailRapport.Server.Pane;
 using MailRapport.Server.Tests.Support;
+using MailRapport.Server.Auth;
+using MailRapport.Server.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace MailRapport.Server.Tests.Pane;
 
@@ -99,7 +104,7 @@ public sealed class PaneEndpointTests
             ["Pane:ClientId"] = paneClient?.Replace("PANE-ID", paneId), ["Entra:Audiences:0"] = audience?.Replace("API-ID", apiId),
             ["Pane:ApiScope"] = paneScope,
         };
-        var config = PaneEndpoints.ResolveConfig(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        var config = PaneConfigFor(settings);
         Assert.False(config.LocalMode);
         Assert.Equal(scope.Replace("API-ID", apiId), config.ApiScope);
         Assert.Equal(client.Replace("API-ID", apiId).Replace("PANE-ID", paneId), config.ClientId);
@@ -108,8 +113,20 @@ public sealed class PaneEndpointTests
     [Fact]
     public void Entra_mode_without_a_client_id_fails_at_start_with_a_clear_message()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Service:Mode"] = "Entra" }).Build();
-        var error = Assert.Throws<InvalidOperationException>(() => PaneEndpoints.ResolveConfig(configuration));
+        var error = Assert.Throws<OptionsValidationException>(() => PaneConfigFor(new() { ["Service:Mode"] = "Entra" }));
         Assert.Contains("Pane:ClientId", error.Message);
+    }
+
+    /// <summary>The pane's configuration as the service composes it (options bound, checked, then read).</summary>
+    private static PaneEndpoints.PaneConfig PaneConfigFor(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        HostMode.Of(builder);
+        builder.Services.AddCheckedOptions<EntraOptions>(EntraOptions.Section);
+        builder.AddPane();
+        using var host = builder.Build();
+        host.Services.GetRequiredService<IOptions<PaneOptions>>(); // checked on first read
+        return host.Services.GetRequiredService<PaneEndpoints.PaneConfig>();
     }
 }
