@@ -63,14 +63,30 @@ public sealed class StageModelOptionsTests
                 for (int i = 1; i <= 3; i++) history.Out(who, m * 30 + 5 * i, $"{who}x{m}{i}");
             }
         for (int d = 0; d < 3; d++) history.Meeting(60 + d * 30, 1, History.Owner, History.Person(ann));
-        var before = Scores(history.Profiles(200));
+        // Cat: one message each way (the two-way term is far from saturated).
+        history.Out("cat@partner.example", 150, "cat").In("cat@partner.example", 151, "cat");
+        var before = Scores(history, new StageModelOptions());
 
         var changed = new StageModelOptions();
         var property = typeof(StageModelOptions).GetProperty(setting)!;
         property.SetValue(changed, (double)property.GetValue(changed)! * 0.7);
-        var after = Scores(history.Profiles(200, changed));
+        var after = Scores(history, changed);
 
         Assert.NotEqual(before, after);
+    }
+
+    /// <summary>
+    /// Scores in a mailbox that stores everything, and (for the window settings) Dave's in one that keeps received mail
+    /// only for its last month: I wrote to him every week, he answered in that month.
+    /// </summary>
+    private static string Scores(History history, StageModelOptions options)
+    {
+        var dave = new History();
+        for (int week = 0; week < 28; week++) dave.Out("dave@partner.example", week * 7, $"dave{week}");
+        dave.In("dave@partner.example", 185, "dave25").In("dave@partner.example", 190, "dave26");
+        var pruned = new RelationshipModel(options).Compute([History.Owner],
+            [.. dave.Items, .. History.Background(-7, 200, received: false), .. History.Background(183, 200, sent: false)], History.At(200));
+        return Scores(history.Profiles(200, options)) + " | " + Scores(pruned);
     }
 
     private static string Scores(IEnumerable<ContactProfile> profiles) =>
