@@ -1,6 +1,8 @@
 using System.CommandLine;
 using MailRapport.Core;
 using MailRapport.Server.Profiles;
+using MailRapport.Server.Scanning;
+using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Cli;
@@ -51,6 +53,10 @@ public static class CliApp
         return (store, new ProfileService(store, new RelationshipModel(new StageModelOptions())));
     }
 
+    /// <summary>Erases a mailbox from every store, as the service's registrations do (until the CLI runs on the service's host).</summary>
+    public static MailboxEraser Eraser(MailStore store) => new(store,
+        [new InteractionStore(store), new ProfileStore(store), new MailboxRegistry(store, TimeProvider.System), new GraphSyncStore(store, TimeProvider.System)]);
+
     /// <summary>Opens the store and resolves the mailbox a command works on; null (after saying why on stderr) when there is none.</summary>
     public static async Task<MailboxSession?> OpenMailboxAsync(string dbPath, string? requested, CancellationToken ct)
     {
@@ -72,7 +78,7 @@ public static class CliApp
     /// <summary>The mailbox a command works on: the one named, or the only one stored.</summary>
     public static async Task<string?> ResolveMailboxAsync(MailStore store, string? requested, TextWriter error, CancellationToken ct)
     {
-        var mailboxes = await store.ListMailboxesAsync(ct);
+        var mailboxes = await new InteractionStore(store).ListMailboxesAsync(ct);
         if (requested is not null)
         {
             if (mailboxes.Any(m => m.MailboxId == requested)) return requested;

@@ -15,7 +15,7 @@ public static class SampleCommand
             var (store, profiles) = await CliApp.OpenAsync(parse.GetValue(db)!, ct);
             await using var _ = store;
             var now = DateTimeOffset.UtcNow;
-            var sample = await new SampleMailboxLoader(store, profiles)
+            var sample = await new SampleMailboxLoader(store, profiles, CliApp.Eraser(store))
                 .LoadAsync(parse.GetValue(seed), SampleMailboxLoader.DefaultEnd(now), now, ct);
             Console.WriteLine($"Sample mailbox '{SampleMailboxLoader.MailboxId}' ({sample.OwnerAddress}): {sample.Messages.Count} messages, " +
                 $"{sample.Meetings.Count} meetings, {sample.Personas.Count} correspondents, into {Path.GetFullPath(parse.GetValue(db)!)}.");

@@ -1,3 +1,4 @@
+using MailRapport.Server.Storage;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Graph;
 
@@ -12,6 +13,7 @@ public static class ScanningExtensions
     public static IHostApplicationBuilder AddScanning(this IHostApplicationBuilder builder)
     {
         var mode = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>()?.Mode ?? ServiceMode.Local;
+        builder.Services.AddMailboxData<GraphSyncStore>(); // its tables exist in both modes, so erasure always covers them
         builder.Services.AddOptions<SampleScanOptions>().BindConfiguration(SampleScanOptions.Section);
         if (mode == ServiceMode.Local)
             builder.Services.AddSingleton<IMailboxScanner, SampleMailboxScanner>();

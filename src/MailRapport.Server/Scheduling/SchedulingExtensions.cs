@@ -20,7 +20,7 @@ public static class SchedulingExtensions
     {
         var services = builder.Services;
         services.AddOptions<ScanScheduleOptions>().BindConfiguration(ScanScheduleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<MailboxRegistry>();
+        services.AddMailboxData<MailboxRegistry>();
         services.AddSingleton<StageHistory>();
         services.AddSingleton<ScanRunner>();
         services.AddSingleton<NightlySchedule>();
