@@ -7,6 +7,7 @@ using MailRapport.Server.Graph;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 using MailRapport.Server.Tests.Support;
+using MailRapport.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Kiota.Abstractions;
@@ -208,7 +209,7 @@ public sealed class SchedulerTests : IDisposable
         await factory.Scanner.WaitForAsync(() => factory.Scanner.Completed == 1);
         await factory.WaitForJobsIdleAsync();
         await using var connection = await factory.Store.OpenConnectionAsync();
-        foreach (var table in MailStore.MailboxTables)
+        foreach (var table in await factory.Store.MailboxTablesAsync())
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = 'sample'"));
     }
 }
