@@ -129,11 +129,15 @@ internal sealed class GraphScanHarness : IAsyncDisposable
         }
         messages.Sort(StringComparer.Ordinal);
         meetings.Sort(StringComparer.Ordinal);
-        return (messages, meetings, ContactJson.Serialize(profiles));
+        return (messages, meetings, ProfilesJson(profiles));
     }
 
     public async Task<string> ProfilesJsonAsync(string mailbox) =>
-        ContactJson.Serialize(await Profiles.ComputeAsync(mailbox, Now));
+        ProfilesJson(await Profiles.ComputeAsync(mailbox, Now));
+
+    /// <summary>Profiles in the API's shape, compact.</summary>
+    private static string ProfilesJson(IEnumerable<ContactProfile> profiles) =>
+        JsonSerializer.Serialize(profiles.Select(ContactMapping.ToResponse).ToList(), ApiJsonContext.Default.ListContactResponse);
 
     /// <summary>Only what Graph can carry: outgoing mail has no owner role.
     /// Keys follow the project's message-id normalisation (no angle brackets, lower case), as the importer does.</summary>
