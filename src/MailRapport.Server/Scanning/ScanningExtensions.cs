@@ -1,6 +1,6 @@
-using MailRapport.Server.Storage;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Graph;
+using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Scanning;
 
