@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using MailRapport.Core;
 
@@ -59,18 +58,5 @@ public sealed partial class ProfileStore
                 """, new { mailboxId, address, at = at.ToUnixTimeMilliseconds(), stage = (short)stage, nurture = (short)nurture }, tx.Transaction, cancellationToken: ct));
         }
         return written;
-    }
-
-    private static async Task<IReadOnlyList<StageChange>> HistoryAsync(DbConnection connection, string mailboxId, string address, CancellationToken ct)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT changed_at, stage, nurture FROM stage_history WHERE mailbox_id = @m AND address = @a ORDER BY changed_at";
-        Db.Parameter(cmd, "m", mailboxId);
-        Db.Parameter(cmd, "a", address);
-        var result = new List<StageChange>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            result.Add(new StageChange(Db.Time(Db.Long(reader, 0)), (Stage)Db.Long(reader, 1), (Nurture)Db.Long(reader, 2)));
-        return result;
     }
 }

@@ -64,21 +64,31 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>One contact with its stage history, read on one connection; null when the mailbox has no such contact.</summary>
+    /// <summary>One contact with its stage history, in one query (the profile repeats on each history row; it is read once).</summary>
     public async Task<StoredContact?> GetAsync(string mailboxId, string address, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        StoredProfile profile;
-        await using (var cmd = connection.CreateCommand())
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT p.profile_format, p.profile, h.changed_at, h.stage, h.nurture
+            FROM contact_profiles p
+            LEFT JOIN stage_history h ON h.mailbox_id = p.mailbox_id AND h.address = p.address
+            WHERE p.mailbox_id = @m AND p.address = @a
+            ORDER BY h.changed_at
+            """;
+        Db.Parameter(cmd, "m", mailboxId);
+        Db.Parameter(cmd, "a", address);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var profile = ReadProfile(reader);
+        var history = new List<StageChange>();
+        do
         {
-            cmd.CommandText = "SELECT profile_format, profile FROM contact_profiles WHERE mailbox_id = @m AND address = @a";
-            Db.Parameter(cmd, "m", mailboxId);
-            Db.Parameter(cmd, "a", address);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return null;
-            profile = ReadProfile(reader);
+            if (!reader.IsDBNull(2))
+                history.Add(new StageChange(Db.Time(Db.Long(reader, 2)), (Stage)Db.Long(reader, 3), (Nurture)Db.Long(reader, 4)));
         }
-        return new StoredContact(profile, await HistoryAsync(connection, mailboxId, address, ct));
+        while (await reader.ReadAsync(ct));
+        return new StoredContact(profile, history);
     }
 
     /// <summary>One page of contacts and how many match in all.</summary>

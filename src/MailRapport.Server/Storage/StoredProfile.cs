@@ -6,59 +6,90 @@ namespace MailRapport.Server.Storage;
 
 /// <summary>
 /// The stored profile document, format 1 (contact_profiles.profile, with profile_format = 1). Its own types, mapped
-/// from Core's <see cref="ContactProfile"/>: renaming a Core property does not change what is stored. A new format
-/// gets a new number and a reader for the old one (<see cref="StoredProfileFormat"/>); never change a released one.
+/// from Core's <see cref="ContactProfile"/>: renaming a Core property does not change what is stored. Plain settable
+/// members with defaults: a field added later reads as its default from older rows, and reading needs no constructor
+/// buffering (the API parses one of these per request). Changing a field's meaning or type is a new format with a
+/// new number and a reader for the old one (<see cref="StoredProfileFormat"/>).
 /// </summary>
-public sealed record StoredProfile
+public sealed class StoredProfile
 {
-    public required string Address { get; init; }
-    public required string? DisplayName { get; init; }
-    public required Stage Stage { get; init; }
-    public required Nurture Nurture { get; init; }
-    public required IReadOnlyList<string> Flags { get; init; }
-    public required int Harmony { get; init; }
-    public required int Depth { get; init; }
-    public required double Strength { get; init; }
-    public required StoredEvidence Evidence { get; init; }
-    public required IReadOnlyList<string> Reasons { get; init; }
-    public required string NextStep { get; init; }
-    public required StoredDecision? Decision { get; init; }
-    public required string? AutomatedReason { get; init; }
-    public required DateTimeOffset AsOf { get; init; }
-    public required IReadOnlyList<StoredMonth> Timeline { get; init; }
+    public string Address { get; set; } = "";
+    public string? DisplayName { get; set; }
+    public Stage Stage { get; set; }
+    public Nurture Nurture { get; set; }
+    public IReadOnlyList<string> Flags { get; set; } = [];
+    public int Harmony { get; set; }
+    public int Depth { get; set; }
+    public double Strength { get; set; }
+    public StoredEvidence Evidence { get; set; } = new();
+    public IReadOnlyList<string> Reasons { get; set; } = [];
+    public string NextStep { get; set; } = "";
+    public StoredDecision? Decision { get; set; }
+    public string? AutomatedReason { get; set; }
+    public DateTimeOffset AsOf { get; set; }
+    public IReadOnlyList<StoredMonth> Timeline { get; set; } = [];
 }
 
-public sealed record StoredEvidence
+public sealed class StoredEvidence
 {
-    public required int MessagesSent { get; init; }
-    public required int MessagesReceived { get; init; }
-    public required int SharedThreads { get; init; }
-    public required int SharedMeetings { get; init; }
-    public required double MeetingHours { get; init; }
-    public required DateTimeOffset? FirstInteraction { get; init; }
-    public required DateTimeOffset? LastInteraction { get; init; }
-    public required double? MedianReplyHoursMine { get; init; }
-    public required double? MedianReplyHoursTheirs { get; init; }
-    public required int RepliesMine { get; init; }
-    public required int RepliesTheirs { get; init; }
-    public required int AnsweredByMeetingMine { get; init; }
-    public required int AnsweredByMeetingTheirs { get; init; }
-    public required int ActiveMonths { get; init; }
-    public required double SpanDays { get; init; }
-    public required double? UsualGapDays { get; init; }
-    public required double SilenceDays { get; init; }
-    public required DateTimeOffset? LastSent { get; init; }
-    public required DateTimeOffset? LastReceived { get; init; }
+    public int MessagesSent { get; set; }
+    public int MessagesReceived { get; set; }
+    public int SharedThreads { get; set; }
+    public int SharedMeetings { get; set; }
+    public double MeetingHours { get; set; }
+    public DateTimeOffset? FirstInteraction { get; set; }
+    public DateTimeOffset? LastInteraction { get; set; }
+    public double? MedianReplyHoursMine { get; set; }
+    public double? MedianReplyHoursTheirs { get; set; }
+    public int RepliesMine { get; set; }
+    public int RepliesTheirs { get; set; }
+    public int AnsweredByMeetingMine { get; set; }
+    public int AnsweredByMeetingTheirs { get; set; }
+    public int ActiveMonths { get; set; }
+    public double SpanDays { get; set; }
+    public double? UsualGapDays { get; set; }
+    public double SilenceDays { get; set; }
+    public DateTimeOffset? LastSent { get; set; }
+    public DateTimeOffset? LastReceived { get; set; }
 }
 
-public sealed record StoredDecision(Stage Stage, IReadOnlyList<StoredCriterion> Rapport, IReadOnlyList<StoredCriterion> Relationship, StoredWindow Window);
+public sealed class StoredDecision
+{
+    public Stage Stage { get; set; }
+    public IReadOnlyList<StoredCriterion> Rapport { get; set; } = [];
+    public IReadOnlyList<StoredCriterion> Relationship { get; set; } = [];
+    public StoredWindow Window { get; set; } = new();
+}
 
-public sealed record StoredCriterion(string Name, bool Met, double Value, double Required, string Detail);
+public sealed class StoredCriterion
+{
+    public string Name { get; set; } = "";
+    public bool Met { get; set; }
+    public double Value { get; set; }
+    public double Required { get; set; }
+    public string Detail { get; set; } = "";
+}
 
-public sealed record StoredWindow(DateTimeOffset? From, DateTimeOffset? To, int Months, bool WholeHistory, int MessagesSent, int MessagesReceived,
-    double Balance, int BackAndForth);
+public sealed class StoredWindow
+{
+    public DateTimeOffset? From { get; set; }
+    public DateTimeOffset? To { get; set; }
+    public int Months { get; set; }
+    public bool WholeHistory { get; set; }
+    public int MessagesSent { get; set; }
+    public int MessagesReceived { get; set; }
+    public double Balance { get; set; }
+    public int BackAndForth { get; set; }
+}
 
-public sealed record StoredMonth(int Year, int Month, int Sent, int Received, int Meetings);
+public sealed class StoredMonth
+{
+    public int Year { get; set; }
+    public int Month { get; set; }
+    public int Sent { get; set; }
+    public int Received { get; set; }
+    public int Meetings { get; set; }
+}
 
 /// <summary>Core's profile to the stored document and back to bytes; the one place that knows the format number.</summary>
 internal static class StoredProfileFormat
@@ -87,15 +118,28 @@ internal static class StoredProfileFormat
         Evidence = From(p.Evidence),
         Reasons = p.Reasons,
         NextStep = p.NextStep,
-        Decision = p.Decision is { } d ? new StoredDecision(d.Stage, d.Rapport.Select(From).ToList(), d.Relationship.Select(From).ToList(),
-            new StoredWindow(d.Window.From, d.Window.To, d.Window.Months, d.Window.WholeHistory, d.Window.MessagesSent,
-                d.Window.MessagesReceived, d.Window.Balance, d.Window.BackAndForth)) : null,
+        Decision = p.Decision is { } d
+            ? new StoredDecision
+            {
+                Stage = d.Stage,
+                Rapport = d.Rapport.Select(From).ToList(),
+                Relationship = d.Relationship.Select(From).ToList(),
+                Window = new StoredWindow
+                {
+                    From = d.Window.From, To = d.Window.To, Months = d.Window.Months, WholeHistory = d.Window.WholeHistory,
+                    MessagesSent = d.Window.MessagesSent, MessagesReceived = d.Window.MessagesReceived, Balance = d.Window.Balance,
+                    BackAndForth = d.Window.BackAndForth,
+                },
+            }
+            : null,
         AutomatedReason = p.AutomatedReason,
         AsOf = p.AsOf,
-        Timeline = p.Timeline.Select(m => new StoredMonth(m.Year, m.Month, m.Sent, m.Received, m.Meetings)).ToList(),
+        Timeline = p.Timeline.Select(m => new StoredMonth { Year = m.Year, Month = m.Month, Sent = m.Sent, Received = m.Received, Meetings = m.Meetings })
+            .ToList(),
     };
 
-    private static StoredCriterion From(Criterion c) => new(c.Name, c.Met, c.Value, c.Required, c.Detail);
+    private static StoredCriterion From(Criterion c) =>
+        new() { Name = c.Name, Met = c.Met, Value = c.Value, Required = c.Required, Detail = c.Detail };
 
     private static StoredEvidence From(Evidence e) => new()
     {
