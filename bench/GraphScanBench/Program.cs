@@ -74,7 +74,9 @@ try
     var full = await scanner.ScanAsync(owner);
     var fullCpu = Cpu() - cpu;
     var peak = Process.GetCurrentProcess().PeakWorkingSet64;
-    var (storedMessages, storedMeetings) = await store.CountInteractionsAsync(owner);
+    long storedMessages = 0, storedMeetings = 0;
+    await foreach (var i in new InteractionStore(store).ReadInteractionsAsync(owner))
+        if (i.Message is not null) storedMessages++; else storedMeetings++;
     int folders = (await scanner.ListCorrespondenceFoldersAsync(owner, default)).Count;
     long bound = (long)Math.Ceiling((double)storedMessages / pageSize) + folders;
     Console.WriteLine($"full scan (SDK + SQLite + profiles): {storedMessages} messages, {storedMeetings} meetings stored, {full.Requests} requests " +

@@ -11,7 +11,7 @@ const string mailbox = "sample";
 await using var store = MailStore.OpenSqlite(path);
 await store.MigrateAsync();
 var now = DateTimeOffset.UtcNow;
-await store.UpsertMailboxAsync(new StoredMailbox(mailbox, ["owner@example.com"], "Owner", "bench", now));
+await new InteractionStore(store).UpsertMailboxAsync(new StoredMailbox(mailbox, ["owner@example.com"], "Owner", "bench", now));
 var random = new Random(42);
 Stage[] stages = [Stage.Contact, Stage.Rapport, Stage.Relationship];
 Nurture[] nurtures = [Nurture.Active, Nurture.Cooling, Nurture.Dormant];
@@ -45,9 +45,7 @@ ContactProfile Make(int i)
     };
 }
 
-const int batch = 10_000;
-for (int start = 0; start < count; start += batch)
-    await store.SaveProfilesAsync(mailbox, Enumerable.Range(start, Math.Min(batch, count - start)).Select(Make));
+await new ProfileStore(store).ReplaceAsync(mailbox, Enumerable.Range(0, count).Select(Make), MailboxCoverage.Empty, now);
 
 await using (var connection = await store.OpenConnectionAsync())
 await using (var tx = await connection.BeginTransactionAsync())

@@ -1,9 +1,6 @@
-using System.Text;
 using System.Text.Json;
-using Dapper;
 using MailRapport.Core;
 using MailRapport.Server.Auth;
-using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -21,36 +18,28 @@ public static class ContactsApi
         var api = app.MapGroup("/api/contacts").WithTags("Contacts").RequireApiCaller();
         api.MapGet("/{address}", GetContact)
             .WithSummary("One contact as stored (stage, nurture, scores, evidence, monthly timeline) plus its stage history.")
-            .Produces<ContactProfile>(StatusCodes.Status200OK, "application/json");
+            .Produces<ContactResponse>(StatusCodes.Status200OK, "application/json");
         api.MapGet("/", ListContacts)
             .WithSummary("The caller's contacts, filtered by stage and nurture, sorted and paged.")
             .Produces<ContactPage>(StatusCodes.Status200OK, "application/json");
         return app;
     }
 
-    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetContact(
-        string address, CallerMailbox caller, MailStore store, CancellationToken ct)
+    internal static async Task<Results<JsonHttpResult<ContactResponse>, ProblemHttpResult>> GetContact(
+        string address, CallerMailbox caller, ProfileStore profiles, CancellationToken ct)
     {
         var normalized = EmailAddress.Normalize(address);
         if (normalized is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a mail address",
                 detail: $"'{Truncate(address)}' is not a mail address.");
-        await using var connection = await store.OpenConnectionAsync(ct);
-        var profile = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT profile FROM contact_profiles WHERE mailbox_id = @m AND address = @a", new { m = caller.MailboxId, a = normalized }, cancellationToken: ct));
-        if (profile is null)
+        if (await profiles.GetAsync(caller.MailboxId, normalized, ct) is not { } contact)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found",
                 detail: $"No mail or meeting with {normalized} has been seen in your mailbox.");
-        var changes = await StageHistory.ListAsync(connection, caller.MailboxId, normalized, ct);
-        // The stored JSON is already the API's shape: append the history rather than parse and re-serialize it.
-        var json = new StringBuilder(profile.Length + 64 + changes.Count * 80);
-        json.Append(profile, 0, profile.LastIndexOf('}'));
-        json.Append(",\"stageHistory\":").Append(JsonSerializer.Serialize(changes, StoreJson.Options)).Append('}');
-        return TypedResults.Content(json.ToString(), "application/json", Encoding.UTF8);
+        return TypedResults.Json(ContactMapping.ToResponse(contact.Profile, contact.History), ApiJsonContext.Default.ContactResponse);
     }
 
-    internal static async Task<Results<ContentHttpResult, ValidationProblem>> ListContacts(
-        CallerMailbox caller, MailStore store, CancellationToken ct,
+    internal static async Task<Results<JsonHttpResult<ContactPage>, ValidationProblem>> ListContacts(
+        CallerMailbox caller, ProfileStore profiles, CancellationToken ct,
         string? stage = null, string? nurture = null, string? sort = null, string? page = null, string? pageSize = null)
     {
         var errors = new Dictionary<string, string[]>();
@@ -77,27 +66,11 @@ public static class ContactsApi
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "Invalid query");
 
-        var where = "mailbox_id = @m" + (stageFilter is null ? "" : " AND stage = @s") + (nurtureFilter is null ? "" : " AND nurture = @n");
-        var orderBy = order.TrimStart('-') switch
-        {
-            "strength" => "strength", "name" => "LOWER(COALESCE(display_name, address))", _ => "address",
-        } + (order.StartsWith('-') ? " DESC" : " ASC") + ", address ASC";
-        var args = new { m = caller.MailboxId, s = (short?)stageFilter, n = (short?)nurtureFilter, take = size, skip = (long)(pageNumber - 1) * size };
-        await using var connection = await store.OpenConnectionAsync(ct);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM contact_profiles WHERE {where}", args, cancellationToken: ct));
-        var rows = await connection.QueryAsync<string>(new CommandDefinition(
-            $"SELECT profile FROM contact_profiles WHERE {where} ORDER BY {orderBy} LIMIT @take OFFSET @skip", args, cancellationToken: ct));
-        var json = new StringBuilder();
-        json.Append("{\"page\":").Append(pageNumber).Append(",\"pageSize\":").Append(size).Append(",\"total\":").Append(total).Append(",\"items\":[");
-        bool first = true;
-        foreach (var row in rows)
-        {
-            if (!first) json.Append(',');
-            json.Append(row);
-            first = false;
-        }
-        json.Append("]}");
-        return TypedResults.Content(json.ToString(), "application/json", Encoding.UTF8);
+        var by = order.TrimStart('-') switch { "strength" => ContactSort.Strength, "name" => ContactSort.Name, _ => ContactSort.Address };
+        var (total, items) = await profiles.ListAsync(caller.MailboxId,
+            new ContactQuery(stageFilter, nurtureFilter, by, order.StartsWith('-'), pageNumber, size), ct);
+        return TypedResults.Json(new ContactPage(pageNumber, size, total, items.Select(p => ContactMapping.ToResponse(p)).ToList()),
+            ApiJsonContext.Default.ContactPage);
     }
 
     /// <summary>Exactly one of the enum's names (any case). Enum.TryParse would also take numbers and OR a comma list into one value.</summary>
@@ -111,7 +84,4 @@ public static class ContactsApi
     private static IEnumerable<string> Names<T>() where T : struct, Enum => Enum.GetNames<T>().Select(JsonNamingPolicy.CamelCase.ConvertName);
 
     private static string Truncate(string s) => s.Length > 100 ? s[..100] + "…" : s;
-
-    /// <summary>The shape of a page (for the OpenAPI document; the body is written directly).</summary>
-    public sealed record ContactPage(int Page, int PageSize, long Total, IReadOnlyList<ContactProfile> Items);
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Dapper;
+using System.Text.Json.Serialization;
 using MailRapport.Core;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Profiles;
@@ -41,7 +41,7 @@ public static class FeedbackApi
         if (EmailAddress.Normalize(address) is not { } normalized) return NotAnAddress(address);
         var answer = await feedback.GetAsync(caller.MailboxId, normalized, ct);
         if (answer is null) return TypedResults.NoContent();
-        return TypedResults.Json(await DescribeAsync(answer, store, caller.MailboxId, ct), StoreJson.Options);
+        return TypedResults.Json(await DescribeAsync(answer, store, caller.MailboxId, ct), Json);
     }
 
     internal static async Task<Results<JsonHttpResult<FeedbackResponse>, ValidationProblem, ProblemHttpResult>> SetFeedback(
@@ -63,7 +63,7 @@ public static class FeedbackApi
         // "Not a person" is the automated-sender override: the stages change at once, not at the next scan.
         if (answer == FeedbackAnswer.NotAPerson || before?.Answer == FeedbackAnswer.NotAPerson)
             await profiles.RecomputeAsync(caller.MailboxId, clock.GetUtcNow(), ct);
-        return TypedResults.Json(await DescribeAsync(stored, store, caller.MailboxId, ct), StoreJson.Options);
+        return TypedResults.Json(await DescribeAsync(stored, store, caller.MailboxId, ct), Json);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> RemoveFeedback(
@@ -83,7 +83,7 @@ public static class FeedbackApi
         var items = new List<FeedbackResponse>();
         foreach (var answer in await feedback.ListAsync(caller.MailboxId, ct))
             items.Add(await DescribeAsync(answer, store, caller.MailboxId, ct));
-        return TypedResults.Json(new FeedbackList(items.Count, items.Count(i => i.Agrees == true), items), StoreJson.Options);
+        return TypedResults.Json(new FeedbackList(items.Count, items.Count(i => i.Agrees == true), items), Json);
     }
 
     private static async Task<FeedbackResponse> DescribeAsync(StoredFeedback answer, MailStore store, string mailboxId, CancellationToken ct)
@@ -94,14 +94,14 @@ public static class FeedbackApi
             now is { } n ? StageFeedback.Agrees(answer.Answer, answer.ShownStage, answer.ShownAutomated, n.Stage, n.Automated) : null);
     }
 
-    /// <summary>The contact's stored stage and automated flag, or null when no profile is stored.</summary>
-    private static async Task<(Stage Stage, bool Automated)?> CurrentAsync(MailStore store, string mailboxId, string address, CancellationToken ct)
+    private static Task<(Stage Stage, bool Automated)?> CurrentAsync(MailStore store, string mailboxId, string address, CancellationToken ct) =>
+        new ProfileStore(store).StageOfAsync(mailboxId, address, ct);
+
+    /// <summary>camelCase with the answer and stages as camelCase strings, as the pane reads them.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        await using var connection = await store.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<(long Stage, long Flags)>(new CommandDefinition(
-            "SELECT stage, flags FROM contact_profiles WHERE mailbox_id = @m AND address = @a", new { m = mailboxId, a = address }, cancellationToken: ct))).ToList();
-        return rows.Count == 0 ? null : ((Stage)rows[0].Stage, ((ContactFlags)rows[0].Flags).HasFlag(ContactFlags.Automated));
-    }
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
 
     private static ProblemHttpResult NotAnAddress(string address) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a mail address",

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -44,9 +43,7 @@ public static class HealthApi
             // The file itself first (read-only, truncated, not SQLite), then a query: the reason names the store.
             if (await store.ProbeAsync(ct) is { } problem)
                 return HealthCheckResult.Unhealthy(problem);
-            await using var connection = await store.OpenConnectionAsync(ct);
-            var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(version) FROM schema_version", cancellationToken: ct));
-            return HealthCheckResult.Healthy($"{store.Provider}, schema {version}");
+            return HealthCheckResult.Healthy($"{store.Provider}, schema {await store.SchemaVersionAsync(ct)}");
         }
     }
 }

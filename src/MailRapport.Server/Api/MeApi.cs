@@ -1,4 +1,3 @@
-using Dapper;
 using MailRapport.Core;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Scheduling;
@@ -45,24 +44,18 @@ public static class MeApi
         CoverageResponse? Coverage);
 
     internal static async Task<Ok<MeResponse>> GetMe(CallerMailbox caller, MailboxRegistry registry, MailboxScheduler scheduler,
-        MailStore store, CancellationToken ct)
+        ProfileStore profiles, CancellationToken ct)
     {
         var status = await registry.GetAsync(caller.MailboxId, ct);
         var stages = new long[3];
         var nurture = new long[3];
-        await using (var connection = await store.OpenConnectionAsync(ct))
+        foreach (var (stage, nu, n) in await profiles.CountAsync(caller.MailboxId, ct))
         {
-            var rows = await connection.QueryAsync<(long Stage, long Nurture, long N)>(new CommandDefinition(
-                "SELECT stage, nurture, COUNT(*) FROM contact_profiles WHERE mailbox_id = @m GROUP BY stage, nurture",
-                new { m = caller.MailboxId }, cancellationToken: ct));
-            foreach (var (stage, nu, n) in rows)
-            {
-                if (stage is >= 0 and < 3) stages[stage] += n;
-                if (nu is >= 0 and < 3) nurture[nu] += n;
-            }
+            if (stage is >= 0 and <= Stage.Relationship) stages[(int)stage] += n;
+            if (nu is >= 0 and <= Nurture.Dormant) nurture[(int)nu] += n;
         }
         bool queued = status is not null && MailboxScheduler.IsQueued(status);
-        var coverage = await store.GetCoverageAsync(caller.MailboxId, ct);
+        var coverage = await profiles.GetCoverageAsync(caller.MailboxId, ct);
         return TypedResults.Ok(new MeResponse(
             caller.MailboxId,
             status is not null,
@@ -95,10 +88,10 @@ public static class MeApi
         return TypedResults.Accepted("/api/me");
     }
 
-    internal static async Task<NoContent> EraseData(CallerMailbox caller, MailStore store, CancellationToken ct)
+    internal static async Task<NoContent> EraseData(CallerMailbox caller, MailboxEraser eraser, CancellationToken ct)
     {
         // Queued scan jobs find the mailbox unregistered and do nothing; a scan already running erases again when it finishes (ScanRunner).
-        await store.DeleteMailboxDataAsync(caller.MailboxId, ct);
+        await eraser.EraseAsync(caller.MailboxId, ct);
         return TypedResults.NoContent();
     }
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using MailRapport.Core;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Storage;
@@ -22,17 +21,8 @@ public static class StageMonthsApi
     public sealed record StageMonth(int Year, int Month, int Contact, int Rapport, int Relationship);
     public sealed record StageMonths(IReadOnlyList<StageMonth> Months);
 
-    internal static async Task<Ok<StageMonths>> GetStagesByMonth(CallerMailbox caller, MailStore store, TimeProvider clock, CancellationToken ct)
-    {
-        await using var connection = await store.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<(string Address, long At, long Stage)>(new CommandDefinition("""
-            SELECT h.address, h.changed_at, h.stage FROM stage_history h
-            JOIN contact_profiles p ON p.mailbox_id = h.mailbox_id AND p.address = h.address
-            WHERE h.mailbox_id = @m AND (p.flags & @automated) = 0
-            ORDER BY h.changed_at, h.address
-            """, new { m = caller.MailboxId, automated = (int)ContactFlags.Automated }, cancellationToken: ct));
-        return TypedResults.Ok(new StageMonths(Count(rows.Select(r => (r.Address, DateTimeOffset.FromUnixTimeMilliseconds(r.At), (Stage)r.Stage)), clock.GetUtcNow())));
-    }
+    internal static async Task<Ok<StageMonths>> GetStagesByMonth(CallerMailbox caller, MailStore store, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(new StageMonths(Count(await new ProfileStore(store).PeopleStageChangesAsync(caller.MailboxId, ct), clock.GetUtcNow())));
 
     /// <summary>
     /// Each person's stage at the end of every month (the latest change before the month ends), counted per stage, from

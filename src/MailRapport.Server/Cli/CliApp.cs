@@ -2,6 +2,8 @@ using System.CommandLine;
 using MailRapport.Core;
 using MailRapport.Server.Hosting;
 using MailRapport.Server.Profiles;
+using MailRapport.Server.Scanning;
+using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Cli;
@@ -68,7 +70,7 @@ public static class CliApp
     /// <summary>The mailbox a command works on: the one named, or the only one stored.</summary>
     public static async Task<string?> ResolveMailboxAsync(MailStore store, string? requested, TextWriter error, CancellationToken ct)
     {
-        var mailboxes = await store.ListMailboxesAsync(ct);
+        var mailboxes = await new InteractionStore(store).ListMailboxesAsync(ct);
         if (requested is not null)
         {
             // Exact first (an imported folder's name keeps its case), then by the one mailbox-id rule.

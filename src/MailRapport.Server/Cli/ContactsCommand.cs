@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MailRapport.Core;
+using MailRapport.Server.Api;
 using MailRapport.Server.Storage;
 using Spectre.Console;
 
@@ -30,7 +31,7 @@ public static class ContactsCommand
                 .ToList();
             switch (parse.GetValue(format))
             {
-                case "json": Console.WriteLine(JsonSerializer.Serialize(list, new JsonSerializerOptions(StoreJson.Options) { WriteIndented = true })); break;
+                case "json": Console.WriteLine(ContactJson.Serialize(list)); break;
                 case "csv": Console.Write(ToCsv(list)); break;
                 default: WriteTable(list); break;
             }

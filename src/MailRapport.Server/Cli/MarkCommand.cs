@@ -21,7 +21,7 @@ public static class MarkCommand
             if (session is null) return 2;
             var id = session.MailboxId;
             bool? automated = parse.GetValue(kind) switch { "automated" => true, "person" => false, _ => null };
-            await session.Store.SetAutomatedOverrideAsync(id, normalized, automated, ct);
+            await session.Profiles.SetAutomatedOverrideAsync(id, normalized, automated, ct);
             await session.Profiles.RecomputeAsync(id, DateTimeOffset.UtcNow, ct);
             Console.WriteLine(automated switch
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MailRapport.Core;
+using MailRapport.Server.Api;
 using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Cli;
@@ -33,7 +34,7 @@ public static class SummaryCommand
                 return 1;
             }
             Console.Write(parse.GetValue(format) == "json"
-                ? JsonSerializer.Serialize(profile, new JsonSerializerOptions(StoreJson.Options) { WriteIndented = true }) + "\n"
+                ? ContactJson.Serialize(profile) + "\n"
                 : Render(profile, coverage));
             return 0;
         });

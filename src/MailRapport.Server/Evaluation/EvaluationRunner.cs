@@ -2,6 +2,7 @@ using System.Text.Json;
 using MailRapport.Core;
 using MailRapport.Server.Hosting;
 using MailRapport.Server.Import;
+using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Evaluation;
 
@@ -112,9 +113,9 @@ public static class EvaluationRunner
                 progress?.WriteLine($"reading {mailbox} as enron_eval.py does ...");
                 var reference = ReferenceMailbox.Load(System.IO.Path.Combine(request.Maildir, mailbox));
                 var owners = reference.Owners.ToHashSet(StringComparer.Ordinal);
-                var stored = (await store.GetMailboxAsync(mailbox, ct))!;
+                var stored = (await new InteractionStore(store).GetMailboxAsync(mailbox, ct))!;
                 int productMessages = 0;
-                await foreach (var i in store.ReadInteractionsAsync(mailbox, ct: ct)) if (i.Message is not null) productMessages++;
+                await foreach (var i in new InteractionStore(store).ReadInteractionsAsync(mailbox, ct: ct)) if (i.Message is not null) productMessages++;
                 var times = reference.Messages.Select(m => m.Timestamp).ToList();
                 infos.Add(new MailboxInfo(mailbox, reference.Owners, stored.OwnerAddresses.ToList(), reference.Files, reference.Duplicates, reference.Skipped,
                     reference.Messages.Count, productMessages, times.Count > 0 ? times.Min() : null, times.Count > 0 ? times.Max() : null));

@@ -17,18 +17,18 @@ public static class FeedbackAgreement
     public static async Task<IReadOnlyList<MailboxAgreement>> ComputeAsync(MailStore store, CancellationToken ct = default)
     {
         var feedback = new FeedbackStore(store);
+        var profiles = new ProfileStore(store);
         var result = new List<MailboxAgreement>();
-        foreach (var mailbox in await store.ListMailboxesAsync(ct))
+        foreach (var mailbox in await new InteractionStore(store).ListMailboxesAsync(ct))
         {
             var answers = await feedback.ListAsync(mailbox.MailboxId, ct);
             if (answers.Count == 0) continue;
-            var profiles = (await store.ListProfilesAsync(mailbox.MailboxId, ct)).ToDictionary(p => p.Address, StringComparer.Ordinal);
             int whenAnswered = 0, now = 0, gone = 0;
             foreach (var a in answers)
             {
                 if (StageFeedback.Agrees(a.Answer, a.ShownStage, a.ShownAutomated, a.ShownStage, a.ShownAutomated)) whenAnswered++;
-                if (!profiles.TryGetValue(a.Address, out var p)) { gone++; continue; }
-                if (StageFeedback.Agrees(a.Answer, a.ShownStage, a.ShownAutomated, p.Stage, p.Flags.HasFlag(ContactFlags.Automated))) now++;
+                if (await profiles.StageOfAsync(mailbox.MailboxId, a.Address, ct) is not { } p) { gone++; continue; }
+                if (StageFeedback.Agrees(a.Answer, a.ShownStage, a.ShownAutomated, p.Stage, p.Automated)) now++;
             }
             int Count(FeedbackAnswer answer) => answers.Count(x => x.Answer == answer);
             result.Add(new MailboxAgreement(mailbox.MailboxId, answers.Count, Count(FeedbackAnswer.Right), Count(FeedbackAnswer.Closer),

@@ -22,11 +22,13 @@ public readonly record struct ImportProgress(int FilesDone, int FilesTotal, stri
 
 /// <summary>
 /// Imports exported mail (maildir, CMU Enron maildir, mbox, .eml, .ics) into a mailbox: reads header blocks only,
-/// drops duplicate copies, finds the owner, threads, and writes metadata through <see cref="MailStore"/> with stable keys,
+/// drops duplicate copies, finds the owner, threads, and writes metadata through <see cref="InteractionStore"/> with stable keys,
 /// so importing the same data again changes nothing.
 /// </summary>
 public sealed class MailImporter(MailStore store)
 {
+    private readonly InteractionStore interactions = new(store);
+
     private const int WriteBatch = 5000;
 
     public async Task<ImportReport> ImportAsync(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
@@ -34,7 +36,7 @@ public sealed class MailImporter(MailStore store)
         var clock = Stopwatch.StartNew();
         var read = Read(request, progress, ct);
         await store.MigrateAsync(ct);
-        var existing = await store.GetMailboxAsync(request.MailboxId ?? DefaultMailboxId(request.Path), ct);
+        var existing = await interactions.GetMailboxAsync(request.MailboxId ?? DefaultMailboxId(request.Path), ct);
         var plan = PlanMail(read, request, existing?.OwnerAddresses);
         var report = plan.Report;
 
@@ -46,7 +48,7 @@ public sealed class MailImporter(MailStore store)
         {
             if (mailboxWritten) return;
             mailboxWritten = true;
-            await store.UpsertMailboxAsync(new StoredMailbox(report.MailboxId, report.Owners, existing?.DisplayName ?? report.MailboxId,
+            await interactions.UpsertMailboxAsync(new StoredMailbox(report.MailboxId, report.Owners, existing?.DisplayName ?? report.MailboxId,
                 "import:" + System.IO.Path.GetFullPath(request.Path), existing?.CreatedAt ?? request.Now), ct);
         }
         if (existing is not null && !existing.OwnerAddresses.SequenceEqual(report.Owners, StringComparer.Ordinal)) await EnsureMailboxAsync();
@@ -54,12 +56,12 @@ public sealed class MailImporter(MailStore store)
         {
             ct.ThrowIfCancellationRequested();
             await EnsureMailboxAsync();
-            await store.UpsertMessagesAsync(report.MailboxId, batch, ct);
+            await interactions.UpsertMessagesAsync(report.MailboxId, batch, ct);
         }
         foreach (var batch in plan.Meetings.Chunk(WriteBatch))
         {
             await EnsureMailboxAsync();
-            await store.UpsertMeetingsAsync(report.MailboxId, batch, ct);
+            await interactions.UpsertMeetingsAsync(report.MailboxId, batch, ct);
         }
         // Calendar files are streamed into the store a batch at a time: memory does not grow with their size.
         var owners = report.Owners.ToHashSet(StringComparer.Ordinal);
@@ -71,13 +73,13 @@ public sealed class MailImporter(MailStore store)
             if (pending.Count < WriteBatch) continue;
             ct.ThrowIfCancellationRequested();
             await EnsureMailboxAsync();
-            await store.UpsertMeetingsAsync(report.MailboxId, pending, ct);
+            await interactions.UpsertMeetingsAsync(report.MailboxId, pending, ct);
             pending.Clear();
         }
         if (pending.Count > 0)
         {
             await EnsureMailboxAsync();
-            await store.UpsertMeetingsAsync(report.MailboxId, pending, ct);
+            await interactions.UpsertMeetingsAsync(report.MailboxId, pending, ct);
         }
         report.NothingStored = !mailboxWritten;
         report.Elapsed = clock.Elapsed;

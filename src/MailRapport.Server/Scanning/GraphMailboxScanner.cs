@@ -26,6 +26,7 @@ public sealed class GraphMailboxScanner(
     TimeProvider time,
     GraphRequestCounter? counter = null) : IMailboxScanner
 {
+    private readonly InteractionStore interactions = new(store);
     internal const string FolderScopePrefix = "folder:";
     internal const string CalendarScopePrefix = "calendar:";
     internal const string CalendarHistoryScope = "calendar:history";
@@ -237,7 +238,7 @@ public sealed class GraphMailboxScanner(
 
     private async Task<StoredMailbox> EnsureMailboxAsync(string mailboxId, CancellationToken ct)
     {
-        var existing = await store.GetMailboxAsync(mailboxId, ct);
+        var existing = await interactions.GetMailboxAsync(mailboxId, ct);
         if (existing is not null) return existing;
         var owners = new List<string>();
         if (EmailAddress.Normalize(mailboxId) is { } named) owners.Add(named);
@@ -258,7 +259,7 @@ public sealed class GraphMailboxScanner(
         foreach (var m in sent?.Value ?? [])
             if (EmailAddress.Normalize(m.From?.EmailAddress?.Address) is { } a && !owners.Contains(a)) owners.Add(a);
         var mailbox = new StoredMailbox(mailboxId, owners, null, MessageSource, time.GetUtcNow());
-        await store.UpsertMailboxAsync(mailbox, ct);
+        await interactions.UpsertMailboxAsync(mailbox, ct);
         return mailbox;
     }
 

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using MailRapport.Core;
 using MailRapport.Server.Storage;
@@ -26,8 +25,10 @@ internal sealed record GraphPageChanges<T>(IReadOnlyList<(string Id, T? Item)> U
 /// An interaction is kept while any scope still maps to it: one message in two folders is stored once and
 /// survives removal from one of them.
 /// </summary>
-internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
+internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMailboxErasure
 {
+    private readonly InteractionStore interactions = new(store);
+
     public async Task<Dictionary<string, GraphSyncState>> LoadAsync(string mailboxId, CancellationToken ct)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
@@ -41,37 +42,28 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
     public async Task<(int Upserted, int Removed)> CommitPageAsync<T>(string mailboxId, GraphItemKind kind, GraphSyncState state,
         GraphPageChanges<T> page, CancellationToken ct) where T : class
     {
-        await using var connection = await store.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var tx = await store.BeginAsync(ct);
         int removed = 0;
         var orphanCandidates = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var id in page.RemovedIds)
         {
-            var key = await MappedKeyAsync(connection, tx, mailboxId, state.Scope, id, ct);
+            var key = await MappedKeyAsync(tx, mailboxId, state.Scope, id, ct);
             if (key is null) continue;
-            await connection.ExecuteAsync(new CommandDefinition(
+            await tx.Connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
-                new { mailboxId, scope = state.Scope, id }, tx, cancellationToken: ct));
+                new { mailboxId, scope = state.Scope, id }, tx.Transaction, cancellationToken: ct));
             orphanCandidates.Add(key);
         }
 
         var items = new List<T>();
-        var existing = await MappedKeysAsync(connection, tx, mailboxId, state.Scope, page.Upserts.Select(u => u.Id), ct);
-        await using var upsert = connection.CreateCommand();
-        upsert.Transaction = tx;
-        upsert.CommandText = """
+        var existing = await MappedKeysAsync(tx, mailboxId, state.Scope, page.Upserts.Select(u => u.Id), ct);
+        await using var upsert = tx.Command("""
             INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
             VALUES (@m, @s, @i, @k, @key, @r)
             ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round
-            """;
-        var p = new[] { "m", "s", "i", "k", "key", "r" }.Select(n =>
-        {
-            var x = upsert.CreateParameter();
-            x.ParameterName = n;
-            upsert.Parameters.Add(x);
-            return x;
-        }).ToArray();
+            """);
+        var p = Db.Parameters(upsert, "m", "s", "i", "k", "key", "r");
         p[0].Value = mailboxId;
         p[1].Value = state.Scope;
         p[3].Value = (short)kind;
@@ -85,9 +77,9 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
             {
                 // The item changed into something we do not count (for example a draft): forget it here.
                 if (oldKey is not null)
-                    await connection.ExecuteAsync(new CommandDefinition(
+                    await tx.Connection.ExecuteAsync(new CommandDefinition(
                         "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
-                        new { mailboxId, scope = state.Scope, id }, tx, cancellationToken: ct));
+                        new { mailboxId, scope = state.Scope, id }, tx.Transaction, cancellationToken: ct));
                 existing.Remove(id);
                 continue;
             }
@@ -101,12 +93,12 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
         if (items.Count > 0)
         {
             if (kind == GraphItemKind.Message)
-                await MailStore.UpsertMessagesAsync(connection, tx, mailboxId, items.Cast<MessageInteraction>(), ct);
+                await interactions.UpsertMessagesAsync(tx, mailboxId, items.Cast<MessageInteraction>(), ct);
             else
-                await MailStore.UpsertMeetingsAsync(connection, tx, mailboxId, items.Cast<MeetingInteraction>(), ct);
+                await interactions.UpsertMeetingsAsync(tx, mailboxId, items.Cast<MeetingInteraction>(), ct);
         }
-        removed += await DeleteOrphansAsync(connection, tx, mailboxId, kind, orphanCandidates, ct);
-        await SaveStateAsync(connection, tx, mailboxId, state, ct);
+        removed += await DeleteOrphansAsync(tx, mailboxId, kind, orphanCandidates, ct);
+        await SaveStateAsync(tx, mailboxId, state, ct);
         await tx.CommitAsync(ct);
         return (items.Count, removed);
     }
@@ -117,16 +109,15 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
     /// </summary>
     public async Task<int> FinishFullSyncAsync(string mailboxId, GraphItemKind kind, GraphSyncState state, CancellationToken ct)
     {
-        await using var connection = await store.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var stale = (await connection.QueryAsync<string>(new CommandDefinition(
+        await using var tx = await store.BeginAsync(ct);
+        var stale = (await tx.Connection.QueryAsync<string>(new CommandDefinition(
             "SELECT item_key FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND sync_round < @round",
-            new { mailboxId, scope = state.Scope, round = state.Round }, tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
-        await connection.ExecuteAsync(new CommandDefinition(
+            new { mailboxId, scope = state.Scope, round = state.Round }, tx.Transaction, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND sync_round < @round",
-            new { mailboxId, scope = state.Scope, round = state.Round }, tx, cancellationToken: ct));
-        var removed = await DeleteOrphansAsync(connection, tx, mailboxId, kind, stale, ct);
-        await SaveStateAsync(connection, tx, mailboxId, state with { FullSync = false }, ct);
+            new { mailboxId, scope = state.Scope, round = state.Round }, tx.Transaction, cancellationToken: ct));
+        var removed = await DeleteOrphansAsync(tx, mailboxId, kind, stale, ct);
+        await SaveStateAsync(tx, mailboxId, state with { FullSync = false }, ct);
         await tx.CommitAsync(ct);
         return removed;
     }
@@ -135,9 +126,8 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
     public async Task<GraphSyncState> RestartAsync(string mailboxId, GraphSyncState state, CancellationToken ct)
     {
         var fresh = new GraphSyncState(state.Scope, null, null, state.Round + 1, true);
-        await using var connection = await store.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await SaveStateAsync(connection, tx, mailboxId, fresh, ct);
+        await using var tx = await store.BeginAsync(ct);
+        await SaveStateAsync(tx, mailboxId, fresh, ct);
         await tx.CommitAsync(ct);
         return fresh;
     }
@@ -146,27 +136,30 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
     public async Task<int> DropScopeAsync(string mailboxId, GraphItemKind kind, string scope, string? keepBeforeScope = null,
         long keepBeforeMs = 0, CancellationToken ct = default)
     {
-        await using var connection = await store.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var tx = await store.BeginAsync(ct);
         if (keepBeforeScope is not null)
         {
-            // Meetings that fell out of the front of the calendar window stay as history.
-            await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
-                SELECT g.mailbox_id, @keepBeforeScope, g.item_id, g.kind, g.item_key, 0
-                FROM graph_items g JOIN meetings m ON m.mailbox_id = g.mailbox_id AND m.meeting_key = g.item_key
-                WHERE g.mailbox_id = @mailboxId AND g.scope = @scope AND m.start_at < @keepBeforeMs
-                ON CONFLICT (mailbox_id, scope, item_id) DO NOTHING
-                """, new { mailboxId, scope, keepBeforeScope, keepBeforeMs }, tx, cancellationToken: ct));
+            // Meetings that fell out of the front of the calendar window stay as history, mapped under the other scope.
+            var mapped = (await tx.Connection.QueryAsync<(string ItemId, short Kind, string Key)>(new CommandDefinition(
+                "SELECT item_id, kind, item_key FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope",
+                new { mailboxId, scope }, tx.Transaction, cancellationToken: ct))).ToList();
+            var past = (await interactions.MeetingsStartingBeforeAsync(tx, mailboxId, mapped.Select(m => m.Key),
+                DateTimeOffset.FromUnixTimeMilliseconds(keepBeforeMs), ct)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (itemId, itemKind, key) in mapped.Where(m => past.Contains(m.Key)))
+                await tx.Connection.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
+                    VALUES (@mailboxId, @keepBeforeScope, @itemId, @itemKind, @key, 0)
+                    ON CONFLICT (mailbox_id, scope, item_id) DO NOTHING
+                    """, new { mailboxId, keepBeforeScope, itemId, itemKind, key }, tx.Transaction, cancellationToken: ct));
         }
-        var keys = (await connection.QueryAsync<string>(new CommandDefinition(
+        var keys = (await tx.Connection.QueryAsync<string>(new CommandDefinition(
             "SELECT item_key FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope",
-            new { mailboxId, scope }, tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope", new { mailboxId, scope }, tx, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM graph_sync_state WHERE mailbox_id = @mailboxId AND scope = @scope", new { mailboxId, scope }, tx, cancellationToken: ct));
-        var removed = await DeleteOrphansAsync(connection, tx, mailboxId, kind, keys, ct);
+            new { mailboxId, scope }, tx.Transaction, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope", new { mailboxId, scope }, tx.Transaction, cancellationToken: ct));
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM graph_sync_state WHERE mailbox_id = @mailboxId AND scope = @scope", new { mailboxId, scope }, tx.Transaction, cancellationToken: ct));
+        var removed = await DeleteOrphansAsync(tx, mailboxId, kind, keys, ct);
         await tx.CommitAsync(ct);
         return removed;
     }
@@ -179,14 +172,13 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
     };
 
     /// <summary>Existing mappings of a page's ids, in one query per few hundred ids.</summary>
-    private static async Task<Dictionary<string, string>> MappedKeysAsync(DbConnection connection, DbTransaction tx, string mailboxId,
+    private static async Task<Dictionary<string, string>> MappedKeysAsync(StoreTransaction tx, string mailboxId,
         string scope, IEnumerable<string> ids, CancellationToken ct)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(500))
         {
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = tx;
+            await using var cmd = tx.Command("");
             var names = new List<string>(chunk.Length);
             for (int i = 0; i < chunk.Length; i++)
             {
@@ -210,31 +202,29 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
         return result;
     }
 
-    private static Task<string?> MappedKeyAsync(DbConnection connection, DbTransaction tx, string mailboxId, string scope, string id, CancellationToken ct) =>
-        connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+    private static Task<string?> MappedKeyAsync(StoreTransaction tx, string mailboxId, string scope, string id, CancellationToken ct) =>
+        tx.Connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
             "SELECT item_key FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
-            new { mailboxId, scope, id }, tx, cancellationToken: ct));
+            new { mailboxId, scope, id }, tx.Transaction, cancellationToken: ct));
 
-    private static async Task<int> DeleteOrphansAsync(DbConnection connection, DbTransaction tx, string mailboxId, GraphItemKind kind,
-        IEnumerable<string> keys, CancellationToken ct)
+    /// <summary>Deletes the interactions behind <paramref name="keys"/> that no scope maps any more.</summary>
+    private async Task<int> DeleteOrphansAsync(StoreTransaction tx, string mailboxId, GraphItemKind kind, IEnumerable<string> keys, CancellationToken ct)
     {
-        var sql = kind == GraphItemKind.Message
-            ? """
-              DELETE FROM messages WHERE mailbox_id = @mailboxId AND message_key = @key
-                AND NOT EXISTS (SELECT 1 FROM graph_items g WHERE g.mailbox_id = @mailboxId AND g.kind = @kind AND g.item_key = @key)
-              """
-            : """
-              DELETE FROM meetings WHERE mailbox_id = @mailboxId AND meeting_key = @key
-                AND NOT EXISTS (SELECT 1 FROM graph_items g WHERE g.mailbox_id = @mailboxId AND g.kind = @kind AND g.item_key = @key)
-              """;
-        int removed = 0;
+        var orphans = new List<string>();
         foreach (var key in keys)
-            removed += await connection.ExecuteAsync(new CommandDefinition(sql, new { mailboxId, key, kind = (short)kind }, tx, cancellationToken: ct));
-        return removed;
+            if (await tx.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM graph_items WHERE mailbox_id = @mailboxId AND kind = @kind AND item_key = @key",
+                    new { mailboxId, key, kind = (short)kind }, tx.Transaction, cancellationToken: ct)) == 0)
+                orphans.Add(key);
+        return orphans.Count == 0 ? 0 : await interactions.DeleteAsync(tx, mailboxId, (InteractionKind)kind, orphans, ct);
     }
 
-    private async Task SaveStateAsync(DbConnection connection, DbTransaction tx, string mailboxId, GraphSyncState state, CancellationToken ct) =>
-        await connection.ExecuteAsync(new CommandDefinition("""
+    /// <summary>The delta state and item map; the interactions are erased by their own store.</summary>
+    public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
+        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "graph_sync_state", "graph_items");
+
+    private async Task SaveStateAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, CancellationToken ct) =>
+        await tx.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO graph_sync_state (mailbox_id, scope, next_link, delta_link, sync_round, full_sync, updated_at)
             VALUES (@mailboxId, @Scope, @NextLink, @DeltaLink, @Round, @Full, @Now)
             ON CONFLICT (mailbox_id, scope) DO UPDATE SET next_link = excluded.next_link, delta_link = excluded.delta_link,
@@ -248,5 +238,5 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time)
             state.Round,
             Full = (short)(state.FullSync ? 1 : 0),
             Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        }, tx, cancellationToken: ct));
+        }, tx.Transaction, cancellationToken: ct));
 }

@@ -28,10 +28,12 @@ public sealed class SampleScanOptions
 /// </summary>
 public sealed class SampleMailboxScanner(MailStore store, ProfileService profiles, TimeProvider clock, IOptions<SampleScanOptions> options) : IMailboxScanner
 {
+    private readonly InteractionStore interactions = new(store);
+
     public async Task<ScanResult> ScanAsync(string mailboxId, IProgress<ScanProgress>? progress = null, CancellationToken ct = default)
     {
         var started = clock.GetTimestamp();
-        var existing = await store.GetMailboxAsync(mailboxId, ct);
+        var existing = await interactions.GetMailboxAsync(mailboxId, ct);
         var builtAt = existing?.CreatedAt ?? clock.GetUtcNow();
         var sample = SampleMailboxGenerator.Generate(new SampleOptions
         {
@@ -40,10 +42,10 @@ public sealed class SampleMailboxScanner(MailStore store, ProfileService profile
             End = SampleMailboxLoader.DefaultEnd(builtAt),
         });
         if (existing is null)
-            await store.UpsertMailboxAsync(new StoredMailbox(mailboxId, [sample.OwnerAddress], sample.OwnerDisplayName, "sample", builtAt), ct);
+            await interactions.UpsertMailboxAsync(new StoredMailbox(mailboxId, [sample.OwnerAddress], sample.OwnerDisplayName, "sample", builtAt), ct);
         progress?.Report(new ScanProgress("messages", null, 1, sample.Messages.Count, 0, 0));
-        await store.UpsertMessagesAsync(mailboxId, sample.Messages, ct);
-        await store.UpsertMeetingsAsync(mailboxId, sample.Meetings, ct);
+        await interactions.UpsertMessagesAsync(mailboxId, sample.Messages, ct);
+        await interactions.UpsertMeetingsAsync(mailboxId, sample.Meetings, ct);
         if (options.Value.DelayMilliseconds > 0)
             await Task.Delay(TimeSpan.FromMilliseconds(options.Value.DelayMilliseconds), clock, ct);
         progress?.Report(new ScanProgress("profiles", null, 1, sample.Messages.Count, sample.Meetings.Count, 0));

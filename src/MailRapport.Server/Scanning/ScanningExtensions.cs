@@ -1,6 +1,7 @@
 using MailRapport.Server.Auth;
 using MailRapport.Server.Graph;
 using MailRapport.Server.Hosting;
+using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Scanning;
 
@@ -12,6 +13,7 @@ public static class ScanningExtensions
     /// </summary>
     public static IHostApplicationBuilder AddScanning(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddMailboxData<GraphSyncStore>(); // its tables exist in both modes, so erasure always covers them
         builder.Services.AddCheckedOptions<SampleScanOptions>(SampleScanOptions.Section);
         if (HostMode.Of(builder).IsLocal)
             builder.Services.AddSingleton<IMailboxScanner, SampleMailboxScanner>();

@@ -41,7 +41,7 @@ public enum EnrolmentOutcome
 /// each belongs to, and their scan state. Scan-state writes only UPDATE, so an erased mailbox is never re-created
 /// by a scan that was still running.
 /// </summary>
-public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
+public sealed class MailboxRegistry(MailStore store, TimeProvider clock) : IMailboxErasure
 {
     private const string Columns = """
         mailbox_id AS MailboxId, tenant_id AS TenantId, object_id AS ObjectId, origin AS Origin, enrolled_at AS EnrolledAt,
@@ -233,6 +233,10 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock)
             cancellationToken: ct));
         return mailboxes;
     }
+
+    /// <summary>The registry row: queued scan jobs then find the mailbox unregistered and do nothing.</summary>
+    public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
+        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "mailbox_registry");
 
     private async Task UpdateAsync(string set, string mailboxId, CancellationToken ct)
     {

@@ -23,7 +23,7 @@ public sealed class ScanRunner(
     MailboxRegistry registry,
     IMailboxScanner scanner,
     StageHistory history,
-    MailStore store,
+    MailboxEraser eraser,
     IOptions<ScanScheduleOptions> options,
     TimeProvider clock,
     ILogger<ScanRunner> log)
@@ -111,7 +111,7 @@ public sealed class ScanRunner(
         // Erased while the scan ran: the scan wrote after the erase, so erase again.
         if (await registry.GetAsync(mailboxId, ct) is null)
         {
-            await store.DeleteMailboxDataAsync(mailboxId, ct);
+            await eraser.EraseAsync(mailboxId, ct);
             log.LogInformation("Mailbox {Mailbox} was erased during its scan; its data was erased again", mailboxId);
             return ScanOutcome.Skipped;
         }

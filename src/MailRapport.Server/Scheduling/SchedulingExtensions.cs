@@ -21,7 +21,7 @@ public static class SchedulingExtensions
     {
         var services = builder.Services;
         services.AddCheckedOptions<ScanScheduleOptions>(ScanScheduleOptions.Section);
-        services.AddSingleton<MailboxRegistry>();
+        services.AddMailboxData<MailboxRegistry>();
         services.AddSingleton<StageHistory>();
         services.AddSingleton<ScanRunner>();
         services.AddSingleton<NightlySchedule>();

@@ -11,8 +11,11 @@ public sealed record StoredFeedback(string Address, FeedbackAnswer Answer, Stage
 /// table (contact_feedback): erased with the mailbox, kept across scans. "Not a person" is read as the
 /// automated-sender override by <see cref="Profiles.ProfileService"/>.
 /// </summary>
-public sealed class FeedbackStore(MailStore store)
+public sealed class FeedbackStore(MailStore store) : IMailboxErasure
 {
+    public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
+        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "contact_feedback");
+
     public async Task SetAsync(string mailboxId, StoredFeedback feedback, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);

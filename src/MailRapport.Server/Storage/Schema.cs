@@ -3,7 +3,8 @@ namespace MailRapport.Server.Storage;
 /// <summary>
 /// Numbered schema steps, applied in order at start. The SQL is the common subset of SQLite and PostgreSQL
 /// (TEXT, BIGINT, INTEGER, SMALLINT, DOUBLE PRECISION; ON CONFLICT upserts), so both stores behave alike.
-/// Times are stored as Unix milliseconds (UTC). Append new steps; never edit a released one.
+/// Times are stored as Unix milliseconds (UTC). Append new steps; never edit a released one. Which store owns
+/// which table: docs/architecture.md.
 /// </summary>
 internal static class Schema
 {
@@ -129,8 +130,12 @@ internal static class Schema
                 computed_at BIGINT NOT NULL
             );
             """),
-        // The user's answers to "Is this right?" (FeedbackStore), one per contact, with the stage they were shown.
+        // The stored profile document's format (Storage/StoredProfile.cs); rows written before it are format 1.
         (6, """
+            ALTER TABLE contact_profiles ADD COLUMN profile_format SMALLINT NOT NULL DEFAULT 1;
+            """),
+        // The user's answers to "Is this right?" (FeedbackStore), one per contact, with the stage they were shown.
+        (7, """
             CREATE TABLE contact_feedback (
                 mailbox_id TEXT NOT NULL,
                 address TEXT NOT NULL,

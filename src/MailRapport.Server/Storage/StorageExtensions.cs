@@ -7,18 +7,32 @@ namespace MailRapport.Server.Storage;
 
 public static class StorageExtensions
 {
-    /// <summary>The store (SQLite file by default, PostgreSQL by connection string), migrated at start, and the profile service.</summary>
+    /// <summary>
+    /// The database (SQLite file by default, PostgreSQL by connection string), migrated at start; the interaction and
+    /// profile stores; the eraser that asks every store for its share; the profile service.
+    /// </summary>
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddCheckedOptions<StoreOptions>(StoreOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => MailStore.Open(sp.GetRequiredService<IOptions<StoreOptions>>().Value));
+        services.AddMailboxData<InteractionStore>();
+        services.AddMailboxData<ProfileStore>();
+        services.AddMailboxData<FeedbackStore>();
+        services.AddSingleton<MailboxEraser>();
         services.AddSingleton<ProfileService>();
-        services.AddSingleton<FeedbackStore>();
         // Registered before anything that reads the store, so the schema is current before they start.
         services.AddHostedService<StoreMigration>();
         return builder;
+    }
+
+    /// <summary>Registers a store that keeps rows per mailbox, and its share of erasing a mailbox (<see cref="MailboxEraser"/>).</summary>
+    public static IServiceCollection AddMailboxData<T>(this IServiceCollection services) where T : class, IMailboxErasure
+    {
+        services.AddSingleton<T>();
+        services.AddSingleton<IMailboxErasure>(sp => sp.GetRequiredService<T>());
+        return services;
     }
 
     /// <summary>

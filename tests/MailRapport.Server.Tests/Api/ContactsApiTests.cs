@@ -5,6 +5,7 @@ using MailRapport.Core;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 using MailRapport.Server.Tests.Support;
+using MailRapport.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailRapport.Server.Tests.Api;
@@ -136,14 +137,14 @@ public sealed class ContactsApiTests : IDisposable
     {
         var (alice, bob) = await TwoUsersWithDataAsync();
         await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.MailboxId);
-        await factory.Store.SetAutomatedOverrideAsync(TestTokens.Alice.MailboxId, "news@list.com", true);
+        await factory.Store.Profiles().SetAutomatedOverrideAsync(TestTokens.Alice.MailboxId, "news@list.com", true);
         var registry = factory.Services.GetRequiredService<MailboxRegistry>();
         Assert.NotNull(await registry.GetAsync(TestTokens.Alice.MailboxId));
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync("/api/me/data")).StatusCode);
 
         await using var connection = await factory.Store.OpenConnectionAsync();
-        foreach (var table in MailStore.MailboxTables)
+        foreach (var table in await factory.Store.MailboxTablesAsync())
         {
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = @m", new { m = TestTokens.Alice.MailboxId }));
         }

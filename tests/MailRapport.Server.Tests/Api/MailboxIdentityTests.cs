@@ -5,6 +5,7 @@ using MailRapport.FakeGraph;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using MailRapport.Server.Tests.Infrastructure;
 
 namespace MailRapport.Server.Tests.Api;
 

@@ -49,7 +49,7 @@ public sealed class PostgresApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync("/api/me/data")).StatusCode);
         await using var connection = await factory.Store.OpenConnectionAsync();
-        foreach (var table in MailStore.MailboxTables)
+        foreach (var table in await factory.Store.MailboxTablesAsync())
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = @m", new { m = TestTokens.Alice.MailboxId }));
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM contact_profiles WHERE mailbox_id = @m", new { m = TestTokens.Bob.MailboxId }));
     }

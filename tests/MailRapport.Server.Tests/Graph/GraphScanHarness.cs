@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using MailRapport.Core;
 using MailRapport.FakeGraph;
+using MailRapport.Server.Api;
 using MailRapport.Server.Graph;
 using MailRapport.Server.Profiles;
 using MailRapport.Server.Scanning;
@@ -88,7 +89,7 @@ internal sealed class GraphScanHarness : IAsyncDisposable
     {
         var messages = new List<string>();
         var meetings = new List<string>();
-        await foreach (var i in Store.ReadInteractionsAsync(mailbox))
+        await foreach (var i in Store.Interactions().ReadInteractionsAsync(mailbox))
         {
             if (i.Message is { } m) messages.Add(Serialize(m));
             else meetings.Add(Serialize(i.Meeting!));
@@ -107,13 +108,13 @@ internal sealed class GraphScanHarness : IAsyncDisposable
         var dir = Path.Combine(_dir, "direct-" + Guid.NewGuid().ToString("N"));
         await using var direct = MailStore.OpenSqlite(Path.Combine(dir, "direct.db"));
         await direct.MigrateAsync();
-        var scanned = await Store.GetMailboxAsync(box.Owner) ?? throw new InvalidOperationException("scan first");
-        await direct.UpsertMailboxAsync(scanned);
+        var scanned = await Store.Interactions().GetMailboxAsync(box.Owner) ?? throw new InvalidOperationException("scan first");
+        await direct.Interactions().UpsertMailboxAsync(scanned);
         var (start, end) = CalendarWindow();
-        await direct.UpsertMessagesAsync(box.Owner, box.ExpectedMessages(Options.ExcludedWellKnownFolders).Select(Canonical));
+        await direct.Interactions().UpsertMessagesAsync(box.Owner, box.ExpectedMessages(Options.ExcludedWellKnownFolders).Select(Canonical));
         // Graph reports "organizer" as the response of the meeting's organizer, whatever else a generator says.
         // Attendees are "everyone but the organizer", once each.
-        await direct.UpsertMeetingsAsync(box.Owner, box.ExpectedMeetings(start, end).Select(m => m with
+        await direct.Interactions().UpsertMeetingsAsync(box.Owner, box.ExpectedMeetings(start, end).Select(m => m with
         {
             OwnerResponse = scanned.OwnerAddresses.Contains(m.Organizer) ? AttendeeResponse.Organizer : m.OwnerResponse,
             Attendees = m.Attendees.Where(a => a.Address != m.Organizer).DistinctBy(a => a.Address).ToArray(),
@@ -121,18 +122,22 @@ internal sealed class GraphScanHarness : IAsyncDisposable
         var profiles = await new ProfileService(direct, new RelationshipModel(new StageModelOptions())).ComputeAsync(box.Owner, Now);
         var messages = new List<string>();
         var meetings = new List<string>();
-        await foreach (var i in direct.ReadInteractionsAsync(box.Owner))
+        await foreach (var i in direct.Interactions().ReadInteractionsAsync(box.Owner))
         {
             if (i.Message is { } m) messages.Add(Serialize(m));
             else meetings.Add(Serialize(i.Meeting!));
         }
         messages.Sort(StringComparer.Ordinal);
         meetings.Sort(StringComparer.Ordinal);
-        return (messages, meetings, JsonSerializer.Serialize(profiles, StoreJson.Options));
+        return (messages, meetings, ProfilesJson(profiles));
     }
 
     public async Task<string> ProfilesJsonAsync(string mailbox) =>
-        JsonSerializer.Serialize(await Profiles.ComputeAsync(mailbox, Now), StoreJson.Options);
+        ProfilesJson(await Profiles.ComputeAsync(mailbox, Now));
+
+    /// <summary>Profiles in the API's shape, compact.</summary>
+    private static string ProfilesJson(IEnumerable<ContactProfile> profiles) =>
+        JsonSerializer.Serialize(profiles.Select(ContactMapping.ToResponse).ToList(), ApiJsonContext.Default.ListContactResponse);
 
     /// <summary>Only what Graph can carry: outgoing mail has no owner role.
     /// Keys follow the project's message-id normalisation (no angle brackets, lower case), as the importer does.</summary>

@@ -69,7 +69,7 @@ public sealed class GraphScanTests
 
         var result = await harness.ScanAsync(objectId);
 
-        var stored = await harness.Store.GetMailboxAsync(objectId);
+        var stored = await harness.Store.Interactions().GetMailboxAsync(objectId);
         Assert.Equal(Owner, stored!.OwnerAddresses[0]); // mail first, then the user principal name
         Assert.Contains("owner.upn@contoso.example", stored.OwnerAddresses);
         Assert.Equal(box.ExpectedMessages(harness.Options.ExcludedWellKnownFolders).Count, (await harness.SnapshotAsync(objectId)).Messages.Count);

@@ -32,7 +32,7 @@ public sealed class ScanCommandTests
 
             await using var store = MailStore.OpenSqlite(db);
             Assert.Equal(60, (await store.CountInteractionsAsync(SyntheticMailbox.Owner)).Messages);
-            Assert.Equal([SyntheticMailbox.Owner], (await store.ListMailboxesAsync()).Select(m => m.MailboxId));
+            Assert.Equal([SyntheticMailbox.Owner], (await new InteractionStore(store).ListMailboxesAsync()).Select(m => m.MailboxId));
         }
         finally
         {

@@ -1,5 +1,6 @@
 using MailRapport.Core;
 using MailRapport.Server.Import;
+using MailRapport.Server.Tests.Infrastructure;
 
 namespace MailRapport.Server.Tests.Import;
 

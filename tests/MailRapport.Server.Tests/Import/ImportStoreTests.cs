@@ -40,17 +40,17 @@ public sealed class ImportStoreTests
         Assert.Equal(counts1, counts2);
         Assert.Equal(first.MessagesStored, second.MessagesStored);
         Assert.Equal(1, first.Malformed);
-        var mailbox = await store.GetMailboxAsync("me-m");
+        var mailbox = await store.Interactions().GetMailboxAsync("me-m");
         Assert.Equal(["me@corp.com"], mailbox!.OwnerAddresses);
 
         var all = new List<Interaction>();
-        await foreach (var i in store.ReadInteractionsAsync("me-m")) all.Add(i);
+        await foreach (var i in store.Interactions().ReadInteractionsAsync("me-m")) all.Add(i);
         Assert.Equal(4, all.Count);
         Assert.Equal(all.OrderBy(i => i.Timestamp).Select(i => i.Timestamp), all.Select(i => i.Timestamp));
 
         // contacts --as-of reads only what came before the instant: the model sees 3 interactions before 2001.
         var before = new List<Interaction>();
-        await foreach (var i in store.ReadInteractionsAsync("me-m", new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero))) before.Add(i);
+        await foreach (var i in store.Interactions().ReadInteractionsAsync("me-m", new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero))) before.Add(i);
         Assert.Equal(3, before.Count);
     }
 
@@ -91,7 +91,7 @@ public sealed class ImportStoreTests
         Assert.All(json.RootElement.EnumerateArray(), c => Assert.Equal("2001-01-01T00:00:00+00:00", c.GetProperty("asOf").GetString()));
 
         await using var store = MailStore.OpenSqlite(db);
-        Assert.Equal(["me@corp.com", "me2@corp.com"], (await store.GetMailboxAsync("m"))!.OwnerAddresses);
+        Assert.Equal(["me@corp.com", "me2@corp.com"], (await store.Interactions().GetMailboxAsync("m"))!.OwnerAddresses);
         var missing = await CliRunner.RunAsync(dir.Path, "import", Path.Combine(dir.Path, "missing"), "--db", db);
         Assert.Equal(2, missing.ExitCode);
     }
@@ -121,7 +121,7 @@ public sealed class ImportStoreTests
         Assert.Contains("nothing to store", garbage.Out);
         Assert.Equal(before, await File.ReadAllBytesAsync(db));
         await using var store = MailStore.OpenSqlite(db);
-        Assert.Equal(["me@corp.com"], (await store.GetMailboxAsync("good"))!.OwnerAddresses);
+        Assert.Equal(["me@corp.com"], (await store.Interactions().GetMailboxAsync("good"))!.OwnerAddresses);
     }
 
     [Fact]
@@ -137,9 +137,9 @@ public sealed class ImportStoreTests
         var report = await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "crowd"), MailboxId = "good", Now = Now });
 
         Assert.Equal(["me@corp.com"], report.Owners);
-        Assert.Equal(["me@corp.com"], (await store.GetMailboxAsync("good"))!.OwnerAddresses);
+        Assert.Equal(["me@corp.com"], (await store.Interactions().GetMailboxAsync("good"))!.OwnerAddresses);
         Assert.Equal(4L, (await store.CountInteractionsAsync("good")).Messages); // the crowd mail is stored, as incoming mail
-        await foreach (var i in store.ReadInteractionsAsync("good"))
+        await foreach (var i in store.Interactions().ReadInteractionsAsync("good"))
             if (i.Message is { } m) Assert.DoesNotContain(m.Counterparts, c => c.Address == "me@corp.com");
     }
 
@@ -165,11 +165,11 @@ public sealed class ImportStoreTests
         await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "me-m"), MailboxId = "good", Now = Now });
 
         var inferred = await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "other"), MailboxId = "good", Now = Now });
-        Assert.Equal(["me@corp.com"], (await store.GetMailboxAsync("good"))!.OwnerAddresses);
+        Assert.Equal(["me@corp.com"], (await store.Interactions().GetMailboxAsync("good"))!.OwnerAddresses);
         Assert.Contains("someone@else.com", inferred.OwnerWarning);
 
         var given = await importer.ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "other"), MailboxId = "good", Owners = ["Someone@Else.com"], Now = Now });
-        Assert.Equal(["someone@else.com"], (await store.GetMailboxAsync("good"))!.OwnerAddresses);
+        Assert.Equal(["someone@else.com"], (await store.Interactions().GetMailboxAsync("good"))!.OwnerAddresses);
         Assert.StartsWith("given (replacing", given.OwnerSource);
     }
 

@@ -7,6 +7,7 @@ using MailRapport.Server.Graph;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 using MailRapport.Server.Tests.Support;
+using MailRapport.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Kiota.Abstractions;
@@ -250,7 +251,7 @@ public sealed class SchedulerTests : IDisposable
     {
         await using var connection = await factory.Store.OpenConnectionAsync();
         long rows = 0;
-        foreach (var table in MailStore.MailboxTables)
+        foreach (var table in await factory.Store.MailboxTablesAsync())
             rows += await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE mailbox_id = 'sample'");
         return rows;
     }

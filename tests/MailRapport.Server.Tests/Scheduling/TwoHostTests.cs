@@ -189,7 +189,7 @@ public sealed class TwoHostTests(ITestOutputHelper output) : IAsyncLifetime
                 "SELECT resource FROM hangfire.lock WHERE acquired < NOW() - INTERVAL '30 seconds' AND resource LIKE 'hangfire:%'"));
     }
 
-    private static string Summary(ContactProfile p) =>
+    private static string Summary(StoredProfile p) =>
         $"{p.Address} {p.Stage} {p.Nurture} {p.Evidence.MessagesSent}/{p.Evidence.MessagesReceived}/{p.Evidence.SharedMeetings}/{p.Evidence.SharedThreads}";
 
     [PostgresFact]

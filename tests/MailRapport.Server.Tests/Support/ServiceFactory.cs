@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using MailRapport.Core;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Storage;
+using MailRapport.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -185,8 +186,8 @@ public static class Seed
 
     public static async Task MailboxAsync(MailStore store, string mailboxId, params ContactProfile[] profiles)
     {
-        await store.UpsertMailboxAsync(new StoredMailbox(mailboxId, [mailboxId], null, "test", DateTimeOffset.UtcNow));
-        await store.UpsertMessagesAsync(mailboxId, [new MessageInteraction
+        await store.Interactions().UpsertMailboxAsync(new StoredMailbox(mailboxId, [mailboxId], null, "test", DateTimeOffset.UtcNow));
+        await store.Interactions().UpsertMessagesAsync(mailboxId, [new MessageInteraction
         {
             Key = "m1-" + mailboxId,
             Timestamp = DateTimeOffset.UtcNow.AddDays(-3),

@@ -1,0 +1,176 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using MailRapport.Core;
+using Microsoft.Data.Sqlite;
+
+namespace MailRapport.Server.Storage;
+
+/// <summary>A contact as stored: its profile document and its stage history, oldest change first.</summary>
+public sealed record StoredContact(StoredProfile Profile, IReadOnlyList<StageChange> History);
+
+public sealed record StageChange(DateTimeOffset At, Stage Stage, Nurture Nurture);
+
+public enum ContactSort
+{
+    Strength,
+    Name,
+    Address,
+}
+
+/// <summary>One page of a mailbox's contacts, filtered by stage and nurture.</summary>
+public sealed record ContactQuery(Stage? Stage, Nurture? Nurture, ContactSort Sort, bool Descending, int Page, int PageSize);
+
+/// <summary>
+/// The profiles aggregate: each contact's stored profile (contact_profiles), its stage history (stage_history, in
+/// ProfileStore.History.cs), the mailbox's coverage at the last recompute (mailbox_coverage) and the user's
+/// per-address overrides (contact_overrides).
+/// </summary>
+public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
+{
+    /// <summary>Replaces all of the mailbox's profiles and its coverage, in one transaction.</summary>
+    public async Task ReplaceAsync(string mailboxId, IEnumerable<ContactProfile> profiles, MailboxCoverage coverage, DateTimeOffset computedAt,
+        CancellationToken ct = default)
+    {
+        await using var tx = await store.BeginAsync(ct);
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM contact_profiles WHERE mailbox_id = @mailboxId", new { mailboxId }, tx.Transaction, cancellationToken: ct));
+        await using (var cmd = tx.Command("""
+            INSERT INTO contact_profiles (mailbox_id, address, display_name, stage, nurture, flags, strength, profile, computed_at, profile_format)
+            VALUES (@m, @a, @n, @s, @nu, @f, @st, @p, @c, @pf)
+            """))
+        {
+            var p = Db.Parameters(cmd, "m", "a", "n", "s", "nu", "f", "st", "p", "c", "pf");
+            foreach (var profile in profiles)
+            {
+                p[0].Value = mailboxId;
+                p[1].Value = profile.Address;
+                p[2].Value = (object?)profile.DisplayName ?? DBNull.Value;
+                p[3].Value = (short)profile.Stage;
+                p[4].Value = (short)profile.Nurture;
+                p[5].Value = (int)profile.Flags;
+                p[6].Value = (int)Math.Round(profile.Strength); // the column orders lists; the profile keeps the decimal
+                p[7].Value = System.Text.Encoding.UTF8.GetString(StoredProfileFormat.Serialize(profile));
+                p[8].Value = profile.AsOf.ToUnixTimeMilliseconds();
+                p[9].Value = StoredProfileFormat.Current;
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await tx.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO mailbox_coverage (mailbox_id, coverage, computed_at) VALUES (@mailboxId, @json, @at)
+            ON CONFLICT (mailbox_id) DO UPDATE SET coverage = excluded.coverage, computed_at = excluded.computed_at
+            """, new { mailboxId, json = JsonSerializer.Serialize(coverage, StoredProfileJson.Default.MailboxCoverage), at = computedAt.ToUnixTimeMilliseconds() },
+            tx.Transaction, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>One contact with its stage history, in one query (the profile repeats on each history row; it is read once).</summary>
+    public async Task<StoredContact?> GetAsync(string mailboxId, string address, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT p.profile_format, p.profile, h.changed_at, h.stage, h.nurture
+            FROM contact_profiles p
+            LEFT JOIN stage_history h ON h.mailbox_id = p.mailbox_id AND h.address = p.address
+            WHERE p.mailbox_id = @m AND p.address = @a
+            ORDER BY h.changed_at
+            """;
+        Db.Parameter(cmd, "m", mailboxId);
+        Db.Parameter(cmd, "a", address);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var profile = ReadProfile(reader);
+        var history = new List<StageChange>();
+        do
+        {
+            if (!reader.IsDBNull(2))
+                history.Add(new StageChange(Db.Time(Db.Long(reader, 2)), (Stage)Db.Long(reader, 3), (Nurture)Db.Long(reader, 4)));
+        }
+        while (await reader.ReadAsync(ct));
+        return new StoredContact(profile, history);
+    }
+
+    /// <summary>One page of contacts and how many match in all.</summary>
+    public async Task<(long Total, IReadOnlyList<StoredProfile> Items)> ListAsync(string mailboxId, ContactQuery query, CancellationToken ct = default)
+    {
+        var where = "mailbox_id = @m" + (query.Stage is null ? "" : " AND stage = @s") + (query.Nurture is null ? "" : " AND nurture = @n");
+        var orderBy = query.Sort switch
+        {
+            ContactSort.Strength => "strength",
+            ContactSort.Name => "LOWER(COALESCE(display_name, address))",
+            _ => "address",
+        } + (query.Descending ? " DESC" : " ASC") + ", address ASC";
+        var args = new
+        {
+            m = mailboxId, s = (short?)query.Stage, n = (short?)query.Nurture, take = query.PageSize,
+            skip = (long)(query.Page - 1) * query.PageSize,
+        };
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM contact_profiles WHERE {where}", args, cancellationToken: ct));
+        var items = new List<StoredProfile>();
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            $"SELECT profile_format, profile FROM contact_profiles WHERE {where} ORDER BY {orderBy} LIMIT @take OFFSET @skip", args, cancellationToken: ct));
+        while (await reader.ReadAsync(ct)) items.Add(ReadProfile(reader));
+        return (total, items);
+    }
+
+    /// <summary>How many contacts the mailbox has per stage and nurture.</summary>
+    public async Task<IReadOnlyList<(Stage Stage, Nurture Nurture, long Count)>> CountAsync(string mailboxId, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<(long Stage, long Nurture, long N)>(new CommandDefinition(
+            "SELECT stage, nurture, COUNT(*) FROM contact_profiles WHERE mailbox_id = @mailboxId GROUP BY stage, nurture",
+            new { mailboxId }, cancellationToken: ct));
+        return rows.Select(r => ((Stage)r.Stage, (Nurture)r.Nurture, r.N)).ToList();
+    }
+
+    /// <summary>The coverage stored at the last recompute, or null before the first.</summary>
+    public async Task<MailboxCoverage?> GetCoverageAsync(string mailboxId, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var json = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT coverage FROM mailbox_coverage WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
+        return json is null ? null : JsonSerializer.Deserialize(json, StoredProfileJson.Default.MailboxCoverage);
+    }
+
+    // ---- overrides ----
+
+    /// <summary>The user's per-address override: true = treat as automated, false = treat as a person, null = detect.</summary>
+    public async Task SetAutomatedOverrideAsync(string mailboxId, string address, bool? automated, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        if (automated is null)
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM contact_overrides WHERE mailbox_id = @mailboxId AND address = @address", new { mailboxId, address }, cancellationToken: ct));
+        else
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO contact_overrides (mailbox_id, address, automated) VALUES (@mailboxId, @address, @value)
+                ON CONFLICT (mailbox_id, address) DO UPDATE SET automated = excluded.automated
+                """, new { mailboxId, address, value = (short)(automated.Value ? 1 : 0) }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyDictionary<string, bool>> GetAutomatedOverridesAsync(string mailboxId, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT address, automated FROM contact_overrides WHERE mailbox_id = @m";
+        Db.Parameter(cmd, "m", mailboxId);
+        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = Db.Long(reader, 1) != 0;
+        return result;
+    }
+
+    public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
+        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "contact_profiles", "stage_history", "mailbox_coverage", "contact_overrides");
+
+    /// <summary>Columns 0 and 1: the format number and the document. SQLite hands the UTF-8 text over as is.</summary>
+    private static StoredProfile ReadProfile(DbDataReader reader)
+    {
+        var format = (short)Db.Long(reader, 0);
+        return reader is SqliteDataReader
+            ? StoredProfileFormat.Deserialize(format, reader.GetFieldValue<byte[]>(1))
+            : StoredProfileFormat.Deserialize(format, System.Text.Encoding.UTF8.GetBytes(reader.GetString(1)));
+    }
+}

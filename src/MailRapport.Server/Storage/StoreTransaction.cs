@@ -1,0 +1,52 @@
+using System.Data.Common;
+
+namespace MailRapport.Server.Storage;
+
+/// <summary>
+/// One open transaction, handed from store to store so that writes to several stores' tables commit together
+/// (a Graph page: interactions and sync state; an erasure: every store's rows). Nothing commits without <see cref="CommitAsync"/>.
+/// </summary>
+public sealed class StoreTransaction(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+{
+    internal DbConnection Connection => connection;
+    internal DbTransaction Transaction => transaction;
+
+    public Task CommitAsync(CancellationToken ct = default) => transaction.CommitAsync(ct);
+
+    /// <summary>A command on this transaction.</summary>
+    internal DbCommand Command(string sql)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+}
+
+/// <summary>ADO.NET helpers shared by the stores.</summary>
+internal static class Db
+{
+    /// <summary>Integer columns come back as Int64 from SQLite and as their declared width from PostgreSQL.</summary>
+    public static long Long(DbDataReader reader, int ordinal) =>
+        Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    public static DbParameter Parameter(DbCommand cmd, string name, object? value = null)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value ?? DBNull.Value;
+        cmd.Parameters.Add(p);
+        return p;
+    }
+
+    /// <summary>Parameters to set per row of a batch, in the order named.</summary>
+    public static DbParameter[] Parameters(DbCommand cmd, params string[] names) => names.Select(n => Parameter(cmd, n)).ToArray();
+
+    public static DateTimeOffset Time(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
+}
