@@ -30,6 +30,11 @@ public sealed record ContactResponse
     public required string? AutomatedReason { get; init; }
     public required DateTimeOffset AsOf { get; init; }
     public required IReadOnlyList<MonthActivityResponse> Timeline { get; init; }
+    /// <summary>Threads waiting on the user's answer, and on theirs; the next expected contact by the tie's rhythm; reply-time drift.</summary>
+    public required WaitingThreads WaitingOnYou { get; init; }
+    public required WaitingThreads WaitingOnThem { get; init; }
+    public required ContactRhythm NextContact { get; init; }
+    public required ReplyDrift ReplyDrift { get; init; }
     /// <summary>Every change of stage or nurture, oldest first: on the single contact only, absent from pages.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<StageChangeResponse>? StageHistory { get; init; }
@@ -103,6 +108,10 @@ internal static class ContactMapping
         AutomatedReason = p.AutomatedReason,
         AsOf = p.AsOf,
         Timeline = p.Timeline.Select(m => new MonthActivityResponse(m.Year, m.Month, m.Sent, m.Received, m.Meetings)).ToList(),
+        WaitingOnYou = p.WaitingOnYou,
+        WaitingOnThem = p.WaitingOnThem,
+        NextContact = p.NextContact,
+        ReplyDrift = p.ReplyDrift,
         StageHistory = history?.Select(h => new StageChangeResponse(h.At, h.Stage, h.Nurture)).ToList(),
     };
 

@@ -16,7 +16,7 @@ public sealed class ContactContractTests : IDisposable
     private static readonly string[] ContactKeys =
     [
         "address", "displayName", "stage", "nurture", "flags", "harmony", "depth", "strength", "evidence", "reasons", "nextStep",
-        "decision", "automatedReason", "asOf", "timeline",
+        "decision", "automatedReason", "asOf", "timeline", "waitingOnYou", "waitingOnThem", "nextContact", "replyDrift",
     ];
 
     private static readonly string[] EvidenceKeys =
