@@ -36,16 +36,16 @@ public static class FeedbackApi
     private static readonly string[] AnswerNames = Enum.GetNames<FeedbackAnswer>().Select(JsonNamingPolicy.CamelCase.ConvertName).ToArray();
 
     internal static async Task<Results<JsonHttpResult<FeedbackResponse>, NoContent, ProblemHttpResult>> GetFeedback(
-        string address, CallerMailbox caller, FeedbackStore feedback, MailStore store, CancellationToken ct)
+        string address, CallerMailbox caller, FeedbackStore feedback, ProfileStore profileStore, CancellationToken ct)
     {
         if (EmailAddress.Normalize(address) is not { } normalized) return NotAnAddress(address);
         var answer = await feedback.GetAsync(caller.MailboxId, normalized, ct);
         if (answer is null) return TypedResults.NoContent();
-        return TypedResults.Json(await DescribeAsync(answer, store, caller.MailboxId, ct), Json);
+        return TypedResults.Json(await DescribeAsync(answer, profileStore, caller.MailboxId, ct), Json);
     }
 
     internal static async Task<Results<JsonHttpResult<FeedbackResponse>, ValidationProblem, ProblemHttpResult>> SetFeedback(
-        string address, FeedbackRequest? request, CallerMailbox caller, FeedbackStore feedback, MailStore store, ProfileService profiles,
+        string address, FeedbackRequest? request, CallerMailbox caller, FeedbackStore feedback, ProfileStore profileStore, ProfileService profiles,
         TimeProvider clock, CancellationToken ct)
     {
         if (EmailAddress.Normalize(address) is not { } normalized) return NotAnAddress(address);
@@ -54,7 +54,7 @@ public static class FeedbackApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["answer"] = [$"answer must be one of {string.Join(", ", AnswerNames)}."] },
                 title: "Invalid answer");
         var answer = Enum.Parse<FeedbackAnswer>(name, ignoreCase: true);
-        if (await CurrentAsync(store, caller.MailboxId, normalized, ct) is not { } shown)
+        if (await profileStore.StageOfAsync(caller.MailboxId, normalized, ct) is not { } shown)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found",
                 detail: $"No mail or meeting with {normalized} has been seen in your mailbox.");
         var before = await feedback.GetAsync(caller.MailboxId, normalized, ct);
@@ -63,7 +63,7 @@ public static class FeedbackApi
         // "Not a person" is the automated-sender override: the stages change at once, not at the next scan.
         if (answer == FeedbackAnswer.NotAPerson || before?.Answer == FeedbackAnswer.NotAPerson)
             await profiles.RecomputeAsync(caller.MailboxId, clock.GetUtcNow(), ct);
-        return TypedResults.Json(await DescribeAsync(stored, store, caller.MailboxId, ct), Json);
+        return TypedResults.Json(await DescribeAsync(stored, profileStore, caller.MailboxId, ct), Json);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> RemoveFeedback(
@@ -78,24 +78,21 @@ public static class FeedbackApi
         return TypedResults.NoContent();
     }
 
-    internal static async Task<JsonHttpResult<FeedbackList>> ListFeedback(CallerMailbox caller, FeedbackStore feedback, MailStore store, CancellationToken ct)
+    internal static async Task<JsonHttpResult<FeedbackList>> ListFeedback(CallerMailbox caller, FeedbackStore feedback, ProfileStore profileStore, CancellationToken ct)
     {
         var items = new List<FeedbackResponse>();
         foreach (var answer in await feedback.ListAsync(caller.MailboxId, ct))
-            items.Add(await DescribeAsync(answer, store, caller.MailboxId, ct));
+            items.Add(await DescribeAsync(answer, profileStore, caller.MailboxId, ct));
         return TypedResults.Json(new FeedbackList(items.Count, items.Count(i => i.Agrees == true), items), Json);
     }
 
-    private static async Task<FeedbackResponse> DescribeAsync(StoredFeedback answer, MailStore store, string mailboxId, CancellationToken ct)
+    private static async Task<FeedbackResponse> DescribeAsync(StoredFeedback answer, ProfileStore profileStore, string mailboxId, CancellationToken ct)
     {
-        var now = await CurrentAsync(store, mailboxId, answer.Address, ct);
+        var now = await profileStore.StageOfAsync(mailboxId, answer.Address, ct);
         return new FeedbackResponse(answer.Address, answer.Answer, answer.ShownStage, answer.ShownAutomated, answer.AnsweredAt,
             now?.Stage, now?.Automated,
             now is { } n ? StageFeedback.Agrees(answer.Answer, answer.ShownStage, answer.ShownAutomated, n.Stage, n.Automated) : null);
     }
-
-    private static Task<(Stage Stage, bool Automated)?> CurrentAsync(MailStore store, string mailboxId, string address, CancellationToken ct) =>
-        new ProfileStore(store).StageOfAsync(mailboxId, address, ct);
 
     /// <summary>camelCase with the answer and stages as camelCase strings, as the pane reads them.</summary>
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

@@ -21,8 +21,8 @@ public static class StageMonthsApi
     public sealed record StageMonth(int Year, int Month, int Contact, int Rapport, int Relationship);
     public sealed record StageMonths(IReadOnlyList<StageMonth> Months);
 
-    internal static async Task<Ok<StageMonths>> GetStagesByMonth(CallerMailbox caller, MailStore store, TimeProvider clock, CancellationToken ct) =>
-        TypedResults.Ok(new StageMonths(Count(await new ProfileStore(store).PeopleStageChangesAsync(caller.MailboxId, ct), clock.GetUtcNow())));
+    internal static async Task<Ok<StageMonths>> GetStagesByMonth(CallerMailbox caller, ProfileStore profiles, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(new StageMonths(Count(await profiles.PeopleStageChangesAsync(caller.MailboxId, ct), clock.GetUtcNow())));
 
     /// <summary>
     /// Each person's stage at the end of every month (the latest change before the month ends), counted per stage, from

@@ -1,3 +1,5 @@
+using MailRapport.Core;
+
 namespace MailRapport.Server.Evaluation;
 
 /// <summary>
@@ -35,7 +37,7 @@ public static class FutureReciprocity
                 {
                     if (!features.TryGetValue(a, out var f)) features[a] = f = new Features();
                     if (outgoing) f.Sent++; else f.Received++;
-                    (outgoing ? f.SentMonths : f.ReceivedMonths).Add(m.Timestamp.Year * 12 + m.Timestamp.Month - 1);
+                    (outgoing ? f.SentMonths : f.ReceivedMonths).Add(MonthIndex.Of(m.Timestamp.Year, m.Timestamp.Month));
                     f.Rank30 += w30;
                     f.Rank60 += w60;
                     if (f.Last is null || m.Timestamp > f.Last) f.Last = m.Timestamp;
