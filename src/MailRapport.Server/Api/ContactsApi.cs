@@ -26,7 +26,7 @@ public static class ContactsApi
     }
 
     internal static async Task<Results<JsonHttpResult<ContactResponse>, ProblemHttpResult>> GetContact(
-        string address, CallerMailbox caller, ProfileStore profiles, CancellationToken ct)
+        string address, CallerMailbox caller, ProfileStore profiles, ContactResponseCache answers, CancellationToken ct)
     {
         var normalized = EmailAddress.Normalize(address);
         if (normalized is null)
@@ -35,7 +35,7 @@ public static class ContactsApi
         if (await profiles.GetAsync(caller.MailboxId, normalized, ct) is not { } contact)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found",
                 detail: $"No mail or meeting with {normalized} has been seen in your mailbox.");
-        return TypedResults.Json(ContactMapping.ToResponse(contact.Profile, contact.History), ApiJsonContext.Default.ContactResponse);
+        return TypedResults.Json(answers.Get(caller.MailboxId, normalized, contact), ApiJsonContext.Default.ContactResponse);
     }
 
     internal static async Task<Results<JsonHttpResult<ContactPage>, ValidationProblem>> ListContacts(

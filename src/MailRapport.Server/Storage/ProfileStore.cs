@@ -7,7 +7,17 @@ using Microsoft.Data.Sqlite;
 namespace MailRapport.Server.Storage;
 
 /// <summary>A contact as stored: its profile document and its stage history, oldest change first.</summary>
-public sealed record StoredContact(StoredProfile Profile, IReadOnlyList<StageChange> History);
+/// <summary>
+/// One contact as stored: its profile document (format and UTF-8 bytes, parsed on first use) and its stage history.
+/// The raw document lets the API tell an unchanged profile from a changed one without parsing it.
+/// </summary>
+public sealed class StoredContact(short format, byte[] document, IReadOnlyList<StageChange> history)
+{
+    public short Format => format;
+    public ReadOnlySpan<byte> Document => document;
+    public IReadOnlyList<StageChange> History => history;
+    public StoredProfile Profile => field ??= StoredProfileFormat.Deserialize(format, document);
+}
 
 public sealed record StageChange(DateTimeOffset At, Stage Stage, Nurture Nurture);
 
@@ -80,7 +90,7 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
         Db.Parameter(cmd, "a", address);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        var profile = ReadProfile(reader);
+        var (format, document) = ReadDocument(reader);
         var history = new List<StageChange>();
         do
         {
@@ -88,7 +98,7 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
                 history.Add(new StageChange(Db.Time(Db.Long(reader, 2)), (Stage)Db.Long(reader, 3), (Nurture)Db.Long(reader, 4)));
         }
         while (await reader.ReadAsync(ct));
-        return new StoredContact(profile, history);
+        return new StoredContact(format, document, history);
     }
 
     /// <summary>One page of contacts and how many match in all.</summary>
@@ -168,9 +178,13 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
     /// <summary>Columns 0 and 1: the format number and the document. SQLite hands the UTF-8 text over as is.</summary>
     private static StoredProfile ReadProfile(DbDataReader reader)
     {
-        var format = (short)Db.Long(reader, 0);
-        return reader is SqliteDataReader
-            ? StoredProfileFormat.Deserialize(format, reader.GetFieldValue<byte[]>(1))
-            : StoredProfileFormat.Deserialize(format, System.Text.Encoding.UTF8.GetBytes(reader.GetString(1)));
+        var (format, document) = ReadDocument(reader);
+        return StoredProfileFormat.Deserialize(format, document);
     }
+
+    /// <summary>Columns 0 and 1: the profile's format and its UTF-8 document (PostgreSQL hands TEXT back as a string).</summary>
+    private static (short Format, byte[] Document) ReadDocument(DbDataReader reader) =>
+        ((short)Db.Long(reader, 0), reader is SqliteDataReader
+            ? reader.GetFieldValue<byte[]>(1)
+            : System.Text.Encoding.UTF8.GetBytes(reader.GetString(1)));
 }

@@ -133,6 +133,30 @@ public sealed class ContactsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_repeated_answer_follows_the_stored_profile_and_its_history()
+    {
+        var (alice, _) = await TwoUsersWithDataAsync();
+        var first = await alice.GetBodyAsync<ContactBody>("/api/contacts/carol@partner.com");
+        var again = await alice.GetBodyAsync<ContactBody>("/api/contacts/carol@partner.com");
+        Assert.Equal(("relationship", "active"), (first.Stage, first.Nurture));
+        Assert.Equal(first.Stage, again.Stage);
+
+        // A recompute replaces the document: the next answer is the new one, not the one mapped before.
+        await factory.Store.SaveProfilesAsync(TestTokens.Alice.MailboxId, [Seed.Profile("carol@partner.com", Stage.Rapport, Nurture.Cooling, 40)]);
+        var changed = await alice.GetBodyAsync<ContactBody>("/api/contacts/carol@partner.com");
+        Assert.Equal(("rapport", "cooling"), (changed.Stage, changed.Nurture));
+
+        // A new history row with the same document changes the answer too.
+        await factory.Services.GetRequiredService<StageHistory>().RecordChangesAsync(TestTokens.Alice.MailboxId);
+        var withHistory = await alice.GetBodyAsync<ContactBody>("/api/contacts/carol@partner.com");
+        Assert.Equal("rapport", Assert.Single(withHistory.StageHistory!).Stage);
+
+        // Erased: no answer survives the rows it was made from.
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync("/api/me/data")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync("/api/contacts/carol@partner.com")).StatusCode);
+    }
+
+    [Fact]
     public async Task Delete_erases_every_row_of_the_callers_mailbox_and_its_jobs_only()
     {
         var (alice, bob) = await TwoUsersWithDataAsync();
