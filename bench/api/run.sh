@@ -36,24 +36,31 @@ STATIC="http://127.0.0.1:$PORT/contact.json"
 SIZE=$(stat -c %s "$WORK/wwwroot/contact.json")
 [ "$(curl -sf "$STATIC" | wc -c)" -eq "$SIZE" ] || { echo "static file not served" >&2; exit 1; }
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVICE/stat"; } # the service's user + system CPU, in clock ticks
+TICK=$(getconf CLK_TCK)
+
 run() { # name url connections pace_ms
+  local before; before=$(cpu_ticks)
   PACE_MS="$4" wrk -t1 -c"$3" -d"${SECONDS_PER_RUN}s" --latency -s "$ROOT/bench/api/pace.lua" "$2" > "$WORK/$1.txt"
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")
   p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.txt")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/$1.txt")
-  echo "$1 $rps $p50 $p99"
+  local requests; requests=$(awk '/requests in/ {print $1}' "$WORK/$1.txt")
+  # CPU per request: what the service spent, not the wall clock, so it holds up when other work shares the machine.
+  local cpu_us; cpu_us=$(( ($(cpu_ticks) - before) * 1000000 / TICK / requests ))
+  echo "$1 $rps $p50 $p99 $cpu_us"
 }
 
 # Warm up both paths (JIT, SQLite page cache).
 wrk -t1 -c4 -d5s "$API" >/dev/null; wrk -t1 -c4 -d5s "$STATIC" >/dev/null
 
-echo "| run | connections | pacing | requests/s | p50 | p99 |"
-echo "|---|---|---|---|---|---|"
+echo "| run | connections | pacing | requests/s | p50 | p99 | service CPU/request |"
+echo "|---|---|---|---|---|---|---|"
 for spec in "api-paced $API 12 10" "static-paced $STATIC 12 10" "api-max $API 8 0" "static-max $STATIC 8 0"; do
   set -- $spec
-  read -r name rps p50 p99 < <(run "$1" "$2" "$3" "$4")
-  echo "| $name | $3 | ${4} ms/conn | $rps | $p50 | $p99 |"
+  read -r name rps p50 p99 cpu < <(run "$1" "$2" "$3" "$4")
+  echo "| $name | $3 | ${4} ms/conn | $rps | $p50 | $p99 | ${cpu} µs |"
   eval "${name//-/_}_rps=$rps"
 done
 echo
