@@ -41,8 +41,10 @@ public sealed class ProfileBuilder
         if (message.Direction == Direction.Outgoing)
         {
             _mailbox.Sent(ticks);
-            foreach (var c in message.Counterparts)
+            var counterparts = message.Counterparts;
+            for (int i = 0; i < counterparts.Count; i++) // by index: no enumerator per message
             {
+                var c = counterparts[i];
                 if (c.Role == RecipientRole.From || _owner.Contains(c.Address)) continue;
                 var p = Person(c.Address, c.DisplayName);
                 ref var month = ref p.Touch(ticks, _options.GapSamples);
@@ -64,7 +66,7 @@ public sealed class ProfileBuilder
         {
             _mailbox.Received(ticks);
             if (_owner.Contains(message.From)) return; // the owner's own copy with a wrong direction: not a correspondent
-            var p = Person(message.From, message.FromDisplayName ?? message.Counterparts.FirstOrDefault(c => c.Role == RecipientRole.From).DisplayName);
+            var p = Person(message.From, message.FromDisplayName ?? SenderName(message.Counterparts));
             ref var month = ref p.Touch(ticks, _options.GapSamples);
             double weight = Weight(message.OwnerRole, message.RecipientCount);
             month.Received++;
@@ -178,6 +180,13 @@ public sealed class ProfileBuilder
             _people[address] = p = new CorrespondentFeatures(address);
         if (!string.IsNullOrWhiteSpace(displayName)) p.DisplayName = displayName;
         return p;
+    }
+
+    private static string? SenderName(IReadOnlyList<Counterpart> counterparts)
+    {
+        for (int i = 0; i < counterparts.Count; i++)
+            if (counterparts[i].Role == RecipientRole.From) return counterparts[i].DisplayName;
+        return null;
     }
 
     private double Weight(RecipientRole role, int recipients)
