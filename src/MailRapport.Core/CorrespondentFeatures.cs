@@ -37,7 +37,12 @@ internal sealed class CorrespondentFeatures(string address)
     public int ReceivedWithMarkers, ReceivedAsMassMail;
     public AutomationMarkers MarkersSeen;
 
-    public readonly List<MonthBucket> Timeline = [];
+    // Month buckets in a plain array (no List in between): Touch reaches the current month with one indirection less.
+    private MonthBucket[] _months = [];
+    private int _monthCount;
+
+    /// <summary>Activity per month, oldest first (months without activity left out).</summary>
+    public ReadOnlySpan<MonthBucket> Timeline => _months.AsSpan(0, _monthCount);
 
     public struct MonthBucket
     {
@@ -66,9 +71,10 @@ internal sealed class CorrespondentFeatures(string address)
             int monthIndex = Core.MonthIndex.OfTicks(ticks);
             _monthEndTicks = Core.MonthIndex.Start(monthIndex).AddMonths(1).UtcTicks;
             ActiveMonths++;
-            Timeline.Add(new MonthBucket { MonthIndex = monthIndex });
+            if (_monthCount == _months.Length) Array.Resize(ref _months, Math.Max(4, _months.Length * 2));
+            _months[_monthCount++] = new MonthBucket { MonthIndex = monthIndex };
         }
-        return ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Timeline)[^1];
+        return ref _months[_monthCount - 1];
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ internal static class FeatureEvidence
     /// </summary>
     public static EvidenceWindow Window(CorrespondentFeatures f, DateTimeOffset asOf, MailboxCoverage coverage)
     {
-        if (f.Timeline.Count == 0) return new EvidenceWindow { WholeHistory = true };
+        if (f.Timeline.IsEmpty) return new EvidenceWindow { WholeHistory = true };
         int first = f.Timeline[0].MonthIndex, last = MonthIndex.Of(asOf);
         int from = int.MaxValue, to = int.MinValue, months = 0, sent = 0, received = 0, backAndForth = 0;
         double ws = 0, wr = 0;

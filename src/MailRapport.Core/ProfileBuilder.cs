@@ -45,8 +45,7 @@ public sealed class ProfileBuilder
             for (int i = 0; i < counterparts.Count; i++) // by index: no enumerator per message
             {
                 var c = counterparts[i];
-                if (c.Role == RecipientRole.From || _owner.Contains(c.Address)) continue;
-                var p = Person(c.Address, c.DisplayName);
+                if (c.Role == RecipientRole.From || PersonOrOwner(c.Address, c.DisplayName) is not { } p) continue;
                 ref var month = ref p.Touch(ticks, _options.GapSamples);
                 double weight = Weight(c.Role, message.RecipientCount);
                 month.Sent++;
@@ -65,8 +64,8 @@ public sealed class ProfileBuilder
         else
         {
             _mailbox.Received(ticks);
-            if (_owner.Contains(message.From)) return; // the owner's own copy with a wrong direction: not a correspondent
-            var p = Person(message.From, message.FromDisplayName ?? SenderName(message.Counterparts));
+            // The owner's own copy with a wrong direction: not a correspondent.
+            if (PersonOrOwner(message.From, message.FromDisplayName ?? SenderName(message.Counterparts)) is not { } p) return;
             ref var month = ref p.Touch(ticks, _options.GapSamples);
             double weight = Weight(message.OwnerRole, message.RecipientCount);
             month.Received++;
@@ -172,6 +171,21 @@ public sealed class ProfileBuilder
             throw new ArgumentException($"Interactions must be added in time order ({timestamp:O} after {new DateTime(_lastTicks, DateTimeKind.Utc):O}).");
         _lastTicks = ticks;
         return ticks;
+    }
+
+    /// <summary>
+    /// The correspondent at <paramref name="address"/>, or null for the owner. One lookup for someone already known
+    /// (an owner address is never a correspondent); the owner set is asked only for a new address.
+    /// </summary>
+    private CorrespondentFeatures? PersonOrOwner(string address, string? displayName)
+    {
+        if (!_people.TryGetValue(address, out var p))
+        {
+            if (_owner.Contains(address)) return null;
+            _people[address] = p = new CorrespondentFeatures(address);
+        }
+        if (!string.IsNullOrWhiteSpace(displayName)) p.DisplayName = displayName;
+        return p;
     }
 
     private CorrespondentFeatures Person(string address, string? displayName)

@@ -52,12 +52,19 @@ internal sealed class StageClassifier(StageModelOptions o)
             NextStep = ProfileWording.NextStep(decision, nurture, flags, f, evidence, coolingAt),
             AutomatedReason = automatedReason,
             AsOf = asOf,
-            Timeline = f.Timeline.Select(b =>
-            {
-                var (year, month) = MonthIndex.YearMonth(b.MonthIndex);
-                return new MonthActivity(year, month, b.Sent, b.Received, b.Meetings);
-            }).ToList(),
+            Timeline = Timeline(f.Timeline),
         };
+    }
+
+    private static List<MonthActivity> Timeline(ReadOnlySpan<CorrespondentFeatures.MonthBucket> buckets)
+    {
+        var timeline = new List<MonthActivity>(buckets.Length);
+        foreach (var b in buckets)
+        {
+            var (year, month) = MonthIndex.YearMonth(b.MonthIndex);
+            timeline.Add(new MonthActivity(year, month, b.Sent, b.Received, b.Meetings));
+        }
+        return timeline;
     }
 
     // ---- automated senders ----
