@@ -19,9 +19,10 @@ internal sealed class CorrespondentFeatures(string address)
     /// <summary>Answers given by meeting: a meeting after the other side's unanswered message counts as an answer.</summary>
     public int AnsweredByMeetingMine, AnsweredByMeetingTheirs;
     public long LastMeetingTicks = long.MinValue;
+    /// <summary>Reply latencies in hours, the most recent kept: medians for the stage, the newest in order for drift.</summary>
     public RingBuffer? ReplyHoursMine, ReplyHoursTheirs;
-    /// <summary>Waiting threads and ordered reply times (FollowUpTracker).</summary>
-    public FollowUpTracker? FollowUps;
+    /// <summary>Recent threads (reply times, shared threads, waiting); null until the first message.</summary>
+    public ThreadTable? Threads;
 
     public int Meetings, SmallMeetings;
     public double MeetingHours, WeightedMeetings, WeightedMeetingHours;
@@ -36,22 +37,18 @@ internal sealed class CorrespondentFeatures(string address)
     public int ReceivedWithMarkers, ReceivedAsMassMail;
     public AutomationMarkers MarkersSeen;
 
-    public readonly List<MonthBucket> Timeline = [];
-    private ThreadState[]? _threads;
-    private int _threadCount;
+    // Month buckets in a plain array (no List in between): Touch reaches the current month with one indirection less.
+    private MonthBucket[] _months = [];
+    private int _monthCount;
+
+    /// <summary>Activity per month, oldest first (months without activity left out).</summary>
+    public ReadOnlySpan<MonthBucket> Timeline => _months.AsSpan(0, _monthCount);
 
     public struct MonthBucket
     {
         public int MonthIndex;
         public int Sent, Received, Meetings;
         public double WeightedSent, WeightedReceived;
-    }
-
-    private struct ThreadState
-    {
-        public ulong Key;
-        public long LastMineTicks, LastTheirsTicks, TouchedTicks;
-        public bool Mine, Theirs, Counted;
     }
 
     /// <summary>
@@ -74,9 +71,10 @@ internal sealed class CorrespondentFeatures(string address)
             int monthIndex = Core.MonthIndex.OfTicks(ticks);
             _monthEndTicks = Core.MonthIndex.Start(monthIndex).AddMonths(1).UtcTicks;
             ActiveMonths++;
-            Timeline.Add(new MonthBucket { MonthIndex = monthIndex });
+            if (_monthCount == _months.Length) Array.Resize(ref _months, Math.Max(4, _months.Length * 2));
+            _months[_monthCount++] = new MonthBucket { MonthIndex = monthIndex };
         }
-        return ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Timeline)[^1];
+        return ref _months[_monthCount - 1];
     }
 
     /// <summary>
@@ -100,30 +98,17 @@ internal sealed class CorrespondentFeatures(string address)
 
     /// <summary>
     /// Records the owner (mine = true) or the correspondent writing in a thread, and returns the reply latency
-    /// when this message answers the other side's last unanswered message within the window.
+    /// when this message answers the other side's last unanswered message within the window. A direct message
+    /// written after the other side last answered anywhere (<paramref name="answeredAt"/>: a message or a shared
+    /// meeting) opens a wait in its thread; one before it was answered.
     /// </summary>
-    public double? Thread(ulong key, long ticks, bool mine, int capacity, long windowTicks)
+    public double? Thread(ulong key, long ticks, bool mine, bool direct, long answeredAt, int capacity, long windowTicks)
     {
-        _threads ??= new ThreadState[capacity];
-        int index = -1;
-        for (int i = 0; i < _threadCount; i++)
-            if (_threads[i].Key == key) { index = i; break; }
-        if (index < 0)
-        {
-            if (_threadCount < _threads.Length) index = _threadCount++;
-            else
-            {
-                index = 0; // forget the least recently used thread
-                for (int i = 1; i < _threadCount; i++)
-                    if (_threads[i].TouchedTicks < _threads[index].TouchedTicks) index = i;
-            }
-            _threads[index] = new ThreadState { Key = key, LastMineTicks = long.MinValue, LastTheirsTicks = long.MinValue };
-        }
-        ref var t = ref _threads[index];
-        t.TouchedTicks = ticks;
+        ref var t = ref (Threads ??= new ThreadTable(capacity)).Find(key, ticks);
         double? latency = null;
         if (mine)
         {
+            if (direct && t.MineSince <= answeredAt) t.MineSince = ticks;
             if (t.LastTheirsTicks != long.MinValue && t.LastTheirsTicks > t.LastMineTicks && ticks - t.LastTheirsTicks <= windowTicks)
                 latency = (ticks - t.LastTheirsTicks) / (double)TimeSpan.TicksPerHour;
             t.LastMineTicks = ticks;
@@ -131,6 +116,7 @@ internal sealed class CorrespondentFeatures(string address)
         }
         else
         {
+            if (direct && t.TheirsSince <= answeredAt) t.TheirsSince = ticks;
             if (t.LastMineTicks != long.MinValue && t.LastMineTicks > t.LastTheirsTicks && ticks - t.LastMineTicks <= windowTicks)
                 latency = (ticks - t.LastMineTicks) / (double)TimeSpan.TicksPerHour;
             t.LastTheirsTicks = ticks;
@@ -161,6 +147,15 @@ internal sealed class RingBuffer(int capacity)
     }
 
     public double Median() => Quantile(0.5);
+
+    /// <summary>The newest <paramref name="n"/> values (at most all kept) in the order they came.</summary>
+    public double[] Newest(int n)
+    {
+        n = Math.Min(n, _count);
+        var result = new double[n];
+        for (int i = 0; i < n; i++) result[i] = _values[((_next - n + i) % _values.Length + _values.Length) % _values.Length];
+        return result;
+    }
 
     /// <summary>Linear-interpolated quantile of the kept values (q in 0..1).</summary>
     public double Quantile(double q)

@@ -83,11 +83,14 @@ public sealed class FollowUpOptions
     public double MinReplyHours { get; set; } = 1;
     /// <summary>A thread unanswered longer than this is no longer "waiting": it was let go.</summary>
     public double WaitingMaxDays { get; set; } = 30;
-    /// <summary>Threads remembered per correspondent for waiting (least recently used are forgotten).</summary>
-    public int ThreadsRemembered { get; set; } = 32;
+    /// <summary>
+    /// Former setting, still read: waiting threads now come from the one thread table sized by
+    /// <see cref="StageModelOptions.ThreadsRemembered"/> ("StageModel:ThreadsRemembered"). When set, the table keeps at least this many.
+    /// </summary>
+    public int? ThreadsRemembered { get; set; }
     /// <summary>Gaps between days with contact needed before the usual gap counts as a rhythm.</summary>
     public int RhythmMinGaps { get; set; } = 4;
-    /// <summary>Replies per direction kept in time order for drift.</summary>
+    /// <summary>Newest replies per direction drift is measured over (at most <see cref="StageModelOptions.ReplySamples"/>, the reply times kept).</summary>
     public int DriftSamplesKept { get; set; } = 24;
     /// <summary>The newest this-many replies are "recent"; the ones before, "earlier". Each needs at least this many.</summary>
     public int DriftRecentSamples { get; set; } = 5;

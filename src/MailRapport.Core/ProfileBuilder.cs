@@ -11,6 +11,8 @@ public sealed class ProfileBuilder
     private readonly IReadOnlyDictionary<string, bool> _overrides;
     private readonly Dictionary<string, CorrespondentFeatures> _people = new(StringComparer.Ordinal);
     private readonly long _replyWindowTicks;
+    private readonly int _threadsRemembered;
+    private readonly FollowUpRules _followUps;
     private readonly MailboxActivity _mailbox = new();
     private long _lastTicks = long.MinValue;
 
@@ -20,6 +22,8 @@ public sealed class ProfileBuilder
         _owner = new HashSet<string>(ownerAddresses, StringComparer.Ordinal); // canonical already: normalised where they entered
         _overrides = automatedOverrides ?? new Dictionary<string, bool>();
         _replyWindowTicks = (long)(options.ReplyWindowDays * TimeSpan.TicksPerDay);
+        _threadsRemembered = options.ThreadTableSize;
+        _followUps = new FollowUpRules(options.FollowUp);
     }
 
     public int Correspondents => _people.Count;
@@ -37,33 +41,31 @@ public sealed class ProfileBuilder
         if (message.Direction == Direction.Outgoing)
         {
             _mailbox.Sent(ticks);
-            foreach (var c in message.Counterparts)
+            var counterparts = message.Counterparts;
+            for (int i = 0; i < counterparts.Count; i++) // by index: no enumerator per message
             {
-                if (c.Role == RecipientRole.From || _owner.Contains(c.Address)) continue;
-                var p = Person(c.Address, c.DisplayName);
+                var c = counterparts[i];
+                if (c.Role == RecipientRole.From || PersonOrOwner(c.Address, c.DisplayName) is not { } p) continue;
                 ref var month = ref p.Touch(ticks, _options.GapSamples);
                 double weight = Weight(c.Role, message.RecipientCount);
                 month.Sent++;
                 month.WeightedSent += weight;
                 p.Sent++;
                 p.WeightedSent += weight;
-                var followUps = p.FollowUps ??= new FollowUpTracker(_options.FollowUp);
-                followUps.Message(thread, ticks, mine: true, direct: c.Role == RecipientRole.To && message.RecipientCount < _options.LargeListRecipients,
-                    answeredAt: Math.Max(p.LastReceivedTicks, p.LastMeetingTicks));
                 p.LastSentTicks = ticks;
-                if (p.Thread(thread, ticks, mine: true, _options.ThreadsRemembered, _replyWindowTicks) is { } hours)
+                if (p.Thread(thread, ticks, mine: true, direct: c.Role == RecipientRole.To && message.RecipientCount < _options.LargeListRecipients,
+                        answeredAt: Math.Max(p.LastReceivedTicks, p.LastMeetingTicks), _threadsRemembered, _replyWindowTicks) is { } hours)
                 {
                     p.RepliesMine++;
                     (p.ReplyHoursMine ??= new RingBuffer(_options.ReplySamples)).Add(hours);
-                    followUps.Reply(mine: true, hours);
                 }
             }
         }
         else
         {
             _mailbox.Received(ticks);
-            if (_owner.Contains(message.From)) return; // the owner's own copy with a wrong direction: not a correspondent
-            var p = Person(message.From, message.FromDisplayName ?? message.Counterparts.FirstOrDefault(c => c.Role == RecipientRole.From).DisplayName);
+            // The owner's own copy with a wrong direction: not a correspondent.
+            if (PersonOrOwner(message.From, message.FromDisplayName ?? SenderName(message.Counterparts)) is not { } p) return;
             ref var month = ref p.Touch(ticks, _options.GapSamples);
             double weight = Weight(message.OwnerRole, message.RecipientCount);
             month.Received++;
@@ -74,14 +76,11 @@ public sealed class ProfileBuilder
             if (message.Markers != AutomationMarkers.None) { p.ReceivedWithMarkers++; p.MarkersSeen |= message.Markers; }
             if (message.RecipientCount >= _options.LargeListRecipients || message.OwnerRole is RecipientRole.Bcc or RecipientRole.From)
                 p.ReceivedAsMassMail++;
-            var followUps = p.FollowUps ??= new FollowUpTracker(_options.FollowUp);
-            followUps.Message(thread, ticks, mine: false, direct: message.OwnerRole == RecipientRole.To && message.RecipientCount < _options.LargeListRecipients,
-                answeredAt: Math.Max(p.LastSentTicks, p.LastMeetingTicks));
-            if (p.Thread(thread, ticks, mine: false, _options.ThreadsRemembered, _replyWindowTicks) is { } hours)
+            if (p.Thread(thread, ticks, mine: false, direct: message.OwnerRole == RecipientRole.To && message.RecipientCount < _options.LargeListRecipients,
+                    answeredAt: Math.Max(p.LastSentTicks, p.LastMeetingTicks), _threadsRemembered, _replyWindowTicks) is { } hours)
             {
                 p.RepliesTheirs++;
                 (p.ReplyHoursTheirs ??= new RingBuffer(_options.ReplySamples)).Add(hours);
-                followUps.Reply(mine: false, hours);
             }
         }
     }
@@ -149,17 +148,16 @@ public sealed class ProfileBuilder
     /// </summary>
     private ContactProfile WithFollowUps(ContactProfile profile, CorrespondentFeatures p, DateTimeOffset asOf, MailboxCoverage coverage)
     {
-        var o = _options.FollowUp;
         if (profile.Flags.HasFlag(ContactFlags.Automated))
             return profile with { NextContact = new ContactRhythm { Summary = "No rhythm expected: automated sender." } };
-        var rhythm = FollowUpTracker.Rhythm(o, profile.Evidence, p.GapDays?.Count ?? 0, asOf, coverage);
-        if (p.FollowUps is not { } f) return profile with { NextContact = rhythm };
+        var rhythm = FollowUpRules.Rhythm(_options.FollowUp, profile.Evidence, p.GapDays?.Count ?? 0, asOf, coverage);
+        if (p.Threads is not { } threads) return profile with { NextContact = rhythm }; // meetings only: no mail to wait on
         return profile with
         {
-            WaitingOnYou = f.Waiting(onOwner: true, Math.Max(p.LastSentTicks, p.LastMeetingTicks), p.ReplyHoursMine, asOf, coverage),
-            WaitingOnThem = f.Waiting(onOwner: false, Math.Max(p.LastReceivedTicks, p.LastMeetingTicks), p.ReplyHoursTheirs, asOf, coverage),
+            WaitingOnYou = _followUps.Waiting(threads, onOwner: true, Math.Max(p.LastSentTicks, p.LastMeetingTicks), p.ReplyHoursMine, asOf, coverage),
+            WaitingOnThem = _followUps.Waiting(threads, onOwner: false, Math.Max(p.LastReceivedTicks, p.LastMeetingTicks), p.ReplyHoursTheirs, asOf, coverage),
             NextContact = rhythm,
-            ReplyDrift = f.Drift(),
+            ReplyDrift = _followUps.Drift(p.ReplyHoursMine, p.ReplyHoursTheirs),
         };
     }
 
@@ -175,12 +173,34 @@ public sealed class ProfileBuilder
         return ticks;
     }
 
+    /// <summary>
+    /// The correspondent at <paramref name="address"/>, or null for the owner. One lookup for someone already known
+    /// (an owner address is never a correspondent); the owner set is asked only for a new address.
+    /// </summary>
+    private CorrespondentFeatures? PersonOrOwner(string address, string? displayName)
+    {
+        if (!_people.TryGetValue(address, out var p))
+        {
+            if (_owner.Contains(address)) return null;
+            _people[address] = p = new CorrespondentFeatures(address);
+        }
+        if (!string.IsNullOrWhiteSpace(displayName)) p.DisplayName = displayName;
+        return p;
+    }
+
     private CorrespondentFeatures Person(string address, string? displayName)
     {
         if (!_people.TryGetValue(address, out var p))
             _people[address] = p = new CorrespondentFeatures(address);
         if (!string.IsNullOrWhiteSpace(displayName)) p.DisplayName = displayName;
         return p;
+    }
+
+    private static string? SenderName(IReadOnlyList<Counterpart> counterparts)
+    {
+        for (int i = 0; i < counterparts.Count; i++)
+            if (counterparts[i].Role == RecipientRole.From) return counterparts[i].DisplayName;
+        return null;
     }
 
     private double Weight(RecipientRole role, int recipients)

@@ -27,8 +27,16 @@ public sealed class StageModelOptions : IValidatableObject
     public double ReplyWindowDays { get; set; } = 14;
     /// <summary>Reply times kept per direction for the median (most recent ones): bounds memory per correspondent.</summary>
     public int ReplySamples { get; set; } = 64;
-    /// <summary>Threads remembered per correspondent for reply detection (least recently used are forgotten).</summary>
+    /// <summary>
+    /// Threads remembered per correspondent (least recently used are forgotten), in the one thread table that serves
+    /// reply detection, shared threads and waiting threads.
+    /// </summary>
     public int ThreadsRemembered { get; set; } = 32;
+    /// <summary>
+    /// The thread table's size: <see cref="ThreadsRemembered"/>, or the former follow-up setting
+    /// ("StageModel:FollowUp:ThreadsRemembered") when a configuration still sets it higher, so neither use remembers fewer.
+    /// </summary>
+    internal int ThreadTableSize => Math.Max(1, Math.Max(ThreadsRemembered, FollowUp.ThreadsRemembered ?? 0));
     /// <summary>Gaps between interaction days kept for the usual-gap median (most recent ones).</summary>
     public int GapSamples { get; set; } = 64;
 

@@ -93,3 +93,31 @@ public sealed class StageModelOptionsTests
         string.Join("; ", profiles.Where(p => !p.Address.EndsWith(History.BackgroundDomain, StringComparison.Ordinal))
             .OrderBy(p => p.Address).Select(p => $"{p.Address} {p.Harmony} {p.Depth} {p.Strength}"));
 }
+
+/// <summary>The one thread table: its size setting (the former follow-up key still read) and what it forgets.</summary>
+public sealed class ThreadTableTests
+{
+    [Theory]
+    [InlineData(32, null, 32)]
+    [InlineData(10, null, 10)]
+    [InlineData(10, 40, 40)] // the former "StageModel:FollowUp:ThreadsRemembered", set higher: neither use remembers fewer
+    [InlineData(50, 40, 50)]
+    public void One_size_serves_replies_and_waiting(int threadsRemembered, int? formerFollowUpSetting, int expected)
+    {
+        var options = new StageModelOptions { ThreadsRemembered = threadsRemembered, FollowUp = new FollowUpOptions { ThreadsRemembered = formerFollowUpSetting } };
+        Assert.Equal(expected, options.ThreadTableSize);
+    }
+
+    [Fact]
+    public void The_least_recently_used_thread_is_forgotten()
+    {
+        var table = new ThreadTable(2);
+        table.Find(1, ticks: 10).MineSince = 10;
+        table.Find(2, ticks: 20).MineSince = 20;
+        table.Find(1, ticks: 30); // 1 used again: 2 is now the oldest
+        table.Find(3, ticks: 40).MineSince = 40;
+        Assert.Equal(10, table.Find(1, ticks: 50).MineSince);
+        Assert.Equal(long.MinValue, table.Find(2, ticks: 60).MineSince); // forgotten, so new
+        Assert.Equal(2, table.States.Length);
+    }
+}

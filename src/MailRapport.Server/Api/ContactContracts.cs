@@ -31,10 +31,10 @@ public sealed record ContactResponse
     public required DateTimeOffset AsOf { get; init; }
     public required IReadOnlyList<MonthActivityResponse> Timeline { get; init; }
     /// <summary>Threads waiting on the user's answer, and on theirs; the next expected contact by the tie's rhythm; reply-time drift.</summary>
-    public required WaitingThreads WaitingOnYou { get; init; }
-    public required WaitingThreads WaitingOnThem { get; init; }
-    public required ContactRhythm NextContact { get; init; }
-    public required ReplyDrift ReplyDrift { get; init; }
+    public required WaitingThreadsResponse WaitingOnYou { get; init; }
+    public required WaitingThreadsResponse WaitingOnThem { get; init; }
+    public required ContactRhythmResponse NextContact { get; init; }
+    public required ReplyDriftResponse ReplyDrift { get; init; }
     /// <summary>Every change of stage or nurture, oldest first: on the single contact only, absent from pages.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<StageChangeResponse>? StageHistory { get; init; }
@@ -62,6 +62,20 @@ public sealed record EvidenceResponse
     public required DateTimeOffset? LastSent { get; init; }
     public required DateTimeOffset? LastReceived { get; init; }
 }
+
+/// <summary>Threads waiting on one side, with the usual reply time they are measured against; <c>summary</c> null when none wait.</summary>
+public sealed record WaitingThreadsResponse(int Threads, DateTimeOffset? OldestSince, double? OldestDays, double UsualReplyHours,
+    bool UsualReplyIsDefault, int ReplySamples, string? Summary, string? Note);
+
+/// <summary>When contact is next due by the tie's own rhythm, and how far past it the tie is.</summary>
+public sealed record ContactRhythmResponse(bool Known, int Gaps, double? UsualGapDays, DateTimeOffset? NextDue, double? OverdueFactor,
+    bool OlderThanHistory, string Summary);
+
+/// <summary>One direction's reply times, recent against earlier.</summary>
+public sealed record DriftLineResponse(bool Flagged, int EarlierSamples, int RecentSamples, double? EarlierMedianHours, double? RecentMedianHours,
+    double? Ratio, string? Summary);
+
+public sealed record ReplyDriftResponse(DriftLineResponse Theirs, DriftLineResponse Mine);
 
 public sealed record DecisionResponse(
     [property: JsonConverter(typeof(CamelCaseEnumConverter<Stage>))] Stage Stage,
@@ -108,15 +122,22 @@ internal static class ContactMapping
         AutomatedReason = p.AutomatedReason,
         AsOf = p.AsOf,
         Timeline = p.Timeline.Select(m => new MonthActivityResponse(m.Year, m.Month, m.Sent, m.Received, m.Meetings)).ToList(),
-        WaitingOnYou = p.WaitingOnYou,
-        WaitingOnThem = p.WaitingOnThem,
-        NextContact = p.NextContact,
-        ReplyDrift = p.ReplyDrift,
+        WaitingOnYou = ToResponse(p.WaitingOnYou),
+        WaitingOnThem = ToResponse(p.WaitingOnThem),
+        NextContact = new ContactRhythmResponse(p.NextContact.Known, p.NextContact.Gaps, p.NextContact.UsualGapDays, p.NextContact.NextDue,
+            p.NextContact.OverdueFactor, p.NextContact.OlderThanHistory, p.NextContact.Summary),
+        ReplyDrift = new ReplyDriftResponse(ToResponse(p.ReplyDrift.Theirs), ToResponse(p.ReplyDrift.Mine)),
         StageHistory = history?.Select(h => new StageChangeResponse(h.At, h.Stage, h.Nurture)).ToList(),
     };
 
     /// <summary>A profile just computed (the command line), in the API's shape: through the stored document, so both agree.</summary>
     public static ContactResponse ToResponse(ContactProfile p) => ToResponse(StoredProfileFormat.From(p));
+
+    private static WaitingThreadsResponse ToResponse(StoredWaitingThreads w) =>
+        new(w.Threads, w.OldestSince, w.OldestDays, w.UsualReplyHours, w.UsualReplyIsDefault, w.ReplySamples, w.Summary, w.Note);
+
+    private static DriftLineResponse ToResponse(StoredDriftLine l) =>
+        new(l.Flagged, l.EarlierSamples, l.RecentSamples, l.EarlierMedianHours, l.RecentMedianHours, l.Ratio, l.Summary);
 
     private static CriterionResponse ToResponse(StoredCriterion c) => new(c.Name, c.Met, c.Value, c.Required, c.Detail);
 

@@ -6,7 +6,6 @@ using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Evaluation;
 using MailRapport.Core;
-using NodaTime;
 
 namespace MailRapport.Server.Import;
 
@@ -66,11 +65,11 @@ public static class ICalendarReader
         var replaced = new HashSet<string>(StringComparer.Ordinal);
         using (var reader = open())
         {
-            foreach (var block in Blocks(reader, keepAllEvents: false))
+            foreach (var block in ICalendarBlocks.Read(reader, keepAllEvents: false, MaxLineChars, MaxEventChars))
             {
                 if (block.IsTimeZone)
                 {
-                    if (zones.Count < MaxZonesPerFile && ZoneFallback(block.Text) is { } z) zones.TryAdd(z.TzId, z.FixedId);
+                    if (zones.Count < MaxZonesPerFile && ICalendarZones.Fallback(block.Text) is { } z) zones.TryAdd(z.TzId, z.FixedId);
                 }
                 else if (block.HasRecurrenceId && !block.TooLarge && TryParse(block.Text, zones) is { RecurrenceIdentifier.StartTime: { } rid } e)
                 {
@@ -80,7 +79,7 @@ public static class ICalendarReader
         }
         using (var reader = open())
         {
-            foreach (var block in Blocks(reader, keepAllEvents: true))
+            foreach (var block in ICalendarBlocks.Read(reader, keepAllEvents: true, MaxLineChars, MaxEventChars))
             {
                 if (block.IsTimeZone) continue;
                 if (block.TooLarge) { skipped(Reasons.TooLarge); continue; }
@@ -230,27 +229,12 @@ public static class ICalendarReader
         // Ical.Net resolves TZIDs through one process-wide function: ours applies the product's single zone rule
         // (TimeZones, backed by TimeZoneConverter), knows the fixed zones made from a file's own VTIMEZONE, and reads
         // an id nobody knows as UTC instead of throwing ("Unrecognized time zone id", ical-org/ical.net#749).
-        TimeZoneResolvers.TimeZoneResolver = ResolveZone;
-    }
-
-    private const string FixedZonePrefix = "MailRapport/Fixed/";
-
-    internal static DateTimeZone ResolveZone(string tzid)
-    {
-        if (tzid.StartsWith(FixedZonePrefix, StringComparison.Ordinal) &&
-            int.TryParse(tzid.AsSpan(FixedZonePrefix.Length), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds))
-            return DateTimeZone.ForOffset(Offset.FromSeconds(seconds));
-        if (TimeZones.IanaId(tzid) is { } iana && DateTimeZoneProviders.Tzdb.GetZoneOrNull(iana) is { } zone) return zone;
-        try { return TimeZoneResolvers.Default(tzid); }
-        catch (ArgumentException) { }
-        if (TimeZones.Find(tzid) is { } fixedZone && !fixedZone.SupportsDaylightSavingTime)
-            return DateTimeZone.ForOffset(Offset.FromTimeSpan(fixedZone.BaseUtcOffset));
-        return DateTimeZone.Utc;
+        TimeZoneResolvers.TimeZoneResolver = ICalendarZones.Resolve;
     }
 
     private static CalendarEvent? TryParse(string block, Dictionary<string, string> zones)
     {
-        if (zones.Count > 0) block = WithFileZones(block, zones);
+        if (zones.Count > 0) block = ICalendarZones.WithFileZones(block, zones);
         try
         {
             return Ical.Net.Calendar.Load<CalendarEvent>(block).OfType<CalendarEvent>().FirstOrDefault();
@@ -258,143 +242,6 @@ public static class ICalendarReader
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return null;
-        }
-    }
-
-    /// <summary>TZIDs defined by the file's VTIMEZONE and unknown to the resolver point to the fixed zone made from it.</summary>
-    private static string WithFileZones(string block, Dictionary<string, string> zones)
-    {
-        if (!block.Contains("TZID=", StringComparison.OrdinalIgnoreCase)) return block;
-        foreach (var (tzid, fixedId) in zones)
-        {
-            if (!block.Contains(tzid, StringComparison.Ordinal)) continue;
-            block = block.Replace("TZID=\"" + tzid + "\"", "TZID=" + fixedId, StringComparison.OrdinalIgnoreCase)
-                         .Replace("TZID=" + tzid + ":", "TZID=" + fixedId + ":", StringComparison.OrdinalIgnoreCase)
-                         .Replace("TZID=" + tzid + ";", "TZID=" + fixedId + ";", StringComparison.OrdinalIgnoreCase);
-        }
-        return block;
-    }
-
-    /// <summary>
-    /// For a VTIMEZONE whose TZID no resolver knows: a fixed zone at its standard offset (TZOFFSETTO of STANDARD).
-    /// Daylight rules of such custom zones are not followed; the event keeps its day and is at most an hour off.
-    /// </summary>
-    private static (string TzId, string FixedId)? ZoneFallback(string block)
-    {
-        string? tzid = null, standard = null, any = null;
-        bool inStandard = false;
-        foreach (var raw in block.Split('\n'))
-        {
-            var line = raw.TrimEnd('\r');
-            if (line.StartsWith("TZID:", StringComparison.OrdinalIgnoreCase)) tzid ??= line[5..].Trim().Trim('"');
-            else if (line.Equals("BEGIN:STANDARD", StringComparison.OrdinalIgnoreCase)) inStandard = true;
-            else if (line.Equals("END:STANDARD", StringComparison.OrdinalIgnoreCase)) inStandard = false;
-            else if (line.StartsWith("TZOFFSETTO:", StringComparison.OrdinalIgnoreCase))
-            {
-                var value = line[11..].Trim();
-                any ??= value;
-                if (inStandard) standard ??= value;
-            }
-        }
-        if (tzid is null || tzid.Length == 0 || tzid.Contains('"')) return null;
-        if (TimeZones.IanaId(tzid) is { } iana && DateTimeZoneProviders.Tzdb.GetZoneOrNull(iana) is not null) return null; // known: no fallback needed
-        if (OffsetSeconds(standard ?? any ?? "") is not { } seconds) return null;
-        return (tzid, FixedZonePrefix + seconds.ToString(CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>A UTC offset as RFC 5545 writes it: +hhmm or -hhmm, optionally with seconds.</summary>
-    private static int? OffsetSeconds(string value)
-    {
-        var v = value.Trim();
-        if (v.Length is not (5 or 7) || v[0] is not ('+' or '-') || v.AsSpan(1).ContainsAnyExceptInRange('0', '9')) return null;
-        int seconds = int.Parse(v.AsSpan(1, 2), CultureInfo.InvariantCulture) * 3600 + int.Parse(v.AsSpan(3, 2), CultureInfo.InvariantCulture) * 60
-            + (v.Length == 7 ? int.Parse(v.AsSpan(5, 2), CultureInfo.InvariantCulture) : 0);
-        return seconds >= 24 * 3600 ? null : v[0] == '-' ? -seconds : seconds;
-    }
-
-    // ---- the line reader ----
-
-    private sealed record Block(string Text, bool IsTimeZone, bool HasRecurrenceId, bool TooLarge);
-
-    /// <summary>
-    /// Top-level VEVENT and VTIMEZONE blocks, with their nested parts (VALARM, STANDARD/DAYLIGHT); everything else is
-    /// passed over. Without <paramref name="keepAllEvents"/> only zones and RECURRENCE-ID events carry their text.
-    /// </summary>
-    private static IEnumerable<Block> Blocks(TextReader reader, bool keepAllEvents)
-    {
-        var lines = new BoundedLineReader(reader, MaxLineChars);
-        StringBuilder? current = null;
-        bool isZone = false, hasRid = false, tooLarge = false;
-        int depth = 0;
-        while (lines.ReadLine() is { } line)
-        {
-            if (current is null)
-            {
-                if (line.Equals("BEGIN:VEVENT", StringComparison.OrdinalIgnoreCase) || line.Equals("BEGIN:VTIMEZONE", StringComparison.OrdinalIgnoreCase))
-                {
-                    current = new StringBuilder(1024).Append(line).Append("\r\n");
-                    isZone = line.EndsWith("VTIMEZONE", StringComparison.OrdinalIgnoreCase);
-                    hasRid = false;
-                    tooLarge = lines.LastLineCut;
-                    depth = 0;
-                }
-                continue;
-            }
-            tooLarge |= lines.LastLineCut;
-            if (!tooLarge)
-            {
-                if (current.Length + line.Length > MaxEventChars) { tooLarge = true; current.Clear(); }
-                else current.Append(line).Append("\r\n");
-            }
-            if (line.StartsWith("RECURRENCE-ID", StringComparison.OrdinalIgnoreCase)) hasRid = true;
-            if (line.StartsWith("BEGIN:", StringComparison.OrdinalIgnoreCase)) depth++;
-            else if (line.StartsWith("END:", StringComparison.OrdinalIgnoreCase))
-            {
-                if (depth > 0) { depth--; continue; }
-                yield return new Block(tooLarge || !(keepAllEvents || isZone || hasRid) ? "" : current.ToString(), isZone, hasRid, tooLarge);
-                current = null;
-            }
-        }
-        if (current is not null && !isZone) yield return new Block("", false, hasRid, TooLarge: true); // cut off at the end of the file
-    }
-
-    /// <summary>Physical lines, each at most a given length: the rest of a longer line is read past without being kept.</summary>
-    private sealed class BoundedLineReader(TextReader reader, int maxChars)
-    {
-        private readonly char[] buffer = new char[1 << 16];
-        private readonly StringBuilder line = new();
-        private int position, length;
-
-        public bool LastLineCut { get; private set; }
-
-        public string? ReadLine()
-        {
-            line.Clear();
-            LastLineCut = false;
-            bool any = false;
-            while (true)
-            {
-                if (position == length)
-                {
-                    length = reader.Read(buffer, 0, buffer.Length);
-                    position = 0;
-                    if (length == 0) return any ? Finish() : null;
-                }
-                any = true;
-                int newline = Array.IndexOf(buffer, '\n', position, length - position);
-                int end = newline < 0 ? length : newline;
-                int take = Math.Min(end - position, maxChars - line.Length);
-                if (take > 0) line.Append(buffer, position, take);
-                if (end - position > take) LastLineCut = true;
-                position = newline < 0 ? length : newline + 1;
-                if (newline >= 0) return Finish();
-            }
-        }
-
-        private string Finish()
-        {
-            if (line.Length > 0 && line[^1] == '\r') line.Length--;
-            return line.ToString();
         }
     }
 }

@@ -28,11 +28,11 @@ public sealed class StoredProfile
     public string? AutomatedReason { get; set; }
     public DateTimeOffset AsOf { get; set; }
     public IReadOnlyList<StoredMonth> Timeline { get; set; } = [];
-    // The follow-up facts are small value records of Core's, stored as they are (absent in older rows: none).
-    public WaitingThreads WaitingOnYou { get; set; } = WaitingThreads.None;
-    public WaitingThreads WaitingOnThem { get; set; } = WaitingThreads.None;
-    public ContactRhythm NextContact { get; set; } = ContactRhythm.None;
-    public ReplyDrift ReplyDrift { get; set; } = ReplyDrift.None;
+    // The follow-up facts, in their own stored types (StoredFollowUps.cs; absent in older rows: none).
+    public StoredWaitingThreads WaitingOnYou { get; set; } = new();
+    public StoredWaitingThreads WaitingOnThem { get; set; } = new();
+    public StoredRhythm NextContact { get; set; } = new();
+    public StoredReplyDrift ReplyDrift { get; set; } = new();
 }
 
 public sealed class StoredEvidence
@@ -141,10 +141,10 @@ internal static class StoredProfileFormat
         AsOf = p.AsOf,
         Timeline = p.Timeline.Select(m => new StoredMonth { Year = m.Year, Month = m.Month, Sent = m.Sent, Received = m.Received, Meetings = m.Meetings })
             .ToList(),
-        WaitingOnYou = p.WaitingOnYou,
-        WaitingOnThem = p.WaitingOnThem,
-        NextContact = p.NextContact,
-        ReplyDrift = p.ReplyDrift,
+        WaitingOnYou = StoredFollowUps.From(p.WaitingOnYou),
+        WaitingOnThem = StoredFollowUps.From(p.WaitingOnThem),
+        NextContact = StoredFollowUps.From(p.NextContact),
+        ReplyDrift = StoredFollowUps.From(p.ReplyDrift),
     };
 
     private static StoredCriterion From(Criterion c) =>

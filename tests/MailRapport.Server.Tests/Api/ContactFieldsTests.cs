@@ -20,6 +20,10 @@ public sealed class ContactFieldsTests
         { typeof(Criterion), typeof(StoredCriterion), typeof(CriterionResponse) },
         { typeof(EvidenceWindow), typeof(StoredWindow), typeof(EvidenceWindowResponse) },
         { typeof(MonthActivity), typeof(StoredMonth), typeof(MonthActivityResponse) },
+        { typeof(WaitingThreads), typeof(StoredWaitingThreads), typeof(WaitingThreadsResponse) },
+        { typeof(ContactRhythm), typeof(StoredRhythm), typeof(ContactRhythmResponse) },
+        { typeof(ReplyDrift), typeof(StoredReplyDrift), typeof(ReplyDriftResponse) },
+        { typeof(DriftLine), typeof(StoredDriftLine), typeof(DriftLineResponse) },
     };
 
     private static string[] Members(Type t) =>
@@ -57,6 +61,21 @@ public sealed class ContactFieldsTests
                 Window = new EvidenceWindow { From = at, To = at.AddMonths(1), Months = 1, WholeHistory = true, MessagesSent = 16, MessagesReceived = 17, Balance = 0.5, BackAndForth = 18 },
             },
             AutomatedReason = "why", AsOf = at.AddDays(4), Timeline = [new MonthActivity(2026, 5, 19, 20, 21)],
+            WaitingOnYou = new WaitingThreads
+            {
+                Threads = 22, OldestSince = at.AddDays(5), OldestDays = 23.5, UsualReplyHours = 24.5, UsualReplyIsDefault = true, ReplySamples = 25,
+                Summary = "w1", Note = "n1",
+            },
+            WaitingOnThem = new WaitingThreads { Threads = 26, UsualReplyHours = 27.5, ReplySamples = 28, Note = "n2" },
+            NextContact = new ContactRhythm
+            {
+                Known = true, Gaps = 29, UsualGapDays = 30.5, NextDue = at.AddDays(6), OverdueFactor = 31.5, OlderThanHistory = true, Summary = "s1",
+            },
+            ReplyDrift = new ReplyDrift
+            {
+                Theirs = new DriftLine { Flagged = true, EarlierSamples = 32, RecentSamples = 33, EarlierMedianHours = 34.5, RecentMedianHours = 35.5, Ratio = 36.5, Summary = "d3" },
+                Mine = new DriftLine { EarlierSamples = 37, RecentSamples = 38 },
+            },
         };
         var response = ContactMapping.ToResponse(profile);
         Assert.Equal(Flatten(profile).Replace("\"flags\":\"OneWayInbound, PartialHistory\"", "\"flags\":[\"oneWayInbound\",\"partialHistory\"]"),

@@ -6,10 +6,10 @@ namespace MailRapport.Server.Tests.Import;
 /// <summary>Checks on the real Enron maildir in ../shared/data/enron; skipped when it is absent.</summary>
 public sealed class EnronCorpusTests
 {
-    private static MailImporter.ImportPlan Plan(string user)
+    private static ImportPlan Plan(string user)
     {
         var request = new ImportRequest { Path = Path.Combine(EnronFactAttribute.Root, user), Now = new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero) };
-        return MailImporter.Plan(MailImporter.Read(request), request);
+        return ImportPlanner.Plan(MailImporter.Read(request), request);
     }
 
     [EnronFact]

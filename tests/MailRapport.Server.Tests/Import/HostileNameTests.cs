@@ -34,7 +34,7 @@ public sealed class HostileNameTests
             x
             """);
         var request = new ImportRequest { Path = Path.Combine(dir.Path, "box"), Owners = ["me@corp.com"], Now = Now };
-        var plan = MailImporter.Plan(MailImporter.Read(request), request);
+        var plan = ImportPlanner.Plan(MailImporter.Read(request), request);
 
         var m = Assert.Single(plan.Messages);
         Assert.Equal("Jane Doe", m.FromDisplayName);
@@ -53,7 +53,7 @@ public sealed class HostileNameTests
             $"ORGANIZER;CN=\"Boss\u202Efdp.exe\":mailto:boss@corp.com\nATTENDEE;CN=\"{HugeName}\":mailto:big@corp.com\n" +
             $"ATTENDEE;CN=Tab\tName:mailto:tab@corp.com\nATTENDEE:mailto:{new string('x', 400)}@corp.com\nEND:VEVENT\nEND:VCALENDAR\n");
         var request = new ImportRequest { Path = Path.Combine(dir.Path, "cal.ics"), Owners = ["me@corp.com"], Now = Now };
-        var plan = MailImporter.Plan(MailImporter.Read(request), request);
+        var plan = ImportPlanner.Plan(MailImporter.Read(request), request);
 
         var meeting = Assert.Single(plan.Meetings);
         Assert.Equal("Bossfdp.exe", meeting.OrganizerDisplayName);

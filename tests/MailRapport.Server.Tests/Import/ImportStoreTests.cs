@@ -149,7 +149,7 @@ public sealed class ImportStoreTests
         using var dir = new TempFolder();
         dir.Write("crowd/inbox/1.", CrowdMail(10_000));
         var request = new ImportRequest { Path = Path.Combine(dir.Path, "crowd"), Now = Now };
-        var plan = MailImporter.Plan(MailImporter.Read(request), request);
+        var plan = ImportPlanner.Plan(MailImporter.Read(request), request);
         Assert.Empty(plan.Report.Owners);
         Assert.StartsWith("unknown", plan.Report.OwnerSource);
     }

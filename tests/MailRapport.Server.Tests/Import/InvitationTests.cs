@@ -7,10 +7,10 @@ public sealed class InvitationTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 0, 0, 0, TimeSpan.Zero);
 
-    private static MailImporter.ImportPlan Plan(string path, params string[] owners)
+    private static ImportPlan Plan(string path, params string[] owners)
     {
         var request = new ImportRequest { Path = path, Owners = owners, Now = Now };
-        return MailImporter.Plan(MailImporter.Read(request), request);
+        return ImportPlanner.Plan(MailImporter.Read(request), request);
     }
 
     private const string Invitation = """

@@ -17,10 +17,10 @@ public sealed class ReaderTests
         Body line.
         """;
 
-    private static MailImporter.ImportPlan Plan(string path, params string[] owners)
+    private static ImportPlan Plan(string path, params string[] owners)
     {
         var request = new ImportRequest { Path = path, Owners = owners, Now = Now };
-        return MailImporter.Plan(MailImporter.Read(request), request);
+        return ImportPlanner.Plan(MailImporter.Read(request), request);
     }
 
     [Fact]

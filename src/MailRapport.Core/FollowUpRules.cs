@@ -3,65 +3,17 @@ using System.Globalization;
 namespace MailRapport.Core;
 
 /// <summary>
-/// Per correspondent, what waiting, rhythm and drift need beyond the stage features: per thread, since when each side
-/// has been waiting for an answer, and the reply times in time order. Bounded (threads and samples), like the rest.
+/// Waiting threads, reply-time drift and the tie's rhythm, read from a correspondent's features: the thread table
+/// (<see cref="ThreadTable"/>, since when each side has been waiting in each thread) and the reply times kept in order.
 /// </summary>
-internal sealed class FollowUpTracker(FollowUpOptions o)
+internal sealed class FollowUpRules(FollowUpOptions o)
 {
-    private Slot[]? _threads;
-    private int _count;
-    private OrderedSamples? _repliesMine, _repliesTheirs;
-
-    private struct Slot
-    {
-        public ulong Key;
-        public long TouchedTicks;
-        /// <summary>First direct message of theirs (mine) in this thread since the owner (they) last answered; MinValue when none.</summary>
-        public long TheirsSince, MineSince;
-    }
-
-    /// <summary>
-    /// A message in a thread. <paramref name="answeredAt"/> is when the other side last answered anywhere (message or
-    /// shared meeting): a message after it opens a wait, one before it was answered. Only direct mail opens a wait.
-    /// </summary>
-    public void Message(ulong thread, long ticks, bool mine, bool direct, long answeredAt)
-    {
-        ref var slot = ref Find(thread, ticks);
-        if (!direct) return;
-        if (mine) { if (slot.MineSince <= answeredAt) slot.MineSince = ticks; }
-        else if (slot.TheirsSince <= answeredAt) slot.TheirsSince = ticks;
-    }
-
-    public void Reply(bool mine, double hours) =>
-        (mine ? _repliesMine ??= new OrderedSamples(o.DriftSamplesKept) : _repliesTheirs ??= new OrderedSamples(o.DriftSamplesKept)).Add(hours);
-
-    private ref Slot Find(ulong key, long ticks)
-    {
-        _threads ??= new Slot[Math.Max(1, o.ThreadsRemembered)];
-        int index = -1;
-        for (int i = 0; i < _count; i++)
-            if (_threads[i].Key == key) { index = i; break; }
-        if (index < 0)
-        {
-            if (_count < _threads.Length) index = _count++;
-            else
-            {
-                index = 0; // forget the least recently used thread
-                for (int i = 1; i < _count; i++)
-                    if (_threads[i].TouchedTicks < _threads[index].TouchedTicks) index = i;
-            }
-            _threads[index] = new Slot { Key = key, TheirsSince = long.MinValue, MineSince = long.MinValue };
-        }
-        _threads[index].TouchedTicks = ticks;
-        return ref _threads[index];
-    }
-
     /// <summary>
     /// Threads waiting on the owner (<paramref name="onOwner"/>) or on them, as of an instant: opened after the last
     /// answer (<paramref name="answeredAt"/>), older than the usual reply time, younger than the let-go limit, and in
     /// months where the mailbox holds the answering side's mail (else the answer may simply not be stored).
     /// </summary>
-    public WaitingThreads Waiting(bool onOwner, long answeredAt, RingBuffer? replies, DateTimeOffset asOf, MailboxCoverage coverage)
+    public WaitingThreads Waiting(ThreadTable threadTable, bool onOwner, long answeredAt, RingBuffer? replies, DateTimeOffset asOf, MailboxCoverage coverage)
     {
         int samples = replies?.Count ?? 0;
         bool isDefault = samples < o.ReplyMinSamples;
@@ -69,9 +21,9 @@ internal sealed class FollowUpTracker(FollowUpOptions o)
         long asOfTicks = asOf.UtcTicks, thresholdTicks = (long)(usual * TimeSpan.TicksPerHour), maxTicks = (long)(o.WaitingMaxDays * TimeSpan.TicksPerDay);
         int threads = 0, unjudged = 0;
         long oldest = long.MaxValue;
-        for (int i = 0; i < _count; i++)
+        foreach (ref readonly var thread in threadTable.States)
         {
-            long since = onOwner ? _threads![i].TheirsSince : _threads![i].MineSince;
+            long since = onOwner ? thread.TheirsSince : thread.MineSince;
             if (since == long.MinValue || since <= answeredAt) continue;
             long age = asOfTicks - since;
             if (age <= thresholdTicks || age > maxTicks) continue;
@@ -112,12 +64,14 @@ internal sealed class FollowUpTracker(FollowUpOptions o)
         return true;
     }
 
-    public ReplyDrift Drift() => new() { Theirs = Drift(_repliesTheirs, mine: false), Mine = Drift(_repliesMine, mine: true) };
+    /// <summary>Drift each way, over the newest <see cref="FollowUpOptions.DriftSamplesKept"/> reply times (at most those the stage keeps).</summary>
+    public ReplyDrift Drift(RingBuffer? repliesMine, RingBuffer? repliesTheirs) =>
+        new() { Theirs = Drift(repliesTheirs, mine: false), Mine = Drift(repliesMine, mine: true) };
 
-    private DriftLine Drift(OrderedSamples? samples, bool mine)
+    private DriftLine Drift(RingBuffer? replies, bool mine)
     {
-        if (samples is null) return DriftLine.None;
-        var all = samples.InOrder();
+        if (replies is null) return DriftLine.None;
+        var all = replies.Newest(o.DriftSamplesKept);
         int recentCount = Math.Min(o.DriftRecentSamples, all.Length);
         int earlierCount = all.Length - recentCount;
         if (recentCount < o.DriftRecentSamples || earlierCount < o.DriftRecentSamples)
@@ -196,27 +150,5 @@ internal sealed class FollowUpTracker(FollowUpOptions o)
             days <= 1 ? "day" : days < 60 ? $"{Math.Round(days).ToString(Inv)} days" : $"{Math.Round(days / 30.44).ToString(Inv)} months";
 
         public static string Times(double ratio) => ratio < 2.75 ? $"{(Math.Round(ratio * 2) / 2).ToString("0.#", Inv)} times" : $"{Math.Round(ratio).ToString(Inv)} times";
-    }
-}
-
-/// <summary>The most recent N values in the order they came.</summary>
-internal sealed class OrderedSamples(int capacity)
-{
-    private readonly double[] _values = new double[Math.Max(1, capacity)];
-    private int _count, _next;
-
-    public void Add(double value)
-    {
-        _values[_next] = value;
-        _next = (_next + 1) % _values.Length;
-        if (_count < _values.Length) _count++;
-    }
-
-    public double[] InOrder()
-    {
-        var result = new double[_count];
-        int start = _count < _values.Length ? 0 : _next;
-        for (int i = 0; i < _count; i++) result[i] = _values[(start + i) % _values.Length];
-        return result;
     }
 }
