@@ -66,7 +66,7 @@ try
     // 2. Full scan through the real SDK path into SQLite.
     await using var store = MailStore.OpenSqlite(Path.Combine(dir, "bench.db"));
     await store.MigrateAsync();
-    var profiles = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
+    var profiles = new ProfileService(new InteractionStore(store), new ProfileStore(store), new FeedbackStore(store), new RelationshipModel(new StageModelOptions()));
     var factory = new MailGraphClientFactory(options);
     var scanner = new GraphMailboxScanner(factory.Create(), store, profiles, options, time, factory.Counter);
     long allocatedBefore = GC.GetTotalAllocatedBytes();
