@@ -63,10 +63,11 @@ try
     var rawCpu = Cpu() - cpu;
     Console.WriteLine($"baseline (raw HttpClient, parse only): {raw.Items} items, {raw.Requests} requests, {raw.Elapsed.TotalSeconds:0.00} s wall, {rawCpu.TotalSeconds:0.00} s CPU, {raw.Items / raw.Elapsed.TotalSeconds:0} items/s");
 
-    // 2. Full scan through the real SDK path into SQLite.
-    await using var store = MailStore.OpenSqlite(Path.Combine(dir, "bench.db"));
+    // 2. Full scan through the real SDK path into SQLite (or, with --postgres, a fresh database on MAILRAPPORT_TEST_POSTGRES).
+    await using var store = argList.Contains("--postgres") ? await PostgresBench.CreateAsync() : MailStore.OpenSqlite(Path.Combine(dir, "bench.db"));
     await store.MigrateAsync();
-    var profiles = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
+    Console.WriteLine($"store: {store.Provider} at {store.Location}");
+    var profiles = new ProfileService(new InteractionStore(store), new ProfileStore(store), new FeedbackStore(store), new RelationshipModel(new StageModelOptions()));
     var factory = new MailGraphClientFactory(options);
     var scanner = new GraphMailboxScanner(factory.Create(), store, profiles, options, time, factory.Counter);
     long allocatedBefore = GC.GetTotalAllocatedBytes();
@@ -113,6 +114,7 @@ finally
     child.StandardInput.Close();
     if (!child.WaitForExit(10_000)) child.Kill();
     try { Directory.Delete(dir, true); } catch (IOException) { }
+    await PostgresBench.DropAsync();
 }
 
 static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
@@ -128,3 +130,32 @@ internal sealed class PhaseWatch(Action<ScanProgress> report) : IProgress<ScanPr
 }
 
 internal sealed record PagingResult(long Items, long Requests, TimeSpan Elapsed);
+
+/// <summary>A throwaway PostgreSQL database for --postgres (dropped at the end), on the test server's connection string.</summary>
+internal static class PostgresBench
+{
+    private static string? server, name;
+
+    public static async Task<MailStore> CreateAsync()
+    {
+        server = Environment.GetEnvironmentVariable("MAILRAPPORT_TEST_POSTGRES") ?? throw new InvalidOperationException("--postgres needs MAILRAPPORT_TEST_POSTGRES (bash tests/scripts/postgres.sh).");
+        name = "mr_bench_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new Npgsql.NpgsqlConnection(server))
+        {
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        return MailStore.Open(new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ToString() });
+    }
+
+    public static async Task DropAsync()
+    {
+        if (server is null || name is null) return;
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var admin = new Npgsql.NpgsqlConnection(server);
+        await admin.OpenAsync();
+        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

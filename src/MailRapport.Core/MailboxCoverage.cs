@@ -22,6 +22,18 @@ public sealed record MailboxCoverage(IReadOnlyList<MonthCoverage> Months)
 {
     public static readonly MailboxCoverage Empty = new([]);
 
+    /// <summary>
+    /// The coverage from per-month item counts (month index, received, sent, meetings; items before
+    /// <paramref name="asOf"/> only), judged exactly as <see cref="ProfileBuilder.Coverage"/> judges the items it was given.
+    /// </summary>
+    public static MailboxCoverage FromMonthCounts(IEnumerable<(int MonthIndex, int Received, int Sent, int Meetings)> months, DateTimeOffset asOf,
+        StageModelOptions options)
+    {
+        var activity = new MailboxActivity();
+        foreach (var m in months.OrderBy(m => m.MonthIndex)) activity.Add(m.MonthIndex, m.Received, m.Sent, m.Meetings);
+        return activity.Coverage(asOf, options);
+    }
+
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public int ReceivedMonths => Months.Count(m => m.ReceivedStored);
@@ -117,9 +129,11 @@ internal sealed class MailboxActivity
     public void Sent(long ticks) => Bump(ticks, 0, 1, 0);
     public void Meeting(long ticks) => Bump(ticks, 0, 0, 1);
 
-    private void Bump(long ticks, int received, int sent, int meetings)
+    private void Bump(long ticks, int received, int sent, int meetings) => Add(MonthIndex.OfTicks(ticks), received, sent, meetings);
+
+    /// <summary>Adds counts to a month; months come in order.</summary>
+    public void Add(int month, int received, int sent, int meetings)
     {
-        int month = MonthIndex.OfTicks(ticks);
         if (_months.Count == 0 || _months[^1].Month != month)
             _months.Add((month, 0, 0, 0));
         var last = _months[^1];

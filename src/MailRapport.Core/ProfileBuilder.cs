@@ -128,9 +128,14 @@ public sealed class ProfileBuilder
     }
 
     /// <summary>Profiles of every correspondent as of <paramref name="asOf"/>, strongest first.</summary>
-    public IReadOnlyList<ContactProfile> Build(DateTimeOffset asOf)
+    public IReadOnlyList<ContactProfile> Build(DateTimeOffset asOf) => Build(asOf, Coverage(asOf));
+
+    /// <summary>
+    /// Profiles as of <paramref name="asOf"/> judged against a coverage computed once by the caller: this builder's own
+    /// (<see cref="Coverage"/>), or the whole mailbox's when only some correspondents' interactions were added.
+    /// </summary>
+    public IReadOnlyList<ContactProfile> Build(DateTimeOffset asOf, MailboxCoverage coverage)
     {
-        var coverage = Coverage(asOf);
         var classifier = new StageClassifier(_options);
         var result = new List<ContactProfile>(_people.Count);
         foreach (var p in _people.Values)

@@ -49,9 +49,8 @@ public static class EvaluateCommand
             if (parse.GetValue(feedbackDb) is { } feedbackPath)
             {
                 if (!File.Exists(feedbackPath)) { Console.Error.WriteLine($"{feedbackPath}: no store there (pass the service's SQLite file)."); return 2; }
-                await using var store = MailStore.OpenSqlite(feedbackPath);
-                await store.MigrateAsync(ct);
-                var agreement = await FeedbackAgreement.ComputeAsync(store, ct);
+                await using var host = await Hosting.CommandHost.OpenAsync(feedbackPath, ct);
+                var agreement = await FeedbackAgreement.ComputeAsync(host.Services.GetRequiredService<ProfileStore>(), ct);
                 Console.Write(parse.GetValue(format) == "json" ? JsonSerializer.Serialize(agreement, Json) + Environment.NewLine : FeedbackAgreement.ToTable(agreement));
                 return 0;
             }

@@ -89,7 +89,7 @@ public static class EvaluationRunner
         {
             // The command's host on that file: the service's store, stage model and importer.
             await using var host = await CommandHost.OpenAsync(dbPath, ct);
-            var store = host.Store;
+            var interactions = host.Services.GetRequiredService<InteractionStore>();
             var profiles = host.Profiles;
             var importer = host.Services.GetRequiredService<MailImporter>();
             var infos = new List<MailboxInfo>();
@@ -113,9 +113,9 @@ public static class EvaluationRunner
                 progress?.WriteLine($"reading {mailbox} as enron_eval.py does ...");
                 var reference = ReferenceMailbox.Load(System.IO.Path.Combine(request.Maildir, mailbox));
                 var owners = reference.Owners.ToHashSet(StringComparer.Ordinal);
-                var stored = (await new InteractionStore(store).GetMailboxAsync(mailbox, ct))!;
+                var stored = (await interactions.GetMailboxAsync(mailbox, ct))!;
                 int productMessages = 0;
-                await foreach (var i in new InteractionStore(store).ReadInteractionsAsync(mailbox, ct: ct)) if (i.Message is not null) productMessages++;
+                await foreach (var i in interactions.ReadInteractionsAsync(mailbox, ct: ct)) if (i.Message is not null) productMessages++;
                 var times = reference.Messages.Select(m => m.Timestamp).ToList();
                 infos.Add(new MailboxInfo(mailbox, reference.Owners, stored.OwnerAddresses.ToList(), reference.Files, reference.Duplicates, reference.Skipped,
                     reference.Messages.Count, productMessages, times.Count > 0 ? times.Min() : null, times.Count > 0 ? times.Max() : null));

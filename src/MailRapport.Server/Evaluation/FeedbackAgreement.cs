@@ -14,24 +14,22 @@ public static class FeedbackAgreement
     public sealed record MailboxAgreement(string Mailbox, int Answers, int Right, int Closer, int Less, int NotAPerson,
         int AgreedWhenAnswered, int AgreeNow, int NoLongerStored);
 
-    public static async Task<IReadOnlyList<MailboxAgreement>> ComputeAsync(MailStore store, CancellationToken ct = default)
+    /// <summary>Every mailbox with answers, in mailbox order; the answers and today's stages come in one query.</summary>
+    public static async Task<IReadOnlyList<MailboxAgreement>> ComputeAsync(ProfileStore profiles, CancellationToken ct = default)
     {
-        var feedback = new FeedbackStore(store);
-        var profiles = new ProfileStore(store);
         var result = new List<MailboxAgreement>();
-        foreach (var mailbox in await new InteractionStore(store).ListMailboxesAsync(ct))
+        foreach (var mailbox in (await profiles.AnswersWithStagesAsync(ct)).GroupBy(a => a.MailboxId))
         {
-            var answers = await feedback.ListAsync(mailbox.MailboxId, ct);
-            if (answers.Count == 0) continue;
+            var answers = mailbox.Select(a => a.Answer).ToList();
             int whenAnswered = 0, now = 0, gone = 0;
-            foreach (var a in answers)
+            foreach (var (_, a, stored) in mailbox)
             {
                 if (StageFeedback.Agrees(a.Answer, a.ShownStage, a.ShownAutomated, a.ShownStage, a.ShownAutomated)) whenAnswered++;
-                if (await profiles.StageOfAsync(mailbox.MailboxId, a.Address, ct) is not { } p) { gone++; continue; }
+                if (stored is not { } p) { gone++; continue; }
                 if (StageFeedback.Agrees(a.Answer, a.ShownStage, a.ShownAutomated, p.Stage, p.Automated)) now++;
             }
             int Count(FeedbackAnswer answer) => answers.Count(x => x.Answer == answer);
-            result.Add(new MailboxAgreement(mailbox.MailboxId, answers.Count, Count(FeedbackAnswer.Right), Count(FeedbackAnswer.Closer),
+            result.Add(new MailboxAgreement(mailbox.Key, answers.Count, Count(FeedbackAnswer.Right), Count(FeedbackAnswer.Closer),
                 Count(FeedbackAnswer.Less), Count(FeedbackAnswer.NotAPerson), whenAnswered, now, gone));
         }
         return result;

@@ -3,28 +3,50 @@ using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Profiles;
 
-/// <summary>Computes contact profiles from a mailbox's stored interactions, and keeps the stored profiles current.</summary>
-public sealed class ProfileService(MailStore store, RelationshipModel model)
+/// <summary>What a recompute did: all profiles (and why), or only those of the correspondents that changed.</summary>
+public sealed record RecomputeResult(bool Full, string Reason, int Recomputed, int Removed);
+
+/// <summary>
+/// Computes contact profiles from a mailbox's stored interactions, and keeps the stored profiles current: in full
+/// (<see cref="RecomputeAsync"/>) or only where something changed (<see cref="RecomputeChangedAsync"/>, after a scan).
+/// docs/decisions/019-incremental-recompute.md says when the second falls back to the first, and why that is exact.
+/// </summary>
+public sealed class ProfileService(InteractionStore interactions, ProfileStore stored, FeedbackStore feedback, RelationshipModel model)
 {
-    private readonly InteractionStore interactions = new(store);
-    private readonly ProfileStore stored = new(store);
-    private readonly FeedbackStore feedback = new(store);
+    /// <summary>
+    /// How long profiles not touched by new mail may stand as of an earlier instant (silence, nurture, waiting threads
+    /// and strength move with time alone): a recompute after this long is a full one, so each nightly scan refreshes all.
+    /// </summary>
+    public static readonly TimeSpan FullRefreshAfter = TimeSpan.FromHours(20);
+
+    private readonly string optionsFingerprint = System.Text.Json.JsonSerializer.Serialize(model.Options);
 
     /// <summary>Profiles as they stood at <paramref name="asOf"/>, counting only interactions before it. Nothing is saved.</summary>
     public async Task<IReadOnlyList<ContactProfile>> ComputeAsync(string mailboxId, DateTimeOffset asOf, CancellationToken ct = default) =>
         (await ComputeWithCoverageAsync(mailboxId, asOf, ct)).Profiles;
 
-    /// <summary>Profiles as of <paramref name="asOf"/> and what the mailbox holds month by month up to then.</summary>
+    /// <summary>Profiles as of <paramref name="asOf"/> and what the mailbox holds month by month up to then (judged once).</summary>
     public async Task<(IReadOnlyList<ContactProfile> Profiles, MailboxCoverage Coverage)> ComputeWithCoverageAsync(string mailboxId, DateTimeOffset asOf,
         CancellationToken ct = default)
     {
-        var mailbox = await interactions.GetMailboxAsync(mailboxId, ct)
-            ?? throw new MailboxNotFoundException(mailboxId);
-        var overrides = await AutomatedOverridesAsync(mailboxId, ct);
+        var (mailbox, overrides) = await FactsAsync(mailboxId, ct);
+        return await ComputeAllAsync(mailbox, overrides, asOf, ct);
+    }
+
+    private async Task<(IReadOnlyList<ContactProfile> Profiles, MailboxCoverage Coverage)> ComputeAllAsync(StoredMailbox mailbox,
+        IReadOnlyDictionary<string, bool> overrides, DateTimeOffset asOf, CancellationToken ct)
+    {
         var builder = model.CreateBuilder(mailbox.OwnerAddresses, overrides);
-        await foreach (var interaction in interactions.ReadInteractionsAsync(mailboxId, asOf, ct))
+        await foreach (var interaction in interactions.ReadInteractionsAsync(mailbox.MailboxId, asOf, ct))
             builder.Add(interaction);
-        return (builder.Build(asOf), builder.Coverage(asOf));
+        var coverage = builder.Coverage(asOf);
+        return (builder.Build(asOf, coverage), coverage);
+    }
+
+    private async Task<(StoredMailbox Mailbox, IReadOnlyDictionary<string, bool> Overrides)> FactsAsync(string mailboxId, CancellationToken ct)
+    {
+        var mailbox = await interactions.GetMailboxAsync(mailboxId, ct) ?? throw new MailboxNotFoundException(mailboxId);
+        return (mailbox, await AutomatedOverridesAsync(mailboxId, ct));
     }
 
     /// <summary>
@@ -48,9 +70,90 @@ public sealed class ProfileService(MailStore store, RelationshipModel model)
     /// <summary>Recomputes every profile of the mailbox as of now and replaces the stored ones.</summary>
     public async Task<IReadOnlyList<ContactProfile>> RecomputeAsync(string mailboxId, DateTimeOffset now, CancellationToken ct = default)
     {
-        var (profiles, coverage) = await ComputeWithCoverageAsync(mailboxId, now, ct);
-        await stored.ReplaceAsync(mailboxId, profiles, coverage, now, ct);
-        return profiles;
+        var (mailbox, overrides) = await FactsAsync(mailboxId, ct);
+        return (await RecomputeAllAsync(mailbox, overrides, now, ct)).Profiles;
+    }
+
+    private async Task<(IReadOnlyList<ContactProfile> Profiles, int Removed)> RecomputeAllAsync(StoredMailbox mailbox, IReadOnlyDictionary<string, bool> overrides,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        // The change number before reading: changes committed meanwhile are read now and again next time, never missed.
+        var seq = await interactions.SequenceAsync(mailbox.MailboxId, ct);
+        var (profiles, coverage) = await ComputeAllAsync(mailbox, overrides, now, ct);
+        await stored.ReplaceAsync(mailbox.MailboxId, profiles, coverage, now, new ProfileState(seq, now, now, Fingerprint(mailbox, overrides)), ct);
+        return (profiles, 0);
+    }
+
+    /// <summary>
+    /// Brings the stored profiles up to date as of <paramref name="now"/>, recomputing only the correspondents whose
+    /// interactions changed since the last recompute (inserted, updated or deleted, as <see cref="InteractionStore"/>
+    /// recorded) or that time brought an interaction to; everything when a mailbox-wide fact changed (owner addresses,
+    /// overrides, the model's options, what the mailbox holds month by month), at a new month, or when the last full
+    /// recompute is older than <see cref="FullRefreshAfter"/>.
+    /// </summary>
+    public async Task<RecomputeResult> RecomputeChangedAsync(string mailboxId, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var (mailbox, overrides) = await FactsAsync(mailboxId, ct);
+        var facts = Fingerprint(mailbox, overrides);
+        var state = await stored.GetStateAsync(mailboxId, ct);
+        var reason = state switch
+        {
+            null => "no profiles computed yet",
+            _ when state.Facts != facts => "owner addresses, overrides or model options changed",
+            _ when now < state.ComputedAt => "the clock is behind the last recompute",
+            _ when now - state.FullAt >= FullRefreshAfter => $"last full recompute {(now - state.FullAt).TotalHours:0.#} h ago",
+            _ when MonthIndex.Of(now) != MonthIndex.Of(state.FullAt) => "a new month",
+            _ => null,
+        };
+        MailboxCoverage? coverage = null, previous = null;
+        if (reason is null)
+        {
+            coverage = MailboxCoverage.FromMonthCounts(await interactions.MonthCountsAsync(mailboxId, now, ct), now, model.Options);
+            previous = await stored.GetCoverageAsync(mailboxId, ct);
+            if (previous is null || !SameJudgement(previous, coverage)) reason = "what the mailbox holds month by month changed";
+        }
+        if (reason is not null)
+        {
+            var (all, _) = await RecomputeAllAsync(mailbox, overrides, now, ct);
+            return new RecomputeResult(true, reason, all.Count, 0);
+        }
+
+        var (seq, touched) = await interactions.ChangesSinceAsync(mailboxId, state!.ComputedSeq, ct);
+        var dirty = new HashSet<string>(touched, StringComparer.Ordinal);
+        dirty.UnionWith(await interactions.CorrespondentsBetweenAsync(mailboxId, state.ComputedAt, now, ct));
+        if (dirty.Count == 0)
+        {
+            // Nothing to recompute; the stored coverage's counts are kept current (its judgement is the same).
+            if (seq != state.ComputedSeq || !previous!.Months.SequenceEqual(coverage!.Months))
+                await stored.UpdateAsync(mailboxId, [], [], coverage!, state with { ComputedSeq = seq, ComputedAt = now }, ct);
+            return new RecomputeResult(false, "nothing changed", 0, 0);
+        }
+
+        // Only the changed correspondents' interactions feed the builder; the people they share them with are built
+        // from part of their history, so only the changed ones are kept.
+        var builder = model.CreateBuilder(mailbox.OwnerAddresses, overrides);
+        await foreach (var interaction in interactions.ReadInteractionsAsync(mailboxId, now, ct))
+            if (InteractionPeople.Involves(interaction, dirty))
+                builder.Add(interaction);
+        var profiles = builder.Build(now, coverage!).Where(p => dirty.Contains(p.Address)).ToList();
+        var removed = dirty.Except(profiles.Select(p => p.Address), StringComparer.Ordinal).ToList();
+        await stored.UpdateAsync(mailboxId, profiles, removed, coverage!, state with { ComputedSeq = seq, ComputedAt = now }, ct);
+        return new RecomputeResult(false, $"{dirty.Count} correspondents changed", profiles.Count, removed.Count);
+    }
+
+    /// <summary>Whether two coverages judge every month alike (the counts may differ: profiles read only the judgement).</summary>
+    private static bool SameJudgement(MailboxCoverage a, MailboxCoverage b) =>
+        a.Months.Count == b.Months.Count && a.Months.Zip(b.Months).All(p =>
+            (p.First.Year, p.First.Month, p.First.ReceivedStored, p.First.SentStored, p.First.CalendarStored) ==
+            (p.Second.Year, p.Second.Month, p.Second.ReceivedStored, p.Second.SentStored, p.Second.CalendarStored));
+
+    /// <summary>The mailbox-wide facts every profile depends on, as one string: owner addresses, overrides and the model's options.</summary>
+    private string Fingerprint(StoredMailbox mailbox, IReadOnlyDictionary<string, bool> overrides)
+    {
+        var text = string.Join("\n", mailbox.OwnerAddresses.Order(StringComparer.Ordinal)) + "\n--\n" +
+                   string.Join("\n", overrides.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}")) + "\n--\n" +
+                   optionsFingerprint;
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 }
 

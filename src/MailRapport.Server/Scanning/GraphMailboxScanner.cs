@@ -80,7 +80,7 @@ public sealed class GraphMailboxScanner(
                 windowStart.ToUnixTimeMilliseconds(), ct);
 
         run.Report("profiles", null);
-        await profiles.RecomputeAsync(mailboxId, time.GetUtcNow(), ct);
+        await profiles.RecomputeChangedAsync(mailboxId, time.GetUtcNow(), ct);
         run.Report("done", null);
         return new ScanResult(mailboxId, run.MessagesUpserted, run.MessagesRemoved, run.MeetingsUpserted, run.MeetingsRemoved,
             run.Requests(), run.Skipped, clock.Elapsed);

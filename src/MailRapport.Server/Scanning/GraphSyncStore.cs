@@ -58,16 +58,7 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMail
 
         var items = new List<T>();
         var existing = await MappedKeysAsync(tx, mailboxId, state.Scope, page.Upserts.Select(u => u.Id), ct);
-        await using var upsert = tx.Command("""
-            INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
-            VALUES (@m, @s, @i, @k, @key, @r)
-            ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round
-            """);
-        var p = Db.Parameters(upsert, "m", "s", "i", "k", "key", "r");
-        p[0].Value = mailboxId;
-        p[1].Value = state.Scope;
-        p[3].Value = (short)kind;
-        p[5].Value = state.Round;
+        var mappings = new List<object?[]>(page.Upserts.Count);
         foreach (var (id, item) in page.Upserts)
         {
             var oldKey = existing.GetValueOrDefault(id);
@@ -81,15 +72,19 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMail
                         "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
                         new { mailboxId, scope = state.Scope, id }, tx.Transaction, cancellationToken: ct));
                 existing.Remove(id);
+                mappings.RemoveAll(m => (string)m[2]! == id); // written below, after this delete: drop an earlier mapping of this page
                 continue;
             }
             orphanCandidates.Remove(newKey);
             items.Add(item!);
-            p[2].Value = id;
-            p[4].Value = newKey;
-            await upsert.ExecuteNonQueryAsync(ct);
+            mappings.Add([mailboxId, state.Scope, id, (short)kind, newKey, state.Round]);
             existing[id] = newKey;
         }
+        await RowBatch.ExecuteAsync(tx, """
+            INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
+            VALUES (@m, @s, @i, @k, @key, @r)
+            ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round
+            """, ["m", "s", "i", "k", "key", "r"], mappings, ct);
         if (items.Count > 0)
         {
             if (kind == GraphItemKind.Message)

@@ -49,7 +49,7 @@ public sealed class SampleMailboxScanner(MailStore store, ProfileService profile
         if (options.Value.DelayMilliseconds > 0)
             await Task.Delay(TimeSpan.FromMilliseconds(options.Value.DelayMilliseconds), clock, ct);
         progress?.Report(new ScanProgress("profiles", null, 1, sample.Messages.Count, sample.Meetings.Count, 0));
-        await profiles.RecomputeAsync(mailboxId, clock.GetUtcNow(), ct);
+        await profiles.RecomputeChangedAsync(mailboxId, clock.GetUtcNow(), ct);
         return new ScanResult(mailboxId, sample.Messages.Count, 0, sample.Meetings.Count, 0, 0, 0, clock.GetElapsedTime(started));
     }
 

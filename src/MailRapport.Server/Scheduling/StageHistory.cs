@@ -9,10 +9,8 @@ namespace MailRapport.Server.Scheduling;
 /// found by comparing the stored profiles with the latest recorded row, not with a snapshot taken before the scan,
 /// so a scan that was killed and re-run (or run twice) records each change exactly once.
 /// </summary>
-public sealed class StageHistory(MailStore store, ProfileService profiles, TimeProvider clock)
+public sealed class StageHistory(ProfileStore stored, InteractionStore interactions, ProfileService profiles, TimeProvider clock)
 {
-    private readonly ProfileStore stored = new(store);
-    private readonly InteractionStore interactions = new(store);
 
     /// <summary>How far back the first scan reconstructs history, month by month.</summary>
     public const int BackfillMonths = 24;

@@ -10,7 +10,7 @@ namespace MailRapport.Server.Storage;
 /// The stored mailboxes and their interactions (metadata only): tables mailboxes, messages and meetings.
 /// Every call names the mailbox it touches: nothing here reads across mailboxes.
 /// </summary>
-public sealed class InteractionStore(MailStore store) : IMailboxErasure
+public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
 {
     // ---- mailboxes ----
 
@@ -59,36 +59,13 @@ public sealed class InteractionStore(MailStore store) : IMailboxErasure
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Inserts or replaces messages inside a transaction (so a scan commits them with its sync state).</summary>
-    public async Task UpsertMessagesAsync(StoreTransaction tx, string mailboxId, IEnumerable<MessageInteraction> messages, CancellationToken ct = default)
-    {
-        await using var cmd = tx.Command("""
-            INSERT INTO messages (mailbox_id, message_key, sent_at, direction, from_address, from_name, counterparts,
-                recipient_count, owner_role, conversation_id, is_reply, markers)
-            VALUES (@m, @k, @t, @d, @f, @fn, @c, @rc, @or, @cv, @r, @mk)
-            ON CONFLICT (mailbox_id, message_key) DO UPDATE SET sent_at = excluded.sent_at, direction = excluded.direction,
-                from_address = excluded.from_address, from_name = excluded.from_name, counterparts = excluded.counterparts,
-                recipient_count = excluded.recipient_count, owner_role = excluded.owner_role,
-                conversation_id = excluded.conversation_id, is_reply = excluded.is_reply, markers = excluded.markers
-            """);
-        var p = Db.Parameters(cmd, "m", "k", "t", "d", "f", "fn", "c", "rc", "or", "cv", "r", "mk");
-        foreach (var m in messages)
-        {
-            p[0].Value = mailboxId;
-            p[1].Value = m.Key;
-            p[2].Value = m.Timestamp.ToUnixTimeMilliseconds();
-            p[3].Value = (short)m.Direction;
-            p[4].Value = m.From;
-            p[5].Value = (object?)m.FromDisplayName ?? DBNull.Value;
-            p[6].Value = InteractionColumns.SerializeCounterparts(m.Counterparts);
-            p[7].Value = m.RecipientCount;
-            p[8].Value = (short)m.OwnerRole;
-            p[9].Value = (object?)m.ConversationId ?? DBNull.Value;
-            p[10].Value = (short)(m.IsReply ? 1 : 0);
-            p[11].Value = (int)m.Markers;
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-    }
+    /// <summary>
+    /// Inserts or replaces messages inside a transaction (so a scan commits them with its sync state). Rows already
+    /// stored exactly as given are left alone; the correspondents of every row written (before and after) are marked
+    /// changed (<see cref="ChangesSinceAsync"/>).
+    /// </summary>
+    public Task UpsertMessagesAsync(StoreTransaction tx, string mailboxId, IEnumerable<MessageInteraction> messages, CancellationToken ct = default) =>
+        UpsertAsync(tx, mailboxId, ItemTable.Messages, messages.Select(m => new StoredItem(m.Key, MessageRow(mailboxId, m), InteractionPeople.Of(m))), ct);
 
     public async Task UpsertMeetingsAsync(string mailboxId, IEnumerable<MeetingInteraction> meetings, CancellationToken ct = default)
     {
@@ -97,43 +74,47 @@ public sealed class InteractionStore(MailStore store) : IMailboxErasure
         await tx.CommitAsync(ct);
     }
 
-    public async Task UpsertMeetingsAsync(StoreTransaction tx, string mailboxId, IEnumerable<MeetingInteraction> meetings, CancellationToken ct = default)
-    {
-        await using var cmd = tx.Command("""
-            INSERT INTO meetings (mailbox_id, meeting_key, start_at, end_at, organizer, organizer_name, attendees,
-                is_cancelled, is_recurring, owner_response)
-            VALUES (@m, @k, @s, @e, @o, @on, @a, @c, @r, @or)
-            ON CONFLICT (mailbox_id, meeting_key) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at,
-                organizer = excluded.organizer, organizer_name = excluded.organizer_name, attendees = excluded.attendees,
-                is_cancelled = excluded.is_cancelled, is_recurring = excluded.is_recurring, owner_response = excluded.owner_response
-            """);
-        var p = Db.Parameters(cmd, "m", "k", "s", "e", "o", "on", "a", "c", "r", "or");
-        foreach (var m in meetings)
-        {
-            p[0].Value = mailboxId;
-            p[1].Value = m.Key;
-            p[2].Value = m.Start.ToUnixTimeMilliseconds();
-            p[3].Value = m.End.ToUnixTimeMilliseconds();
-            p[4].Value = m.Organizer;
-            p[5].Value = (object?)m.OrganizerDisplayName ?? DBNull.Value;
-            p[6].Value = InteractionColumns.SerializeAttendees(m.Attendees);
-            p[7].Value = (short)(m.IsCancelled ? 1 : 0);
-            p[8].Value = (short)(m.IsRecurring ? 1 : 0);
-            p[9].Value = (short)m.OwnerResponse;
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-    }
+    public Task UpsertMeetingsAsync(StoreTransaction tx, string mailboxId, IEnumerable<MeetingInteraction> meetings, CancellationToken ct = default) =>
+        UpsertAsync(tx, mailboxId, ItemTable.Meetings, meetings.Select(m => new StoredItem(m.Key, MeetingRow(mailboxId, m), InteractionPeople.Of(m))), ct);
 
-    /// <summary>Deletes messages or meetings by key inside a transaction; returns how many rows went.</summary>
+    private static object?[] MessageRow(string mailboxId, MessageInteraction m) =>
+    [
+        mailboxId, m.Key, m.Timestamp.ToUnixTimeMilliseconds(), (short)m.Direction, m.From, m.FromDisplayName,
+        InteractionColumns.SerializeCounterparts(m.Counterparts), m.RecipientCount, (short)m.OwnerRole, m.ConversationId,
+        (short)(m.IsReply ? 1 : 0), (int)m.Markers,
+    ];
+
+    private static object?[] MeetingRow(string mailboxId, MeetingInteraction m) =>
+    [
+        mailboxId, m.Key, m.Start.ToUnixTimeMilliseconds(), m.End.ToUnixTimeMilliseconds(), m.Organizer, m.OrganizerDisplayName,
+        InteractionColumns.SerializeAttendees(m.Attendees), (short)(m.IsCancelled ? 1 : 0), (short)(m.IsRecurring ? 1 : 0), (short)m.OwnerResponse,
+    ];
+
+    /// <summary>Deletes messages or meetings by key inside a transaction; returns how many rows went. Their correspondents are marked changed.</summary>
     public async Task<int> DeleteAsync(StoreTransaction tx, string mailboxId, InteractionKind kind, IEnumerable<string> keys, CancellationToken ct = default)
     {
-        var sql = kind == InteractionKind.Message
-            ? "DELETE FROM messages WHERE mailbox_id = @mailboxId AND message_key = @key"
-            : "DELETE FROM meetings WHERE mailbox_id = @mailboxId AND meeting_key = @key";
-        int n = 0;
-        foreach (var key in keys)
-            n += await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { mailboxId, key }, tx.Transaction, cancellationToken: ct));
-        return n;
+        var table = kind == InteractionKind.Message ? ItemTable.Messages : ItemTable.Meetings;
+        int deleted = 0;
+        foreach (var chunk in keys.Distinct(StringComparer.Ordinal).Chunk(RowBatch.Size))
+        {
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            await using (var cmd = tx.Command(""))
+            {
+                Db.Parameter(cmd, "m", mailboxId);
+                cmd.CommandText = $"DELETE FROM {table.Name} WHERE mailbox_id = @m AND {table.KeyColumn} IN ({RowBatch.InList(cmd, "k", chunk)}) " +
+                                  $"RETURNING {table.ColumnList}";
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var row = new object?[table.Names.Length];
+                    reader.GetValues(row!);
+                    touched.UnionWith(table.People(row));
+                    deleted++;
+                }
+            }
+            await TouchAsync(tx, mailboxId, touched, ct);
+        }
+        return deleted;
     }
 
     /// <summary>Of the given meeting keys, those whose meeting starts before <paramref name="before"/>.</summary>
@@ -220,9 +201,9 @@ public sealed class InteractionStore(MailStore store) : IMailboxErasure
         return result;
     }
 
-    /// <summary>The mailbox row and its interactions.</summary>
+    /// <summary>The mailbox row, its interactions and their change tracking.</summary>
     public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
-        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "messages", "meetings", "mailboxes");
+        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "messages", "meetings", "mailboxes", "correspondent_changes", "interaction_sequence");
 
     private const string MailboxColumns =
         "mailbox_id AS MailboxId, owner_addresses AS OwnerAddresses, display_name AS DisplayName, source AS Source, created_at AS CreatedAt";

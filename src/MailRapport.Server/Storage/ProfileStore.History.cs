@@ -37,6 +37,28 @@ public sealed partial class ProfileStore
         return rows.Select(r => (r.Address, DateTimeOffset.FromUnixTimeMilliseconds(r.At), (Stage)r.Stage)).ToList();
     }
 
+    /// <summary>
+    /// Every mailbox's answers to "Is this right?" (contact_feedback, kept by <see cref="FeedbackStore"/>) with the contact's
+    /// stored stage now (null when no profile is stored), in one query: mailbox by mailbox, newest answer first.
+    /// </summary>
+    public async Task<IReadOnlyList<(string MailboxId, StoredFeedback Answer, (Stage Stage, bool Automated)? Now)>> AnswersWithStagesAsync(CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition("""
+            SELECT f.mailbox_id, f.address, f.answer, f.shown_stage, f.shown_automated, f.answered_at, p.stage, p.flags
+            FROM contact_feedback f
+            LEFT JOIN contact_profiles p ON p.mailbox_id = f.mailbox_id AND p.address = f.address
+            ORDER BY f.mailbox_id, f.answered_at DESC, f.address
+            """, cancellationToken: ct));
+        var result = new List<(string, StoredFeedback, (Stage, bool)?)>();
+        while (await reader.ReadAsync(ct))
+            result.Add((reader.GetString(0),
+                new StoredFeedback(reader.GetString(1), (FeedbackAnswer)Db.Long(reader, 2), (Stage)Db.Long(reader, 3), Db.Long(reader, 4) != 0,
+                    Db.Time(Db.Long(reader, 5))),
+                reader.IsDBNull(6) ? null : ((Stage)Db.Long(reader, 6), ((ContactFlags)Db.Long(reader, 7)).HasFlag(ContactFlags.Automated))));
+        return result;
+    }
+
     public async Task<bool> HasHistoryAsync(string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Dapper;
 using MailRapport.Core;
 using Microsoft.Data.Sqlite;
@@ -38,41 +37,61 @@ public sealed record ContactQuery(Stage? Stage, Nurture? Nurture, ContactSort So
 /// </summary>
 public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
 {
-    /// <summary>Replaces all of the mailbox's profiles and its coverage, in one transaction.</summary>
+    /// <summary>
+    /// Replaces all of the mailbox's profiles and its coverage, in one transaction. <paramref name="state"/> says what the
+    /// profiles stand at (a full recompute); without it the next recompute is a full one.
+    /// </summary>
     public async Task ReplaceAsync(string mailboxId, IEnumerable<ContactProfile> profiles, MailboxCoverage coverage, DateTimeOffset computedAt,
-        CancellationToken ct = default)
+        ProfileState? state = null, CancellationToken ct = default)
     {
         await using var tx = await store.BeginAsync(ct);
         await tx.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM contact_profiles WHERE mailbox_id = @mailboxId", new { mailboxId }, tx.Transaction, cancellationToken: ct));
-        await using (var cmd = tx.Command("""
-            INSERT INTO contact_profiles (mailbox_id, address, display_name, stage, nurture, flags, strength, profile, computed_at, profile_format)
-            VALUES (@m, @a, @n, @s, @nu, @f, @st, @p, @c, @pf)
-            """))
-        {
-            var p = Db.Parameters(cmd, "m", "a", "n", "s", "nu", "f", "st", "p", "c", "pf");
-            foreach (var profile in profiles)
-            {
-                p[0].Value = mailboxId;
-                p[1].Value = profile.Address;
-                p[2].Value = (object?)profile.DisplayName ?? DBNull.Value;
-                p[3].Value = (short)profile.Stage;
-                p[4].Value = (short)profile.Nurture;
-                p[5].Value = (int)profile.Flags;
-                p[6].Value = (int)Math.Round(profile.Strength); // the column orders lists; the profile keeps the decimal
-                p[7].Value = System.Text.Encoding.UTF8.GetString(StoredProfileFormat.Serialize(profile));
-                p[8].Value = profile.AsOf.ToUnixTimeMilliseconds();
-                p[9].Value = StoredProfileFormat.Current;
-                await cmd.ExecuteNonQueryAsync(ct);
-            }
-        }
-        await tx.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO mailbox_coverage (mailbox_id, coverage, computed_at) VALUES (@mailboxId, @json, @at)
-            ON CONFLICT (mailbox_id) DO UPDATE SET coverage = excluded.coverage, computed_at = excluded.computed_at
-            """, new { mailboxId, json = JsonSerializer.Serialize(coverage, StoredProfileJson.Default.MailboxCoverage), at = computedAt.ToUnixTimeMilliseconds() },
-            tx.Transaction, cancellationToken: ct));
+        await WriteProfilesAsync(tx, mailboxId, profiles, ct);
+        await WriteCoverageAsync(tx, mailboxId, coverage, computedAt, ct);
+        await WriteStateAsync(tx, mailboxId, state, ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// Replaces some of the mailbox's profiles (an incremental recompute): stores <paramref name="profiles"/>, deletes the
+    /// <paramref name="removed"/> addresses' profiles, stores the coverage and the new state, in one transaction.
+    /// </summary>
+    public async Task UpdateAsync(string mailboxId, IReadOnlyCollection<ContactProfile> profiles, IReadOnlyCollection<string> removed,
+        MailboxCoverage coverage, ProfileState state, CancellationToken ct = default)
+    {
+        await using var tx = await store.BeginAsync(ct);
+        if (removed.Count > 0)
+            await RowBatch.ExecuteAsync(tx, "DELETE FROM contact_profiles WHERE mailbox_id = @m AND address = @a", ["m", "a"],
+                removed.Select(a => new object?[] { mailboxId, a }), ct);
+        await WriteProfilesAsync(tx, mailboxId, profiles, ct);
+        await WriteCoverageAsync(tx, mailboxId, coverage, state.ComputedAt, ct);
+        await WriteStateAsync(tx, mailboxId, state, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private static Task WriteProfilesAsync(StoreTransaction tx, string mailboxId, IEnumerable<ContactProfile> profiles, CancellationToken ct) =>
+        RowBatch.ExecuteAsync(tx, """
+            INSERT INTO contact_profiles (mailbox_id, address, display_name, stage, nurture, flags, strength, profile, computed_at, profile_format)
+            VALUES (@m, @a, @n, @s, @nu, @f, @st, @p, @c, @pf)
+            ON CONFLICT (mailbox_id, address) DO UPDATE SET display_name = excluded.display_name, stage = excluded.stage,
+                nurture = excluded.nurture, flags = excluded.flags, strength = excluded.strength, profile = excluded.profile,
+                computed_at = excluded.computed_at, profile_format = excluded.profile_format
+            """, ["m", "a", "n", "s", "nu", "f", "st", "p", "c", "pf"],
+            profiles.Select(profile => new object?[]
+            {
+                mailboxId, profile.Address, profile.DisplayName, (short)profile.Stage, (short)profile.Nurture, (int)profile.Flags,
+                (int)Math.Round(profile.Strength), // the column orders lists; the profile keeps the decimal
+                System.Text.Encoding.UTF8.GetString(StoredProfileFormat.Serialize(profile)), profile.AsOf.ToUnixTimeMilliseconds(),
+                StoredProfileFormat.Current,
+            }), ct);
+
+    private static Task WriteCoverageAsync(StoreTransaction tx, string mailboxId, MailboxCoverage coverage, DateTimeOffset computedAt, CancellationToken ct) =>
+        tx.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO mailbox_coverage (mailbox_id, coverage, computed_at, coverage_format) VALUES (@mailboxId, @json, @at, @format)
+            ON CONFLICT (mailbox_id) DO UPDATE SET coverage = excluded.coverage, computed_at = excluded.computed_at, coverage_format = excluded.coverage_format
+            """, new { mailboxId, json = StoredCoverageFormat.Serialize(coverage), at = computedAt.ToUnixTimeMilliseconds(), format = StoredCoverageFormat.Current },
+            tx.Transaction, cancellationToken: ct));
 
     /// <summary>One contact with its stage history, in one query (the profile repeats on each history row; it is read once).</summary>
     public async Task<StoredContact?> GetAsync(string mailboxId, string address, CancellationToken ct = default)
@@ -139,9 +158,9 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
     public async Task<MailboxCoverage?> GetCoverageAsync(string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        var json = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT coverage FROM mailbox_coverage WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
-        return json is null ? null : JsonSerializer.Deserialize(json, StoredProfileJson.Default.MailboxCoverage);
+        var rows = (await connection.QueryAsync<(string Json, long Format)>(new CommandDefinition(
+            "SELECT coverage, coverage_format FROM mailbox_coverage WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct))).ToList();
+        return rows.Count == 0 ? null : StoredCoverageFormat.Deserialize((short)rows[0].Format, rows[0].Json);
     }
 
     // ---- overrides ----
@@ -173,7 +192,7 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
     }
 
     public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
-        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "contact_profiles", "stage_history", "mailbox_coverage", "contact_overrides");
+        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "contact_profiles", "stage_history", "mailbox_coverage", "contact_overrides", "profile_state");
 
     /// <summary>Columns 0 and 1: the format number and the document. SQLite hands the UTF-8 text over as is.</summary>
     private static StoredProfile ReadProfile(DbDataReader reader)

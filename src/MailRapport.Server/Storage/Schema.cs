@@ -146,5 +146,29 @@ internal static class Schema
                 PRIMARY KEY (mailbox_id, address)
             );
             """),
+        // Incremental recompute (docs/decisions/019-incremental-recompute.md): the mailbox's change number and the
+        // correspondents each change touched (InteractionStore); the sequence and instants the stored profiles stand at
+        // (ProfileStore); the stored coverage's format (Storage/StoredCoverage.cs; rows before it are format 1).
+        (11, """
+            CREATE TABLE interaction_sequence (
+                mailbox_id TEXT NOT NULL PRIMARY KEY,
+                seq BIGINT NOT NULL
+            );
+            CREATE TABLE correspondent_changes (
+                mailbox_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                changed_seq BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, address)
+            );
+            CREATE INDEX ix_correspondent_changes_seq ON correspondent_changes (mailbox_id, changed_seq);
+            CREATE TABLE profile_state (
+                mailbox_id TEXT NOT NULL PRIMARY KEY,
+                computed_seq BIGINT NOT NULL,
+                computed_at BIGINT NOT NULL,
+                full_at BIGINT NOT NULL,
+                facts TEXT NOT NULL
+            );
+            ALTER TABLE mailbox_coverage ADD COLUMN coverage_format SMALLINT NOT NULL DEFAULT 1;
+            """),
     ];
 }

@@ -189,7 +189,7 @@ internal static class StoredProfileFormat
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     Converters = [typeof(CamelCaseEnumConverter<Stage>), typeof(CamelCaseEnumConverter<Nurture>)])]
 [JsonSerializable(typeof(StoredProfile))]
-[JsonSerializable(typeof(MailboxCoverage))]
+[JsonSerializable(typeof(StoredCoverage))]
 internal sealed partial class StoredProfileJson : JsonSerializerContext;
 
 /// <summary>An enum as its camelCase name ("relationship"), for source-generated contexts (which take converters by type).</summary>

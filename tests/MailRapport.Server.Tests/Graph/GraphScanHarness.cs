@@ -61,7 +61,7 @@ internal sealed class GraphScanHarness : IAsyncDisposable
         Store = store;
         Options = options;
         Factory = new MailGraphClientFactory(options, (wait, _) => { Delays.Enqueue(wait); return Task.CompletedTask; }, Transport);
-        Profiles = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
+        Profiles = store.ProfileService();
         Scanner = new GraphMailboxScanner(Factory.Create(), store, Profiles, options, Time, Factory.Counter);
     }
 
@@ -119,7 +119,7 @@ internal sealed class GraphScanHarness : IAsyncDisposable
             OwnerResponse = scanned.OwnerAddresses.Contains(m.Organizer) ? AttendeeResponse.Organizer : m.OwnerResponse,
             Attendees = m.Attendees.Where(a => a.Address != m.Organizer).DistinctBy(a => a.Address).ToArray(),
         }));
-        var profiles = await new ProfileService(direct, new RelationshipModel(new StageModelOptions())).ComputeAsync(box.Owner, Now);
+        var profiles = await direct.ProfileService().ComputeAsync(box.Owner, Now);
         var messages = new List<string>();
         var meetings = new List<string>();
         await foreach (var i in direct.Interactions().ReadInteractionsAsync(box.Owner))

@@ -61,7 +61,7 @@ public sealed class ImportStoreTests
         WriteSample(dir);
         await using var store = MailStore.OpenSqlite(Path.Combine(dir.Path, "store.db"));
         await new MailImporter(store).ImportAsync(new ImportRequest { Path = Path.Combine(dir.Path, "me-m"), MailboxId = "mine", Now = Now });
-        var service = new ProfileService(store, new RelationshipModel(new StageModelOptions()));
+        var service = store.ProfileService();
         var profiles = await service.ComputeAsync("mine", new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Assert.DoesNotContain(profiles, p => p.Address == "bob@corp.com"); // bob writes only after the as-of date
         var ann = Assert.Single(profiles, p => p.Address == "ann@corp.com");

@@ -1,5 +1,6 @@
 using Dapper;
 using MailRapport.Core;
+using MailRapport.Server.Profiles;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
@@ -12,6 +13,10 @@ public static class StoreTestExtensions
     public static InteractionStore Interactions(this MailStore store) => new(store);
 
     public static ProfileStore Profiles(this MailStore store) => new(store);
+
+    /// <summary>The profile service over this store, composed as the service's registrations compose it.</summary>
+    public static ProfileService ProfileService(this MailStore store, RelationshipModel? model = null) =>
+        new(new InteractionStore(store), new ProfileStore(store), new FeedbackStore(store), model ?? new RelationshipModel(new StageModelOptions()));
 
     /// <summary>How many messages and meetings the mailbox holds, read as the profile service reads them.</summary>
     public static async Task<(long Messages, long Meetings)> CountInteractionsAsync(this MailStore store, string mailboxId)

@@ -164,7 +164,7 @@ public sealed class TwoHostTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The same scan, uninterrupted, on a single host of its own.
         await using var reference = await TestStore.SqliteAsync();
-        var scanner = new SampleMailboxScanner(reference.Store, new ProfileService(reference.Store, new RelationshipModel(new StageModelOptions())),
+        var scanner = new SampleMailboxScanner(reference.Store, reference.Store.ProfileService(),
             TimeProvider.System, Options.Create(new SampleScanOptions { Correspondents = Correspondents }));
         await scanner.ScanAsync(mailbox);
         Assert.Equal(await reference.Store.CountInteractionsAsync(mailbox), await db.Store.CountInteractionsAsync(mailbox));

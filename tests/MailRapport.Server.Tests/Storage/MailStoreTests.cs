@@ -64,7 +64,7 @@ public sealed class MailStoreTests
         Assert.Equal((Sample.Messages.Count, (long)Sample.Meetings.Count), ((int)(await t.Store.CountInteractionsAsync("m1")).Messages, (await t.Store.CountInteractionsAsync("m1")).Meetings));
 
         var model = new RelationshipModel(new StageModelOptions());
-        var stored = await new ProfileService(t.Store, model).RecomputeAsync("m1", Sample.End);
+        var stored = await t.Store.ProfileService(model).RecomputeAsync("m1", Sample.End);
         var inMemory = model.Compute([Sample.OwnerAddress],
             [.. Sample.Messages.Select(m => (Interaction)m), .. Sample.Meetings.Select(m => (Interaction)m)], Sample.End);
         Assert.Equal(inMemory.Select(p => (p.Address, p.Stage, p.Nurture, p.Strength, p.Evidence)),
