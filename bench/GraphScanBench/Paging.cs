@@ -46,7 +46,7 @@ internal static class RawBaseline
                 if (f.GetProperty("childFolderCount").GetInt32() > 0) pending.Enqueue(id);
             }
         }
-        var select = string.Join(',', GraphMailboxScanner.MessageSelect.Append("internetMessageHeaders"));
+        var select = string.Join(',', GraphMessageDelta.Select.Append("internetMessageHeaders"));
         var prefer = new[] { $"odata.maxpagesize={pageSize}", "IdType=\"ImmutableId\"" };
         foreach (var folder in folders)
         {
@@ -80,14 +80,13 @@ internal static class RawBaseline
 /// <summary>The same paging through the Graph SDK models (Kiota parsing), with no store behind it.</summary>
 internal static class SdkPaging
 {
-    public static async Task<PagingResult> RunAsync(MailGraphClientFactory factory, string owner, int pageSize, GraphOptions options, DateTimeOffset now)
+    public static async Task<PagingResult> RunAsync(MailGraphClientFactory factory, string owner, IReadOnlyList<MailFolderInfo> folders,
+        int pageSize, GraphOptions options, DateTimeOffset now)
     {
         var graph = factory.Create();
         var clock = Stopwatch.StartNew();
         long items = 0;
-        var scanner = new GraphMailboxScanner(graph, null!, null!, options, TimeProvider.System, factory.Counter);
-        var folders = await scanner.ListCorrespondenceFoldersAsync(owner, default);
-        string[] select = [.. GraphMailboxScanner.MessageSelect, "internetMessageHeaders"];
+        string[] select = [.. GraphMessageDelta.Select, "internetMessageHeaders"];
         foreach (var folder in folders)
         {
             var delta = graph.Users[owner].MailFolders[folder.Id].Messages.Delta;
@@ -107,7 +106,7 @@ internal static class SdkPaging
                 });
             }
         }
-        var (start, end) = scanner.CalendarWindow(now);
+        var (start, end) = GraphCalendarDelta.Window(options, now);
         var events = graph.Users[owner].CalendarView.Delta;
         var cal = await events.GetAsDeltaGetResponseAsync(rc =>
         {

@@ -77,7 +77,8 @@ try
     long storedMessages = 0, storedMeetings = 0;
     await foreach (var i in new InteractionStore(store).ReadInteractionsAsync(owner))
         if (i.Message is not null) storedMessages++; else storedMeetings++;
-    int folders = (await scanner.ListCorrespondenceFoldersAsync(owner, default)).Count;
+    var folderList = await scanner.StoredCorrespondenceFoldersAsync(owner, default);
+    int folders = folderList.Count;
     long bound = (long)Math.Ceiling((double)storedMessages / pageSize) + folders;
     Console.WriteLine($"full scan (SDK + SQLite + profiles): {storedMessages} messages, {storedMeetings} meetings stored, {full.Requests} requests " +
                       $"(bound ceil(messages/page) + folders = {bound} + constant), {full.Elapsed.TotalSeconds:0.00} s wall, {fullCpu.TotalSeconds:0.00} s CPU, " +
@@ -93,7 +94,7 @@ try
 
     // 4. SDK paging only (same requests as the full scan, no store): the SDK's own cost against the raw baseline.
     cpu = Cpu();
-    var sdkOnly = await SdkPaging.RunAsync(new MailGraphClientFactory(options), owner, pageSize, options, now);
+    var sdkOnly = await SdkPaging.RunAsync(new MailGraphClientFactory(options), owner, folderList, pageSize, options, now);
     var sdkCpu = Cpu() - cpu;
     Console.WriteLine($"SDK paging only (parse, no store): {sdkOnly.Items} items, {sdkOnly.Requests} requests, {sdkOnly.Elapsed.TotalSeconds:0.00} s wall, {sdkCpu.TotalSeconds:0.00} s CPU");
     Console.WriteLine($"ratios (wall / CPU): SDK paging / raw = {sdkOnly.Elapsed / raw.Elapsed:0.00}x / {sdkCpu / rawCpu:0.00}x; " +

@@ -25,7 +25,7 @@ internal sealed record GraphPageChanges<T>(IReadOnlyList<(string Id, T? Item)> U
 /// An interaction is kept while any scope still maps to it: one message in two folders is stored once and
 /// survives removal from one of them.
 /// </summary>
-internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMailboxErasure
+internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time) : IMailboxErasure
 {
     private readonly InteractionStore interactions = new(store);
 
@@ -219,9 +219,9 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMail
         return orphans.Count == 0 ? 0 : await interactions.DeleteAsync(tx, mailboxId, (InteractionKind)kind, orphans, ct);
     }
 
-    /// <summary>The delta state and item map; the interactions are erased by their own store.</summary>
+    /// <summary>The delta state, item map and folder tree; the interactions are erased by their own store.</summary>
     public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
-        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "graph_sync_state", "graph_items");
+        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "graph_sync_state", "graph_items", "graph_folders", "graph_well_known_folders");
 
     private async Task SaveStateAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, CancellationToken ct) =>
         await tx.Connection.ExecuteAsync(new CommandDefinition("""
