@@ -122,3 +122,38 @@ internal static class SdkPaging
         return new PagingResult(items, factory.Counter.Requests, clock.Elapsed);
     }
 }
+
+/// <summary>The scanner's own reading (SDK request builders and pipeline, light types, the mapper) with no store behind it.</summary>
+internal static class ScannerPaging
+{
+    public static async Task<PagingResult> RunAsync(MailGraphClientFactory factory, string owner, IReadOnlyList<MailFolderInfo> folders,
+        GraphOptions options, DateTimeOffset now)
+    {
+        var graph = factory.Create();
+        var reader = new GraphPageReader(graph);
+        var messages = new GraphMessageDelta(graph, reader, options);
+        var calendar = new GraphCalendarDelta(graph, reader, options);
+        var mapper = new GraphInteractionMapper([owner]);
+        var clock = Stopwatch.StartNew();
+        long items = 0;
+        foreach (var folder in folders)
+        {
+            string? link = null;
+            do
+            {
+                var page = await messages.FetchAsync(owner, folder.Id, link, mapper, default);
+                items += page.Changes.Upserts.Count;
+                link = page.NextLink;
+            } while (link is not null);
+        }
+        var (start, end) = GraphCalendarDelta.Window(options, now);
+        string? cal = null;
+        do
+        {
+            var page = await calendar.FetchAsync(owner, start, end, cal, mapper, default);
+            items += page.Changes.Upserts.Count;
+            cal = page.NextLink;
+        } while (cal is not null);
+        return new PagingResult(items, factory.Counter.Requests, clock.Elapsed);
+    }
+}

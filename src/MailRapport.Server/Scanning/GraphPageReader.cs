@@ -25,8 +25,11 @@ internal sealed class GraphPageReader(GraphServiceClient graph)
             ?? throw new InvalidDataException($"Graph returned an empty body for {request.URI.AbsolutePath}.");
         try
         {
-            return await JsonSerializer.DeserializeAsync(body, type, ct)
-                   ?? throw new InvalidDataException($"Graph returned null for {request.URI.AbsolutePath}.");
+            // The throttling handler buffered the page (PooledJsonContent): parse it in place, else from the stream.
+            var page = body is MemoryStream buffered && buffered.TryGetBuffer(out var bytes)
+                ? JsonSerializer.Deserialize(bytes.AsSpan((int)buffered.Position), type)
+                : await JsonSerializer.DeserializeAsync(body, type, ct);
+            return page ?? throw new InvalidDataException($"Graph returned null for {request.URI.AbsolutePath}.");
         }
         catch (JsonException ex)
         {
