@@ -46,7 +46,7 @@ internal static class RawBaseline
                 if (f.GetProperty("childFolderCount").GetInt32() > 0) pending.Enqueue(id);
             }
         }
-        var select = string.Join(',', GraphMailboxScanner.MessageSelect.Append("internetMessageHeaders"));
+        var select = string.Join(',', GraphMessageDelta.Select.Append("internetMessageHeaders"));
         var prefer = new[] { $"odata.maxpagesize={pageSize}", "IdType=\"ImmutableId\"" };
         foreach (var folder in folders)
         {
@@ -80,14 +80,13 @@ internal static class RawBaseline
 /// <summary>The same paging through the Graph SDK models (Kiota parsing), with no store behind it.</summary>
 internal static class SdkPaging
 {
-    public static async Task<PagingResult> RunAsync(MailGraphClientFactory factory, string owner, int pageSize, GraphOptions options, DateTimeOffset now)
+    public static async Task<PagingResult> RunAsync(MailGraphClientFactory factory, string owner, IReadOnlyList<MailFolderInfo> folders,
+        int pageSize, GraphOptions options, DateTimeOffset now)
     {
         var graph = factory.Create();
         var clock = Stopwatch.StartNew();
         long items = 0;
-        var scanner = new GraphMailboxScanner(graph, null!, null!, options, TimeProvider.System, factory.Counter);
-        var folders = await scanner.ListCorrespondenceFoldersAsync(owner, default);
-        string[] select = [.. GraphMailboxScanner.MessageSelect, "internetMessageHeaders"];
+        string[] select = [.. GraphMessageDelta.Select, "internetMessageHeaders"];
         foreach (var folder in folders)
         {
             var delta = graph.Users[owner].MailFolders[folder.Id].Messages.Delta;
@@ -107,7 +106,7 @@ internal static class SdkPaging
                 });
             }
         }
-        var (start, end) = scanner.CalendarWindow(now);
+        var (start, end) = GraphCalendarDelta.Window(options, now);
         var events = graph.Users[owner].CalendarView.Delta;
         var cal = await events.GetAsDeltaGetResponseAsync(rc =>
         {
@@ -120,6 +119,41 @@ internal static class SdkPaging
             items += cal.Value?.Count ?? 0;
             cal = cal.OdataNextLink is null ? null : await events.WithUrl(cal.OdataNextLink).GetAsDeltaGetResponseAsync(rc => rc.Headers.Add("Prefer", $"odata.maxpagesize={pageSize}"));
         }
+        return new PagingResult(items, factory.Counter.Requests, clock.Elapsed);
+    }
+}
+
+/// <summary>The scanner's own reading (SDK request builders and pipeline, light types, the mapper) with no store behind it.</summary>
+internal static class ScannerPaging
+{
+    public static async Task<PagingResult> RunAsync(MailGraphClientFactory factory, string owner, IReadOnlyList<MailFolderInfo> folders,
+        GraphOptions options, DateTimeOffset now)
+    {
+        var graph = factory.Create();
+        var reader = new GraphPageReader(graph);
+        var messages = new GraphMessageDelta(graph, reader, options);
+        var calendar = new GraphCalendarDelta(graph, reader, options);
+        var mapper = new GraphInteractionMapper([owner]);
+        var clock = Stopwatch.StartNew();
+        long items = 0;
+        foreach (var folder in folders)
+        {
+            string? link = null;
+            do
+            {
+                var page = await messages.FetchAsync(owner, folder.Id, link, mapper, default);
+                items += page.Changes.Upserts.Count;
+                link = page.NextLink;
+            } while (link is not null);
+        }
+        var (start, end) = GraphCalendarDelta.Window(options, now);
+        string? cal = null;
+        do
+        {
+            var page = await calendar.FetchAsync(owner, start, end, cal, mapper, default);
+            items += page.Changes.Upserts.Count;
+            cal = page.NextLink;
+        } while (cal is not null);
         return new PagingResult(items, factory.Counter.Requests, clock.Elapsed);
     }
 }

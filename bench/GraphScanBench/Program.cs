@@ -11,6 +11,7 @@ using MailRapport.Server.Storage;
 // Graph scan benchmark. The fake Graph server runs in a child process so the scanner's peak memory is its own.
 //   dotnet run -c Release --project bench/GraphScanBench -- [--messages 200000] [--meetings 2000] [--page-size 500]
 //   dotnet run -c Release --project bench/GraphScanBench -- serve [--messages N]   (just serve, for `mailrapport scan`)
+//   dotnet run -c Release --project bench/GraphScanBench -- store-only [--messages N]   (the store's share of a scan, apart)
 var argList = args.ToList();
 int Arg(string name, int fallback)
 {
@@ -31,6 +32,15 @@ if (argList.FirstOrDefault() == "serve")
     Console.WriteLine($"LISTENING {server.BaseUrl} mailbox {SyntheticMailbox.Owner} messages-served {box.Messages.Count}");
     Console.Out.Flush();
     await Console.In.ReadLineAsync(); // the parent closes stdin when it is done
+    return 0;
+}
+
+if (argList.FirstOrDefault() == "store-only")
+{
+    var storeDir = Path.Combine(Path.GetTempPath(), "graph-bench-store-" + Guid.NewGuid().ToString("N"));
+    Directory.CreateDirectory(storeDir);
+    try { await StoreOnly.RunAsync(messageCount, pageSize, now, storeDir); }
+    finally { Directory.Delete(storeDir, true); }
     return 0;
 }
 
@@ -72,18 +82,29 @@ try
     var scanner = new GraphMailboxScanner(factory.Create(), store, profiles, options, time, factory.Counter);
     long allocatedBefore = GC.GetTotalAllocatedBytes();
     cpu = Cpu();
-    var full = await scanner.ScanAsync(owner);
+    TimeSpan? readCpu = null; // Graph + store, up to the profile recompute
+    long? readAllocated = null;
+    var full = await scanner.ScanAsync(owner, new PhaseWatch(p =>
+    {
+        if (p.Phase != "profiles" || readCpu is not null) return;
+        readCpu = Cpu() - cpu;
+        readAllocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+    }));
     var fullCpu = Cpu() - cpu;
     var peak = Process.GetCurrentProcess().PeakWorkingSet64;
     long storedMessages = 0, storedMeetings = 0;
     await foreach (var i in new InteractionStore(store).ReadInteractionsAsync(owner))
         if (i.Message is not null) storedMessages++; else storedMeetings++;
-    int folders = (await scanner.ListCorrespondenceFoldersAsync(owner, default)).Count;
+    var folderList = await scanner.StoredCorrespondenceFoldersAsync(owner, default);
+    int folders = folderList.Count;
     long bound = (long)Math.Ceiling((double)storedMessages / pageSize) + folders;
     Console.WriteLine($"full scan (SDK + SQLite + profiles): {storedMessages} messages, {storedMeetings} meetings stored, {full.Requests} requests " +
                       $"(bound ceil(messages/page) + folders = {bound} + constant), {full.Elapsed.TotalSeconds:0.00} s wall, {fullCpu.TotalSeconds:0.00} s CPU, " +
                       $"{full.MessagesUpserted / full.Elapsed.TotalSeconds:0} messages/s, peak working set {peak / 1048576.0:0} MiB, " +
                       $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:0} MiB");
+    Console.WriteLine($"  of which reading (Graph + store, before the profile recompute): {readCpu?.TotalSeconds:0.00} s CPU ({readCpu / rawCpu:0.00}x baseline), " +
+                      $"{readAllocated / 1048576.0:0} MiB allocated ({readAllocated / 1024.0 / storedMessages:0.0} KB per message); " +
+                      $"full scan allocations {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / storedMessages:0.0} KB per message");
 
     // 3. Unchanged nightly rescan (Graph part and the profile recompute that follows it, timed apart).
     var rescanClock = Stopwatch.StartNew();
@@ -94,9 +115,16 @@ try
 
     // 4. SDK paging only (same requests as the full scan, no store): the SDK's own cost against the raw baseline.
     cpu = Cpu();
-    var sdkOnly = await SdkPaging.RunAsync(new MailGraphClientFactory(options), owner, pageSize, options, now);
+    var sdkOnly = await SdkPaging.RunAsync(new MailGraphClientFactory(options), owner, folderList, pageSize, options, now);
     var sdkCpu = Cpu() - cpu;
     Console.WriteLine($"SDK paging only (parse, no store): {sdkOnly.Items} items, {sdkOnly.Requests} requests, {sdkOnly.Elapsed.TotalSeconds:0.00} s wall, {sdkCpu.TotalSeconds:0.00} s CPU");
+    // 5. The scanner's own reading with no store: what the full scan's reading costs before SQLite.
+    cpu = Cpu();
+    long allocatedBeforeReading = GC.GetTotalAllocatedBytes();
+    var own = await ScannerPaging.RunAsync(new MailGraphClientFactory(options), owner, folderList, options, now);
+    var ownCpu = Cpu() - cpu;
+    Console.WriteLine($"scanner reading only (SDK requests, own parsing, mapping, no store): {own.Items} items, {own.Requests} requests, {own.Elapsed.TotalSeconds:0.00} s wall, " +
+                      $"{ownCpu.TotalSeconds:0.00} s CPU ({ownCpu / rawCpu:0.00}x baseline), {(GC.GetTotalAllocatedBytes() - allocatedBeforeReading) / 1024.0 / own.Items:0.0} KB allocated per item");
     Console.WriteLine($"ratios (wall / CPU): SDK paging / raw = {sdkOnly.Elapsed / raw.Elapsed:0.00}x / {sdkCpu / rawCpu:0.00}x; " +
                       $"full scan (SDK + store + profiles) / raw = {full.Elapsed / raw.Elapsed:0.00}x / {fullCpu / rawCpu:0.00}x");
     Console.WriteLine(JsonSerializer.Serialize(new
@@ -105,7 +133,9 @@ try
         fullRequests = full.Requests, bound, fullSeconds = full.Elapsed.TotalSeconds, messagesPerSecond = full.MessagesUpserted / full.Elapsed.TotalSeconds,
         peakMiB = peak / 1048576.0, rescanRequests = rescan.Requests, rescanSeconds = rescan.Elapsed.TotalSeconds, rescanGraphSeconds = graphPart?.TotalSeconds,
         rawSeconds = raw.Elapsed.TotalSeconds, rawCpuSeconds = rawCpu.TotalSeconds, rawRequests = raw.Requests, fullCpuSeconds = fullCpu.TotalSeconds,
+        readCpuSeconds = readCpu?.TotalSeconds, readAllocatedMiB = readAllocated / 1048576.0,
         sdkPagingSeconds = sdkOnly.Elapsed.TotalSeconds, sdkPagingCpuSeconds = sdkCpu.TotalSeconds,
+        scannerReadingSeconds = own.Elapsed.TotalSeconds, scannerReadingCpuSeconds = ownCpu.TotalSeconds,
     }));
     return 0;
 }

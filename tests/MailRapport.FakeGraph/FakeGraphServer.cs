@@ -42,7 +42,7 @@ public sealed record RecordedRequest(string Path, string Query, string? Prefer, 
 /// folders, per-folder message delta, calendarView delta, @odata.nextLink/@odata.deltaLink, @removed, and switchable
 /// faults. Speaks the routes the Graph SDK calls (including the "delta()" form).
 /// </summary>
-public sealed class FakeGraphServer : IAsyncDisposable
+public sealed partial class FakeGraphServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Fault> _faults = new();
@@ -235,6 +235,8 @@ public sealed class FakeGraphServer : IAsyncDisposable
             return (404, Error("ResourceNotFound", $"Unknown route {path}"));
         if (rest.Length == 1)
             return FolderList(context, null);
+        if (rest.Length == 2 && IsDelta(rest[1]))
+            return FolderTreeDelta(context);
         var folder = Mailbox.FindFolder(FolderIdFrom(rest[1]));
         if (folder is null)
             return (404, Error("ErrorItemNotFound", "The specified object was not found in the store."));
@@ -319,7 +321,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
         w.WriteNumber("childFolderCount", Mailbox.ChildrenOf(f.Id).Count);
         w.WriteNumber("unreadItemCount", 0);
         w.WriteNumber("totalItemCount", Mailbox.MessagesIn(f.Id, int.MaxValue).Count);
-        w.WriteBoolean("isHidden", false);
+        w.WriteBoolean("isHidden", f.WellKnownName == "conversationhistory"); // as FolderList leaves it out
         w.WriteEndObject();
     }
 

@@ -19,6 +19,7 @@ public sealed class FakeMailbox
     private readonly Dictionary<string, MeetingInteraction> _events = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MeetingInteraction> _eventContent = new(StringComparer.Ordinal);
     private readonly List<(long Seq, string Id, bool Removed)> _eventLog = [];
+    private readonly List<(long Seq, string Id, bool Removed)> _folderTreeLog = [];
     private long _seq;
     private int _nextId;
 
@@ -51,6 +52,7 @@ public sealed class FakeMailbox
             var folder = new FakeFolder($"fld{++_nextId:D4}-{displayName.Replace(' ', '-')}", displayName, parentId, wellKnownName);
             _folders[folder.Id] = folder;
             _folderLog[folder.Id] = [];
+            _folderTreeLog.Add((++_seq, folder.Id, false));
             return folder;
         }
     }
@@ -64,7 +66,42 @@ public sealed class FakeMailbox
             foreach (var id in _messages.Where(m => m.Value.FolderId == folderId).Select(m => m.Key).ToList()) _messages.Remove(id);
             _folders.Remove(folderId);
             _folderLog.Remove(folderId);
-            _seq++;
+            _folderTreeLog.Add((++_seq, folderId, true));
+        }
+    }
+
+    /// <summary>Renames a folder (same id, as in Exchange).</summary>
+    public void RenameFolder(string folderId, string displayName)
+    {
+        lock (_lock)
+        {
+            _folders[folderId] = _folders[folderId] with { DisplayName = displayName };
+            _folderTreeLog.Add((++_seq, folderId, false));
+        }
+    }
+
+    /// <summary>Moves a folder (and so its subtree) under another parent; its messages keep their folder.</summary>
+    public void MoveFolder(string folderId, string? newParentId)
+    {
+        lock (_lock)
+        {
+            _folders[folderId] = _folders[folderId] with { ParentId = newParentId };
+            _folderTreeLog.Add((++_seq, folderId, false));
+        }
+    }
+
+    /// <summary>mailFolders/delta: every folder changed in (since, upto], last state; an initial round (since 0) has no removals.</summary>
+    internal List<(string Id, bool Removed, FakeFolder? Folder)> FolderTreeChanges(long since, long upto)
+    {
+        lock (_lock)
+        {
+            var last = new Dictionary<string, (long Seq, bool Removed)>(StringComparer.Ordinal);
+            foreach (var (seq, id, removed) in _folderTreeLog)
+                if (seq > since && seq <= upto) last[id] = (seq, removed);
+            return last.OrderBy(kv => kv.Value.Seq)
+                .Where(kv => since > 0 || !kv.Value.Removed)
+                .Select(kv => (kv.Key, kv.Value.Removed || !_folders.ContainsKey(kv.Key), _folders.GetValueOrDefault(kv.Key)))
+                .ToList();
         }
     }
 

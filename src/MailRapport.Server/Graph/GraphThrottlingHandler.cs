@@ -146,18 +146,19 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
     {
         var media = response.Content.Headers.ContentType?.MediaType;
         if (media is null || !media.Contains("json", StringComparison.OrdinalIgnoreCase)) return null;
-        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
-        if (bytes.Length == 0) return "empty JSON response";
+        // Buffered (in a pooled array), so the caller reads the same bytes again.
+        var buffered = await PooledJsonContent.ReadAsync(response.Content, ct);
+        response.Content = buffered;
+        if (buffered.Span.Length == 0) return "empty JSON response";
         try
         {
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 64 });
+            var reader = new Utf8JsonReader(buffered.Span, new JsonReaderOptions { MaxDepth = 64 });
             while (reader.Read()) { }
         }
         catch (JsonException ex)
         {
             return $"malformed JSON ({ex.Message})";
         }
-        // ReadAsByteArrayAsync buffered the content, so Kiota reads the same bytes again.
         return null;
     }
 

@@ -1,16 +1,14 @@
 using System.Globalization;
 using MailRapport.Core;
-using Microsoft.Graph.Models;
-using EmailAddress = MailRapport.Core.EmailAddress;
-using Attendee = MailRapport.Core.Attendee;
 
 namespace MailRapport.Server.Scanning;
 
 /// <summary>
-/// Graph message/event -> interaction. Pure functions over what Mail.ReadBasic.All and Calendars.ReadBasic.All return;
+/// Graph message/event (as read from a delta page, GraphPageTypes.cs) -> interaction. Pure functions over what
+/// Mail.ReadBasic.All and Calendars.ReadBasic.All return;
 /// a result of null means "not an interaction" (draft, no sender, no times) and the caller counts it as skipped.
 /// </summary>
-public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
+internal sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
 {
     /// <summary>The mailbox's stored owner addresses: canonical already (normalised when the mailbox was first scanned).</summary>
     private readonly HashSet<string> _owners = ownerAddresses.ToHashSet(StringComparer.Ordinal);
@@ -18,17 +16,14 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
     /// <summary>A conversationIndex header block is 22 bytes; every reply or forward appends a 5-byte child block.</summary>
     private const int ConversationIndexHeaderLength = 22;
 
-    public static string? MessageKey(Message message)
+    public static string? MessageKey(GraphMessage message)
     {
         var id = message.InternetMessageId?.Trim().Trim('<', '>').Trim();
         if (!string.IsNullOrEmpty(id)) return id.ToLowerInvariant();
         return string.IsNullOrEmpty(message.Id) ? null : "graph:" + message.Id;
     }
 
-    public static bool IsRemoved(IDictionary<string, object>? additionalData) =>
-        additionalData is not null && additionalData.ContainsKey("@removed");
-
-    public MessageInteraction? Map(Message message)
+    public MessageInteraction? Map(GraphMessage message)
     {
         if (message.IsDraft == true) return null;
         var key = MessageKey(message);
@@ -47,7 +42,7 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         }
         int recipientCount = 0;
         RecipientRole? ownerRole = null;
-        void AddAll(List<Recipient>? list, RecipientRole role)
+        void AddAll(List<GraphRecipient>? list, RecipientRole role)
         {
             if (list is null) return;
             foreach (var r in list)
@@ -80,15 +75,23 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         };
     }
 
-    internal static bool IsReply(Message message)
+    internal static bool IsReply(GraphMessage message)
     {
-        if (message.ConversationIndex is { Length: > 0 } index)
-            return index.Length > ConversationIndexHeaderLength;
+        if (DecodedLength(message.ConversationIndex) is > 0 and var length)
+            return length > ConversationIndexHeaderLength;
         return Subjects.HasReplyPrefix(message.Subject);
     }
 
+    /// <summary>Bytes a base64 string decodes to, without decoding it; null when it is not base64.</summary>
+    internal static int? DecodedLength(string? base64)
+    {
+        if (string.IsNullOrEmpty(base64) || base64.Length % 4 != 0) return null;
+        int padding = base64[^1] == '=' ? (base64[^2] == '=' ? 2 : 1) : 0;
+        return base64.Length / 4 * 3 - padding;
+    }
+
     /// <summary>Bulk markers from the headers Graph returns (received mail only; Sent Items copies carry none).</summary>
-    internal static AutomationMarkers Markers(List<InternetMessageHeader>? headers)
+    internal static AutomationMarkers Markers(List<GraphHeader>? headers)
     {
         if (headers is null) return AutomationMarkers.None;
         var markers = AutomationMarkers.None;
@@ -96,12 +99,15 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         return markers;
     }
 
-    public MeetingInteraction? Map(Event e)
+    /// <summary>A recurring series' master: calendarView lists its occurrences, so the master itself would double count them.</summary>
+    internal static bool IsSeriesMaster(GraphEvent e) => Is(e.Type, "seriesMaster");
+
+    public MeetingInteraction? Map(GraphEvent e)
     {
         var organizer = Address(e.Organizer?.EmailAddress?.Address);
-        if (string.IsNullOrEmpty(e.Id) || organizer is null || e.Type == EventType.SeriesMaster) return null;
-        var start = ToUtc(e.Start);
-        var end = ToUtc(e.End);
+        if (string.IsNullOrEmpty(e.Id) || organizer is null || IsSeriesMaster(e)) return null;
+        var start = ToUtc(e.Start?.DateTime, e.Start?.TimeZone);
+        var end = ToUtc(e.End?.DateTime, e.End?.TimeZone);
         if (start is null || end is null) return null;
 
         var attendees = new List<Attendee>();
@@ -110,12 +116,9 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         {
             var address = Address(a.EmailAddress?.Address);
             if (address is null || address == organizer || !seen.Add(address)) continue;
-            var kind = a.Type switch
-            {
-                AttendeeType.Optional => AttendeeKind.Optional,
-                AttendeeType.Resource => AttendeeKind.Resource,
-                _ => AttendeeKind.Required,
-            };
+            var kind = Is(a.Type, "optional") ? AttendeeKind.Optional
+                : Is(a.Type, "resource") ? AttendeeKind.Resource
+                : AttendeeKind.Required;
             attendees.Add(new Attendee(address, DisplayName(a.EmailAddress!.Name, address), kind, Response(a.Status?.Response)));
         }
         var ownerResponse = e.IsOrganizer == true || _owners.Contains(organizer)
@@ -130,27 +133,29 @@ public sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
             Start = start.Value,
             End = end.Value,
             IsCancelled = e.IsCancelled == true,
-            IsRecurring = e.Type is EventType.Occurrence or EventType.Exception || e.SeriesMasterId is not null,
+            IsRecurring = Is(e.Type, "occurrence") || Is(e.Type, "exception") || e.SeriesMasterId is not null,
             OwnerResponse = ownerResponse,
         };
     }
 
-    private static AttendeeResponse Response(ResponseType? response) => response switch
-    {
-        ResponseType.Organizer => AttendeeResponse.Organizer,
-        ResponseType.Accepted => AttendeeResponse.Accepted,
-        ResponseType.TentativelyAccepted => AttendeeResponse.TentativelyAccepted,
-        ResponseType.Declined => AttendeeResponse.Declined,
-        ResponseType.NotResponded => AttendeeResponse.NotResponded,
-        _ => AttendeeResponse.None,
-    };
+    /// <summary>Graph's responseType names; unknown or missing is None.</summary>
+    private static AttendeeResponse Response(string? response) =>
+        Is(response, "organizer") ? AttendeeResponse.Organizer
+        : Is(response, "accepted") ? AttendeeResponse.Accepted
+        : Is(response, "tentativelyAccepted") ? AttendeeResponse.TentativelyAccepted
+        : Is(response, "declined") ? AttendeeResponse.Declined
+        : Is(response, "notResponded") ? AttendeeResponse.NotResponded
+        : AttendeeResponse.None;
+
+    /// <summary>Graph's enum members, compared as the SDK's parser does (ignoring case).</summary>
+    private static bool Is(string? value, string member) => string.Equals(value, member, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>dateTimeTimeZone -> UTC. We ask for UTC (Prefer: outlook.timezone="UTC"); other zones (IANA or Windows ids) are converted when known.</summary>
-    internal static DateTimeOffset? ToUtc(DateTimeTimeZone? value)
+    internal static DateTimeOffset? ToUtc(string? dateTime, string? timeZone)
     {
-        if (value?.DateTime is null) return null;
-        if (!DateTime.TryParse(value.DateTime, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local)) return null;
-        var tz = string.IsNullOrWhiteSpace(value.TimeZone) ? TimeZoneInfo.Utc : TimeZones.Find(value.TimeZone);
+        if (dateTime is null) return null;
+        if (!DateTime.TryParse(dateTime, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local)) return null;
+        var tz = string.IsNullOrWhiteSpace(timeZone) ? TimeZoneInfo.Utc : TimeZones.Find(timeZone);
         return tz is null ? null : TimeZones.ToInstant(local, tz).ToUniversalTime();
     }
 

@@ -25,7 +25,7 @@ internal sealed record GraphPageChanges<T>(IReadOnlyList<(string Id, T? Item)> U
 /// An interaction is kept while any scope still maps to it: one message in two folders is stored once and
 /// survives removal from one of them.
 /// </summary>
-internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMailboxErasure
+internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time) : IMailboxErasure
 {
     private readonly InteractionStore interactions = new(store);
 
@@ -58,7 +58,8 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMail
 
         var items = new List<T>();
         var existing = await MappedKeysAsync(tx, mailboxId, state.Scope, page.Upserts.Select(u => u.Id), ct);
-        var mappings = new List<object?[]>(page.Upserts.Count);
+        // id -> key to write, last one wins (a page may list an item twice), written in a few multi-row statements.
+        var mapped = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, item) in page.Upserts)
         {
             var oldKey = existing.GetValueOrDefault(id);
@@ -67,24 +68,20 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMail
             if (newKey is null)
             {
                 // The item changed into something we do not count (for example a draft): forget it here.
+                mapped.Remove(id);
                 if (oldKey is not null)
                     await tx.Connection.ExecuteAsync(new CommandDefinition(
                         "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
                         new { mailboxId, scope = state.Scope, id }, tx.Transaction, cancellationToken: ct));
                 existing.Remove(id);
-                mappings.RemoveAll(m => (string)m[2]! == id); // written below, after this delete: drop an earlier mapping of this page
                 continue;
             }
             orphanCandidates.Remove(newKey);
             items.Add(item!);
-            mappings.Add([mailboxId, state.Scope, id, (short)kind, newKey, state.Round]);
+            mapped[id] = newKey;
             existing[id] = newKey;
         }
-        await RowBatch.ExecuteAsync(tx, """
-            INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
-            VALUES (@m, @s, @i, @k, @key, @r)
-            ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round
-            """, ["m", "s", "i", "k", "key", "r"], mappings, ct);
+        await UpsertMappingsAsync(tx, mailboxId, state, kind, mapped, ct);
         if (items.Count > 0)
         {
             if (kind == GraphItemKind.Message)
@@ -166,12 +163,43 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMail
         _ => throw new ArgumentException($"Unexpected item type {typeof(T)}"),
     };
 
-    /// <summary>Existing mappings of a page's ids, in one query per few hundred ids.</summary>
+    /// <summary>
+    /// Ids per statement, for the page's lookups and inserts: binding a named parameter costs a scan of the command's
+    /// parameters (Microsoft.Data.Sqlite), so hundreds in one statement cost more than a few statements.
+    /// </summary>
+    private const int MappingsPerStatement = 50;
+
+    /// <summary>(scope, item id) -> key for a page, a few hundred rows per statement (a statement per row cost more than the rest of the commit).</summary>
+    private static async Task UpsertMappingsAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, GraphItemKind kind,
+        IReadOnlyDictionary<string, string> mapped, CancellationToken ct)
+    {
+        foreach (var chunk in mapped.Chunk(MappingsPerStatement))
+        {
+            await using var cmd = tx.Command("");
+            var sql = new System.Text.StringBuilder("INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round) VALUES ");
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                if (i > 0) sql.Append(", ");
+                sql.Append("(@m, @s, @i").Append(i).Append(", @k, @key").Append(i).Append(", @r)");
+                Db.Parameter(cmd, "i" + i, chunk[i].Key);
+                Db.Parameter(cmd, "key" + i, chunk[i].Value);
+            }
+            sql.Append(" ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round");
+            Db.Parameter(cmd, "m", mailboxId);
+            Db.Parameter(cmd, "s", state.Scope);
+            Db.Parameter(cmd, "k", (short)kind);
+            Db.Parameter(cmd, "r", state.Round);
+            cmd.CommandText = sql.ToString();
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>Existing mappings of a page's ids, a few dozen ids per query.</summary>
     private static async Task<Dictionary<string, string>> MappedKeysAsync(StoreTransaction tx, string mailboxId,
         string scope, IEnumerable<string> ids, CancellationToken ct)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(500))
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(MappingsPerStatement))
         {
             await using var cmd = tx.Command("");
             var names = new List<string>(chunk.Length);
@@ -214,9 +242,9 @@ internal sealed class GraphSyncStore(MailStore store, TimeProvider time) : IMail
         return orphans.Count == 0 ? 0 : await interactions.DeleteAsync(tx, mailboxId, (InteractionKind)kind, orphans, ct);
     }
 
-    /// <summary>The delta state and item map; the interactions are erased by their own store.</summary>
+    /// <summary>The delta state, item map and folder tree; the interactions are erased by their own store.</summary>
     public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
-        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "graph_sync_state", "graph_items");
+        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "graph_sync_state", "graph_items", "graph_folders", "graph_well_known_folders");
 
     private async Task SaveStateAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, CancellationToken ct) =>
         await tx.Connection.ExecuteAsync(new CommandDefinition("""

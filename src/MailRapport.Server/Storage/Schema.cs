@@ -146,6 +146,24 @@ internal static class Schema
                 PRIMARY KEY (mailbox_id, address)
             );
             """),
+        // The mailbox's folder tree as mailFolders/delta last reported it, and the ids of the well-known folders the
+        // scan skips (null: the mailbox has none), so a rescan asks only for changes (GraphSyncStore.Folders.cs).
+        (10, """
+            CREATE TABLE graph_folders (
+                mailbox_id TEXT NOT NULL,
+                folder_id TEXT NOT NULL,
+                parent_id TEXT NULL,
+                display_name TEXT NULL,
+                is_hidden SMALLINT NOT NULL,
+                PRIMARY KEY (mailbox_id, folder_id)
+            );
+            CREATE TABLE graph_well_known_folders (
+                mailbox_id TEXT NOT NULL,
+                well_known_name TEXT NOT NULL,
+                folder_id TEXT NULL,
+                PRIMARY KEY (mailbox_id, well_known_name)
+            );
+            """),
         // Incremental recompute (docs/decisions/019-incremental-recompute.md): the mailbox's change number and the
         // correspondents each change touched (InteractionStore); the sequence and instants the stored profiles stand at
         // (ProfileStore); the stored coverage's format (Storage/StoredCoverage.cs; rows before it are format 1).

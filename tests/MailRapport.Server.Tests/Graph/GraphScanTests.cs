@@ -81,7 +81,7 @@ public sealed class GraphScanTests
     }
 
     [Fact]
-    public async Task Unchanged_rescan_asks_about_one_request_per_folder_and_calendar()
+    public async Task Unchanged_rescan_costs_one_request_per_folder_plus_the_folder_tree_and_the_calendar()
     {
         var box = NewMailbox();
         await using var server = await FakeGraphServer.StartAsync(box);
@@ -91,11 +91,12 @@ public sealed class GraphScanTests
 
         var result = await harness.ScanAsync(Owner);
 
-        int deltaRequests = server.Requests.Count(r => r.Path.Contains("/delta", StringComparison.Ordinal));
         int correspondenceFolders = 5; // Inbox, Projects, Clients 2025, Sent Items, Archive
-        Assert.Equal(correspondenceFolders + 1, deltaRequests);
-        Assert.All(server.Requests.Where(r => r.Path.Contains("/delta", StringComparison.Ordinal)),
-            r => Assert.Contains("$deltatoken=", Uri.UnescapeDataString(r.Query), StringComparison.Ordinal));
+        // One delta link per folder read, plus the folder tree (mailFolders/delta) and the calendar: nothing else.
+        Assert.Equal(correspondenceFolders + 2, server.RequestCount);
+        Assert.Equal(correspondenceFolders + 2, result.Requests);
+        Assert.All(server.Requests, r => Assert.Contains("$deltatoken=", Uri.UnescapeDataString(r.Query), StringComparison.Ordinal));
+        Assert.Single(server.Requests, r => r.Path.Contains("/mailFolders/delta", StringComparison.Ordinal));
         Assert.Equal(0, result.MessagesUpserted);
         Assert.Equal(0, result.MessagesRemoved);
         await AssertMatchesDirectLoadAsync(harness, box);

@@ -3,7 +3,6 @@ using MailRapport.Core;
 using MailRapport.Server.Graph;
 using MailRapport.Server.Hosting;
 using MailRapport.Server.Scanning;
-using Microsoft.Graph.Models;
 using MailRapport.Server.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -152,9 +151,9 @@ public sealed class GraphInteractionMapperTests
     // Owners as stored: canonical, normalised once where they entered (the mapper normalises what Graph sends).
     private static readonly GraphInteractionMapper Mapper = new(["me@corp.example", "me.alias@corp.example"]);
 
-    private static Recipient R(string address, string? name = null) => new() { EmailAddress = new Microsoft.Graph.Models.EmailAddress { Address = address, Name = name } };
+    private static GraphRecipient R(string address, string? name = null) => new() { EmailAddress = new GraphEmailAddress { Address = address, Name = name } };
 
-    private static Message Incoming() => new()
+    private static GraphMessage Incoming() => new()
     {
         Id = "AAMk1",
         InternetMessageId = "<ABC@Mail.Example>",
@@ -224,7 +223,7 @@ public sealed class GraphInteractionMapperTests
     public void Reply_is_read_from_conversation_index_then_subject(int indexLength, string? subject, bool reply)
     {
         var message = Incoming();
-        message.ConversationIndex = indexLength == 0 ? null : new byte[indexLength];
+        message.ConversationIndex = indexLength == 0 ? null : Convert.ToBase64String(new byte[indexLength]);
         message.Subject = subject;
         Assert.Equal(reply, Mapper.Map(message)!.IsReply);
     }
@@ -240,28 +239,28 @@ public sealed class GraphInteractionMapperTests
     [InlineData("X-Microsoft-Antispam", "BCL:3;", AutomationMarkers.None)]
     public void Bulk_markers_come_from_internet_message_headers(string name, string value, AutomationMarkers expected)
     {
-        Assert.Equal(expected, GraphInteractionMapper.Markers([new InternetMessageHeader { Name = name, Value = value }]));
+        Assert.Equal(expected, GraphInteractionMapper.Markers([new GraphHeader { Name = name, Value = value }]));
     }
 
     [Fact]
     public void Event_maps_rooms_responses_recurrence_and_utc()
     {
-        var e = new Event
+        var e = new GraphEvent
         {
             Id = "evt1",
             Organizer = R("boss@other.example", "Boss"),
             Attendees =
             [
-                new() { EmailAddress = new() { Address = "boss@other.example" }, Type = AttendeeType.Required },
-                new() { EmailAddress = new() { Address = "me@corp.example" }, Type = AttendeeType.Required, Status = new() { Response = ResponseType.Accepted } },
-                new() { EmailAddress = new() { Address = "room@corp.example", Name = "Room" }, Type = AttendeeType.Resource, Status = new() { Response = ResponseType.Accepted } },
-                new() { EmailAddress = new() { Address = "opt@other.example" }, Type = AttendeeType.Optional, Status = new() { Response = ResponseType.Declined } },
+                new() { EmailAddress = new() { Address = "boss@other.example" }, Type = "required" },
+                new() { EmailAddress = new() { Address = "me@corp.example" }, Type = "required", Status = new() { Response = "accepted" } },
+                new() { EmailAddress = new() { Address = "room@corp.example", Name = "Room" }, Type = "resource", Status = new() { Response = "accepted" } },
+                new() { EmailAddress = new() { Address = "opt@other.example" }, Type = "optional", Status = new() { Response = "declined" } },
             ],
-            Start = new DateTimeTimeZone { DateTime = "2025-05-01T09:00:00.0000000", TimeZone = "UTC" },
-            End = new DateTimeTimeZone { DateTime = "2025-05-01T10:30:00.0000000", TimeZone = "UTC" },
-            Type = EventType.Occurrence,
+            Start = new GraphDateTimeZone { DateTime = "2025-05-01T09:00:00.0000000", TimeZone = "UTC" },
+            End = new GraphDateTimeZone { DateTime = "2025-05-01T10:30:00.0000000", TimeZone = "UTC" },
+            Type = "occurrence",
             IsCancelled = true,
-            ResponseStatus = new ResponseStatus { Response = ResponseType.TentativelyAccepted },
+            ResponseStatus = new GraphResponseStatus { Response = "tentativelyAccepted" },
         };
         var m = Mapper.Map(e)!;
         Assert.Equal("boss@other.example", m.Organizer);
@@ -273,7 +272,7 @@ public sealed class GraphInteractionMapperTests
         Assert.Equal(AttendeeResponse.TentativelyAccepted, m.OwnerResponse);
         Assert.Equal(1.5, m.Hours);
 
-        e.Type = EventType.SeriesMaster; // calendarView lists occurrences; a master would double count them
+        e.Type = "seriesMaster"; // calendarView lists occurrences; a master would double count them
         Assert.Null(Mapper.Map(e));
     }
 }

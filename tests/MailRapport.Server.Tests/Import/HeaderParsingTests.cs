@@ -148,7 +148,7 @@ public sealed class HeaderParsingTests
     public void Import_and_graph_read_automation_headers_alike(string name, string value, AutomationMarkers expected)
     {
         var imported = ParseOk($"From: a@x.com\nTo: me@x.com\nDate: Tue, 2 Jan 2001 10:00:00 +0000\n{name}: {value}\nSubject: s\n\n");
-        var scanned = MailRapport.Server.Scanning.GraphInteractionMapper.Markers([new Microsoft.Graph.Models.InternetMessageHeader { Name = name, Value = value }]);
+        var scanned = MailRapport.Server.Scanning.GraphInteractionMapper.Markers([new MailRapport.Server.Scanning.GraphHeader { Name = name, Value = value }]);
         Assert.Equal(expected, imported.Markers);
         Assert.Equal(expected, scanned);
     }

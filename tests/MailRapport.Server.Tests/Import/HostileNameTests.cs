@@ -1,7 +1,6 @@
 using MailRapport.Core;
 using MailRapport.Server.Import;
 using MailRapport.Server.Scanning;
-using Microsoft.Graph.Models;
 
 namespace MailRapport.Server.Tests.Import;
 
@@ -62,13 +61,13 @@ public sealed class HostileNameTests
         foreach (var a in meeting.Attendees) AssertNeutral(a.DisplayName);
     }
 
-    private static Recipient R(string address, string? name) => new() { EmailAddress = new Microsoft.Graph.Models.EmailAddress { Address = address, Name = name } };
+    private static GraphRecipient R(string address, string? name) => new() { EmailAddress = new GraphEmailAddress { Address = address, Name = name } };
 
     [Fact]
     public void Graph_mapper_neutralises_nul_bidi_override_and_a_150_kb_name()
     {
         var mapper = new GraphInteractionMapper(["me@corp.example"]);
-        var message = new Message
+        var message = new GraphMessage
         {
             Id = "AAMk1",
             InternetMessageId = "<hostile@mail.example>",
@@ -83,13 +82,13 @@ public sealed class HostileNameTests
         Assert.Equal(["jane@other.example", "ann@other.example", "big@other.example"], m.Counterparts.Select(c => c.Address));
         foreach (var c in m.Counterparts) AssertNeutral(c.DisplayName);
 
-        var e = new Event
+        var e = new GraphEvent
         {
             Id = "evt1",
             Organizer = R("boss@other.example", "Boss\u2067\u202Efdp.exe"),
             Attendees = [new() { EmailAddress = new() { Address = "big@other.example", Name = HugeName } }],
-            Start = new DateTimeTimeZone { DateTime = "2025-05-01T09:00:00", TimeZone = "UTC" },
-            End = new DateTimeTimeZone { DateTime = "2025-05-01T10:00:00", TimeZone = "UTC" },
+            Start = new GraphDateTimeZone { DateTime = "2025-05-01T09:00:00", TimeZone = "UTC" },
+            End = new GraphDateTimeZone { DateTime = "2025-05-01T10:00:00", TimeZone = "UTC" },
         };
         var meeting = mapper.Map(e)!;
         Assert.Equal("Bossfdp.exe", meeting.OrganizerDisplayName);
