@@ -1,5 +1,6 @@
 using MailRapport.Server.Delegated;
 using MailRapport.Server.Scheduling;
+using Microsoft.Extensions.Options;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
@@ -11,9 +12,9 @@ namespace MailRapport.Server.Graph;
 /// (<see cref="MailboxGrants"/>), then its user's token from the long-running on-behalf-of session. All clients share
 /// one HTTP pipeline (<see cref="MailGraphClientFactory"/>), so throttling and request counts stay per mailbox.
 /// </summary>
-public sealed class GraphClients(MailGraphClientFactory factory, GraphOptions options, MailboxGrants grants, IServiceProvider services)
+public sealed class GraphClients(MailGraphClientFactory factory, IOptions<GraphOptions> options, MailboxGrants grants, IServiceProvider services)
 {
-    private readonly IAuthenticationProvider app = MailGraphClientFactory.CreateAuthentication(options);
+    private readonly IAuthenticationProvider app = MailGraphClientFactory.CreateAuthentication(options.Value);
     private GraphServiceClient? perRequest;
 
     /// <summary>
