@@ -19,6 +19,7 @@ public static class GraphServiceRegistration
         var services = builder.Services;
         if (services.Any(d => d.ServiceType == typeof(GraphMailboxScanner))) return builder;
         services.AddCheckedOptions<GraphOptions>(GraphOptions.Section);
+        if (!services.Any(d => d.ServiceType == typeof(MailboxGrants))) services.AddMailboxData<MailboxGrants>(); // AddScanning registers it in every mode
         services.AddSingleton(sp => new MailGraphClientFactory(sp.GetRequiredService<IOptions<GraphOptions>>().Value,
             log: sp.GetRequiredService<ILoggerFactory>().CreateLogger<GraphThrottlingHandler>(),
             accessWatch: new DelegatedAccessHandler(sp.GetRequiredService<MailboxGrants>(), sp.GetRequiredService<ILogger<DelegatedAccessHandler>>())));
