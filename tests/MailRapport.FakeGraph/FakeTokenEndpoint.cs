@@ -238,7 +238,7 @@ public sealed partial class FakeGraphServer
 
     /// <summary>
     /// When set, bearer tokens must be ones this endpoint issued, live, with Mail.ReadBasic, for the user the path names
-    /// (/users/{id | upn}/..., or /me). Requests without a token are the app's (the loopback convention) and are
+    /// (/users/{id | upn}/..., or /me) and the scope the route needs (User.Read, Mail.ReadBasic, Calendars.ReadBasic). Requests without a token are the app's (the loopback convention) and are
     /// refused for <see cref="DelegatedOnly"/> users. Unset (the default), nothing is checked.
     /// </summary>
     public FakeTokenEndpoint? TokenIssuer { get; set; }
@@ -288,9 +288,10 @@ public sealed partial class FakeGraphServer
         var owner = user?.Id ?? named;
         if (!owner.Equals(token.ObjectId, StringComparison.OrdinalIgnoreCase))
             return (403, Error("ErrorAccessDenied", "Access is denied. Check credentials and try again."));
-        var needed = segments.Length > 3 && segments[3].StartsWith("calendar", StringComparison.OrdinalIgnoreCase)
-            ? "https://graph.microsoft.com/Calendars.ReadBasic" : "https://graph.microsoft.com/Mail.ReadBasic";
-        return segments.Length == 3 || token.Scopes.Contains(needed)
+        var needed = segments.Length == 3 ? "https://graph.microsoft.com/User.Read"
+            : segments[3].StartsWith("calendar", StringComparison.OrdinalIgnoreCase) ? "https://graph.microsoft.com/Calendars.ReadBasic"
+            : "https://graph.microsoft.com/Mail.ReadBasic";
+        return token.Scopes.Contains(needed)
             ? null
             : (403, Error("ErrorAccessDenied", $"Access is denied: the token lacks {needed}."));
     }

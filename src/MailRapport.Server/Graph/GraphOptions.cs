@@ -120,8 +120,11 @@ public sealed class GraphOptions : IValidatableObject
             yield return new ValidationResult("Set exactly one of Graph:ClientSecret or Graph:CertificatePath.", [nameof(ClientSecret), nameof(CertificatePath)]);
     }
 
-    /// <summary>The delegated permissions asked for on the user's behalf (offline_access is added by MSAL).</summary>
-    public string[] DelegatedScopes => [$"{GraphResource}/Mail.ReadBasic", $"{GraphResource}/Calendars.ReadBasic"];
+    /// <summary>
+    /// The delegated permissions asked for on the user's behalf (offline_access is added by MSAL). User.Read: the
+    /// scan of a mailbox named by object id reads its owner's addresses (GET /users/{id}), which is the user themself.
+    /// </summary>
+    public string[] DelegatedScopes => [$"{GraphResource}/Mail.ReadBasic", $"{GraphResource}/Calendars.ReadBasic", $"{GraphResource}/User.Read"];
 
     /// <summary>Graph's resource URI for scopes: the real host's, even when a loopback stand-in serves the requests.</summary>
     public string GraphResource => IsLoopback ? "https://graph.microsoft.com" : new Uri(BaseUrl).GetLeftPart(UriPartial.Authority);

@@ -34,7 +34,7 @@ public sealed class DelegatedOptionsTests
         {
             Mode = GraphMode.Delegated, BaseUrl = "http://127.0.0.1:9/v1.0", TenantId = TestTokens.TenantA, ClientId = "c", ClientSecret = "s",
         }));
-        Assert.Equal(["https://graph.microsoft.com/Mail.ReadBasic", "https://graph.microsoft.com/Calendars.ReadBasic"],
+        Assert.Equal(["https://graph.microsoft.com/Mail.ReadBasic", "https://graph.microsoft.com/Calendars.ReadBasic", "https://graph.microsoft.com/User.Read"],
             new GraphOptions { BaseUrl = "http://127.0.0.1:9/v1.0" }.DelegatedScopes);
     }
 }

@@ -63,7 +63,7 @@ public sealed class PaneSignInTests(PaneBrowserFixture fx) : IClassFixture<PaneB
         await page.ClickAsync("#banner button");
         await page.WaitForSelectorAsync("#banner .sign-in", new() { State = WaitForSelectorState.Detached });
         var calls = await page.EvaluateAsync<string[]>("() => window.__msalCalls");
-        Assert.Contains($"popup:{Scope}|consent:https://graph.microsoft.com/Mail.ReadBasic https://graph.microsoft.com/Calendars.ReadBasic offline_access", calls);
+        Assert.Contains($"popup:{Scope}|consent:https://graph.microsoft.com/Mail.ReadBasic https://graph.microsoft.com/Calendars.ReadBasic https://graph.microsoft.com/User.Read offline_access", calls);
         lock (meTokens) Assert.Equal("Bearer fresh-token", meTokens[^1]);
     }
 }

@@ -2,8 +2,9 @@
 // brokers the token): silent first, a popup as fallback, and a "Sign in" button when both fail.
 import { ApiError } from "./api.js";
 
-// What the service reads the mailbox with in delegated mode (offline_access: it scans at night without the user).
-const GRAPH_SCOPES = ["https://graph.microsoft.com/Mail.ReadBasic", "https://graph.microsoft.com/Calendars.ReadBasic", "offline_access"];
+// What the service reads the mailbox with in delegated mode (offline_access: it scans at night without the user;
+// User.Read: the user's own addresses).
+const GRAPH_SCOPES = ["https://graph.microsoft.com/Mail.ReadBasic", "https://graph.microsoft.com/Calendars.ReadBasic", "https://graph.microsoft.com/User.Read", "offline_access"];
 
 export async function createAuth(config) {
   if (config.localMode) return { localMode: true, getToken: async () => null, forget() {} };
