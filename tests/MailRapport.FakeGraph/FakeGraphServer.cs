@@ -147,7 +147,7 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
                 status = await ApplyFaultAsync(context, fault);
                 if (status != 200) return;
             }
-            var (code, body) = Route(context, path);
+            var (code, body) = Refusal(context, ref path) ?? Route(context, path); // Refusal: FakeTokenEndpoint.cs
             status = code;
             var bytes = Encoding.UTF8.GetBytes(body);
             context.Response.StatusCode = code;

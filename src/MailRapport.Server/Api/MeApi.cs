@@ -1,5 +1,6 @@
 using MailRapport.Core;
 using MailRapport.Server.Auth;
+using MailRapport.Server.Delegated;
 using MailRapport.Server.Scheduling;
 using MailRapport.Server.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -41,11 +42,19 @@ public static class MeApi
         StageCounts Stages,
         NurtureCounts Nurture,
         /// <summary>What the mailbox holds; null until the first scan has computed profiles.</summary>
-        CoverageResponse? Coverage);
+        CoverageResponse? Coverage,
+        /// <summary>
+        /// Delegated mode: the user's consent was revoked or their grant expired, so scans wait until they sign in again
+        /// (the pane offers it; a fresh token clears this and queues a scan).
+        /// </summary>
+        bool NeedsSignIn = false,
+        /// <summary>Why sign-in is needed, as the token endpoint or Graph said it; null otherwise.</summary>
+        string? SignInReason = null);
 
     internal static async Task<Ok<MeResponse>> GetMe(CallerMailbox caller, MailboxRegistry registry, MailboxScheduler scheduler,
-        ProfileStore profiles, CancellationToken ct)
+        ProfileStore profiles, MailboxGrants grants, CancellationToken ct)
     {
+        var grant = await grants.GetAsync(caller.MailboxId, ct);
         var status = await registry.GetAsync(caller.MailboxId, ct);
         var stages = new long[3];
         var nurture = new long[3];
@@ -72,7 +81,9 @@ public static class MeApi
             new StageCounts(stages[(int)Stage.Contact], stages[(int)Stage.Rapport], stages[(int)Stage.Relationship]),
             new NurtureCounts(nurture[(int)Nurture.Active], nurture[(int)Nurture.Cooling], nurture[(int)Nurture.Dormant]),
             coverage is null ? null : new CoverageResponse(coverage.Describe(), NullIfEmpty(coverage.Ranges(m => m.ReceivedStored)),
-                NullIfEmpty(coverage.Ranges(m => m.SentStored)), NullIfEmpty(coverage.Ranges(m => m.CalendarStored)), coverage.Months)));
+                NullIfEmpty(coverage.Ranges(m => m.SentStored)), NullIfEmpty(coverage.Ranges(m => m.CalendarStored)), coverage.Months),
+            grant?.NeedsSignIn ?? false,
+            grant?.NeedsSignIn == true ? grant.Reason : null));
     }
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;

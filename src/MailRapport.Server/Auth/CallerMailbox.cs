@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using MailRapport.Server.Delegated;
 using MailRapport.Server.Graph;
 using MailRapport.Server.Scheduling;
 using Microsoft.Extensions.Options;
@@ -36,11 +37,21 @@ public static class CallerMailboxSteps
         }
         var ct = http.RequestAborted;
         var lookup = await http.RequestServices.GetRequiredService<CallerMailboxResolver>().FindAsync(http.User, ct);
+        // Delegated mode (Graph:Mode): the caller's token gives their mailbox its grant, or gives it back after a revocation.
+        var delegated = http.RequestServices.GetService<DelegatedSignIn>();
         if (lookup is CallerLookup.NotEnrolled newcomer)
+        {
             // Nothing is stored for a user who is not enrolled: erasing must not enrol them.
-            lookup = HttpMethods.IsDelete(http.Request.Method)
-                ? new CallerLookup.Answer(Results.NoContent())
-                : await http.RequestServices.GetRequiredService<MailboxEnrolment>().EnrolAsync(newcomer.TenantId, newcomer.ObjectId, ct);
+            if (HttpMethods.IsDelete(http.Request.Method))
+                lookup = new CallerLookup.Answer(Results.NoContent());
+            else
+            {
+                if (delegated is not null) await delegated.BeforeEnrolAsync(http, newcomer.TenantId, newcomer.ObjectId, ct);
+                lookup = await http.RequestServices.GetRequiredService<MailboxEnrolment>().EnrolAsync(newcomer.TenantId, newcomer.ObjectId, ct);
+            }
+        }
+        else if (lookup is CallerLookup.Found known && delegated is not null)
+            await delegated.OnCallAsync(http, known.MailboxId, ct);
         switch (lookup)
         {
             case CallerLookup.Found found:

@@ -11,19 +11,41 @@ namespace MailRapport.Server.Graph;
 /// <summary>
 /// Builds the real Microsoft Graph SDK client: app-only credentials (client secret or certificate) for a cloud
 /// base URL, no credentials for a loopback one, and the SDK's default middleware with its retry handler swapped
-/// for <see cref="GraphThrottlingHandler"/>.
+/// for <see cref="GraphThrottlingHandler"/>. Every client it makes shares one HTTP pipeline (one throttling gate per
+/// mailbox, one request counter), whatever credentials it attaches (<see cref="GraphClients"/>).
 /// </summary>
-public sealed class MailGraphClientFactory(GraphOptions options, GraphDelay? delay = null, HttpMessageHandler? transport = null, ILogger? log = null)
+/// <param name="accessWatch">Outermost handler, sees each final response (delegated mode: a refused user token).</param>
+public sealed class MailGraphClientFactory(GraphOptions options, GraphDelay? delay = null, HttpMessageHandler? transport = null, ILogger? log = null,
+    DelegatingHandler? accessWatch = null)
 {
+    private readonly Lock gate = new();
+    private HttpClient? http;
+
     public GraphRequestCounter Counter { get; } = new();
 
-    public GraphServiceClient Create()
+    private HttpClient Http()
+    {
+        lock (gate) return http ??= CreateHttpClient(options, delay, transport, log, accessWatch, Counter);
+    }
+
+    /// <summary>The app's client: application permissions (or none on loopback).</summary>
+    public GraphServiceClient Create() => Create(CreateAuthentication(options));
+
+    /// <summary>A client that attaches what <paramref name="authentication"/> decides, over the shared pipeline.</summary>
+    public GraphServiceClient Create(IAuthenticationProvider authentication)
     {
         options.ThrowIfInvalid();
+        return new GraphServiceClient(Http(), authentication, options.BaseUrl.TrimEnd('/'));
+    }
+
+    private static HttpClient CreateHttpClient(GraphOptions options, GraphDelay? delay, HttpMessageHandler? transport, ILogger? log,
+        DelegatingHandler? accessWatch, GraphRequestCounter counter)
+    {
         var handlers = Microsoft.Graph.GraphClientFactory.CreateDefaultHandlers()
             .Where(h => h is not RetryHandler)
             .ToList();
-        handlers.Insert(0, new GraphThrottlingHandler(options, delay, Counter, log));
+        handlers.Insert(0, new GraphThrottlingHandler(options, delay, counter, log));
+        if (accessWatch is not null) handlers.Insert(0, accessWatch);
         var finalHandler = transport ?? new SocketsHttpHandler
         {
             AutomaticDecompression = System.Net.DecompressionMethods.All,
@@ -32,9 +54,8 @@ public sealed class MailGraphClientFactory(GraphOptions options, GraphDelay? del
         };
         var pipeline = Microsoft.Graph.GraphClientFactory.CreatePipeline(handlers, finalHandler);
         var http = new HttpClient(pipeline) { Timeout = Timeout.InfiniteTimeSpan }; // retries own the clock
-        var baseUrl = options.BaseUrl.TrimEnd('/');
-        http.BaseAddress = new Uri(baseUrl + "/");
-        return new GraphServiceClient(http, CreateAuthentication(options), baseUrl);
+        http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
+        return http;
     }
 
     internal static IAuthenticationProvider CreateAuthentication(GraphOptions options)

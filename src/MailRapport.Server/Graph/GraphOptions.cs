@@ -2,6 +2,18 @@ using System.ComponentModel.DataAnnotations;
 
 namespace MailRapport.Server.Graph;
 
+/// <summary>How the mailboxes of signed-in users are read (Graph:Mode).</summary>
+public enum GraphMode
+{
+    /// <summary>By the app, with application permissions (Mail.ReadBasic.All, Calendars.ReadBasic.All) an administrator granted.</summary>
+    Application,
+    /// <summary>
+    /// As the user: a signed-in caller's token is exchanged on their behalf (OAuth 2.0 on-behalf-of) for Mail.ReadBasic,
+    /// Calendars.ReadBasic and offline_access, kept to scan at night. Admin-configured mailboxes are still read by the app.
+    /// </summary>
+    Delegated,
+}
+
 /// <summary>How MailRapport reaches Microsoft Graph. Bound from the "Graph" configuration section.</summary>
 public sealed class GraphOptions : IValidatableObject
 {
@@ -11,6 +23,13 @@ public sealed class GraphOptions : IValidatableObject
     /// <summary>Graph root including the version segment. Tests and local runs point it at a loopback server.</summary>
     [Required, Url]
     public string BaseUrl { get; set; } = DefaultBaseUrl;
+
+    /// <summary>How enrolled users' mailboxes are read; a mailbox keeps the way it was first read (its grant, Delegated/MailboxGrants).</summary>
+    public GraphMode Mode { get; set; } = GraphMode.Application;
+
+    /// <summary>The Entra authority host the on-behalf-of exchange talks to (delegated mode).</summary>
+    [Required, Url]
+    public string Instance { get; set; } = "https://login.microsoftonline.com/";
 
     /// <summary>Entra tenant (directory) id or domain. Not needed for a loopback base URL.</summary>
     public string? TenantId { get; set; }
@@ -74,6 +93,21 @@ public sealed class GraphOptions : IValidatableObject
             yield return new ValidationResult("Graph:BaseUrl must be an absolute http(s) URL.", [nameof(BaseUrl)]);
             yield break;
         }
+        // The on-behalf-of exchange is a confidential client's, whatever Graph's address: it needs the app's identity and credential.
+        if (Mode == GraphMode.Delegated)
+        {
+            if (string.IsNullOrWhiteSpace(TenantId))
+                yield return new ValidationResult("Graph:TenantId is required when Graph:Mode is Delegated.", [nameof(TenantId)]);
+            if (string.IsNullOrWhiteSpace(ClientId))
+                yield return new ValidationResult("Graph:ClientId is required when Graph:Mode is Delegated (the on-behalf-of exchange is the app's).", [nameof(ClientId)]);
+            if (string.IsNullOrWhiteSpace(ClientSecret) == string.IsNullOrWhiteSpace(CertificatePath))
+                yield return new ValidationResult("Set exactly one of Graph:ClientSecret or Graph:CertificatePath when Graph:Mode is Delegated.", [nameof(ClientSecret), nameof(CertificatePath)]);
+            if (!Uri.TryCreate(Instance, UriKind.Absolute, out var instance) || instance.Scheme != Uri.UriSchemeHttps)
+                yield return new ValidationResult("Graph:Instance must be an absolute https URL (the Entra authority host).", [nameof(Instance)]);
+            if (!uri.IsLoopback && uri.Scheme != Uri.UriSchemeHttps)
+                yield return new ValidationResult("Graph:BaseUrl must use https unless it is a loopback address.", [nameof(BaseUrl)]);
+            yield break;
+        }
         if (uri.IsLoopback) yield break;
         if (uri.Scheme != Uri.UriSchemeHttps)
             yield return new ValidationResult("Graph:BaseUrl must use https unless it is a loopback address.", [nameof(BaseUrl)]);
@@ -85,6 +119,15 @@ public sealed class GraphOptions : IValidatableObject
         if (secret == cert)
             yield return new ValidationResult("Set exactly one of Graph:ClientSecret or Graph:CertificatePath.", [nameof(ClientSecret), nameof(CertificatePath)]);
     }
+
+    /// <summary>
+    /// The delegated permissions asked for on the user's behalf (offline_access is added by MSAL). User.Read: the
+    /// scan of a mailbox named by object id reads its owner's addresses (GET /users/{id}), which is the user themself.
+    /// </summary>
+    public string[] DelegatedScopes => [$"{GraphResource}/Mail.ReadBasic", $"{GraphResource}/Calendars.ReadBasic", $"{GraphResource}/User.Read"];
+
+    /// <summary>Graph's resource URI for scopes: the real host's, even when a loopback stand-in serves the requests.</summary>
+    public string GraphResource => IsLoopback ? "https://graph.microsoft.com" : new Uri(BaseUrl).GetLeftPart(UriPartial.Authority);
 
     /// <summary>Validates outside the options pipeline: the client factory checks whatever options it is given (benchmarks build them by hand).</summary>
     public void ThrowIfInvalid()

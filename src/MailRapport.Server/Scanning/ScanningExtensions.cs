@@ -14,6 +14,7 @@ public static class ScanningExtensions
     public static IHostApplicationBuilder AddScanning(this IHostApplicationBuilder builder)
     {
         builder.Services.AddMailboxData<GraphSyncStore>(); // its tables exist in both modes, so erasure always covers them
+        builder.Services.AddMailboxData<Delegated.MailboxGrants>(); // how each mailbox is read (Delegated/); likewise in both modes
         builder.Services.AddCheckedOptions<SampleScanOptions>(SampleScanOptions.Section);
         if (HostMode.Of(builder).IsLocal)
             builder.Services.AddSingleton<IMailboxScanner, SampleMailboxScanner>();

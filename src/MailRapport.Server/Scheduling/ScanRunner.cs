@@ -26,7 +26,8 @@ public sealed class ScanRunner(
     MailboxEraser eraser,
     IOptions<ScanScheduleOptions> options,
     TimeProvider clock,
-    ILogger<ScanRunner> log)
+    ILogger<ScanRunner> log,
+    Delegated.MailboxGrants? grants = null)
 {
     /// <param name="skipIfFinishedSince">Catch-up runs: do nothing if a scan finished at or after this instant.</param>
     /// <param name="willRetry">Whether a failure will be retried (the registry then keeps the scan queued).</param>
@@ -36,6 +37,13 @@ public sealed class ScanRunner(
         if (status is null)
         {
             log.LogInformation("Scan of {Mailbox} skipped: it is not registered (erased?)", mailboxId);
+            return ScanOutcome.Skipped;
+        }
+        // A delegated grant revoked or expired: nothing to read until the user signs in again (which queues a scan).
+        if (grants is not null && await grants.NeedsSignInAsync(mailboxId, ct))
+        {
+            log.LogInformation("Scan of {Mailbox} skipped: its user must sign in again", mailboxId);
+            await registry.UnqueueAsync(mailboxId, ct);
             return ScanOutcome.Skipped;
         }
         // A catch-up run skips itself when a scan finished since its night, unless someone asked for a scan meanwhile.

@@ -146,6 +146,25 @@ internal static class Schema
                 PRIMARY KEY (mailbox_id, address)
             );
             """),
+        // Delegated Graph access (Delegated/): how each mailbox is read when not by the app (its grant, the MSAL token
+        // cache encrypted with Data Protection) and the Data Protection key ring every host shares.
+        (8, """
+            CREATE TABLE mailbox_grants (
+                mailbox_id TEXT NOT NULL PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                object_id TEXT NOT NULL,
+                state TEXT NOT NULL,
+                reason TEXT NULL,
+                changed_at BIGINT NOT NULL,
+                last_attempt_at BIGINT NULL,
+                token_cache TEXT NULL
+            );
+            CREATE TABLE data_protection_keys (
+                friendly_name TEXT NOT NULL PRIMARY KEY,
+                xml TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            );
+            """),
         // The mailbox's folder tree as mailFolders/delta last reported it, and the ids of the well-known folders the
         // scan skips (null: the mailbox has none), so a rescan asks only for changes (GraphSyncStore.Folders.cs).
         (10, """

@@ -81,7 +81,7 @@ public sealed class ContactContractTests : IDisposable
         Assert.Equal(
         [
             "mailbox", "enrolled", "enrolledAt", "firstScanPending", "scanRunning", "scanQueued", "lastScanStartedAt", "lastScanFinishedAt",
-            "lastScanError", "lastScanErrorPermanent", "nextScanAt", "contacts", "stages", "nurture", "coverage",
+            "lastScanError", "lastScanErrorPermanent", "nextScanAt", "contacts", "stages", "nurture", "coverage", "needsSignIn", "signInReason",
         ], Keys(me.RootElement));
         Assert.Equal(page.RootElement.GetProperty("total").GetInt64(), me.RootElement.GetProperty("contacts").GetInt64());
         Assert.Equal(["contact", "rapport", "relationship"], Keys(me.RootElement.GetProperty("stages")));

@@ -2,6 +2,10 @@
 // brokers the token): silent first, a popup as fallback, and a "Sign in" button when both fail.
 import { ApiError } from "./api.js";
 
+// What the service reads the mailbox with in delegated mode (offline_access: it scans at night without the user;
+// User.Read: the user's own addresses).
+const GRAPH_SCOPES = ["https://graph.microsoft.com/Mail.ReadBasic", "https://graph.microsoft.com/Calendars.ReadBasic", "https://graph.microsoft.com/User.Read", "offline_access"];
+
 export async function createAuth(config) {
   if (config.localMode) return { localMode: true, getToken: async () => null, forget() {} };
 
@@ -24,6 +28,16 @@ export async function createAuth(config) {
   return {
     localMode: false,
     forget() { cached = null; },
+    /**
+     * Delegated mode, after the service lost the user's grant: a popup (needs a user gesture) that asks again for the
+     * Graph permissions the service reads the mailbox with, and returns a fresh API token that restores the grant.
+     */
+    async consent() {
+      const pca = await getClient();
+      const result = await pca.acquireTokenPopup({ scopes: [config.apiScope], extraScopesToConsent: GRAPH_SCOPES, prompt: "consent" });
+      cached = { token: result.accessToken, expiresOn: result.expiresOn ? new Date(result.expiresOn).getTime() : Date.now() + 300_000 };
+      return cached.token;
+    },
     /** A token for the API scope; with interactive=true a popup may open (needs a user gesture). */
     async getToken({ interactive = false } = {}) {
       if (cached && cached.expiresOn > Date.now() + 60_000) return cached.token;

@@ -156,11 +156,29 @@ async function refreshBanner(seq) {
   try {
     const me = await session.api.me();
     if (seq !== session.seq) return;
+    if (me?.needsSignIn === true) {
+      banner.replaceChildren(h("div", { class: "banner sign-in", role: "status" },
+        "MailRapport can no longer read your mailbox: your permission was withdrawn or has expired. Stages stay as they were until you sign in again. ",
+        h("button", { type: "button", onclick: () => signInAgain() }, "Sign in again")));
+      return;
+    }
     const running = me?.firstScanPending === true;
     banner.replaceChildren(running ? h("div", { class: "banner first-scan" }, "Your mailbox is being scanned for the first time; stages fill in when it finishes.") : "");
   } catch {
     banner.replaceChildren(); // the main request reports failures
   }
+}
+
+/** The sign-in button of the "needs sign-in" banner: consent again, then /api/me with the fresh token restores the grant. */
+async function signInAgain() {
+  try {
+    await session.auth.consent();
+  } catch {
+    banner.replaceChildren(h("div", { class: "banner sign-in", role: "status" }, "Sign-in did not complete. ",
+      h("button", { type: "button", onclick: () => signInAgain() }, "Try again")));
+    return;
+  }
+  await refreshBanner(session.seq);
 }
 
 /** Office's theme when the host gives one (light or dark by background brightness); otherwise the OS setting. */

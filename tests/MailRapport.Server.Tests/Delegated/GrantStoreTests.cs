@@ -1,0 +1,53 @@
+using System.Xml.Linq;
+using MailRapport.Server.Delegated;
+using MailRapport.Server.Storage;
+using MailRapport.Server.Tests.Infrastructure;
+
+namespace MailRapport.Server.Tests.Delegated;
+
+/// <summary>The grant and key-ring stores on both databases: states, the opaque token cache, erasure, shared keys.</summary>
+public sealed class GrantStoreTests
+{
+    public static TheoryData<StoreProvider> Providers => new() { StoreProvider.Sqlite, StoreProvider.Postgres };
+
+    [PostgresTheory]
+    [MemberData(nameof(Providers))]
+    public async Task A_grant_moves_between_states_keeps_its_cache_and_is_erased_with_its_mailbox(StoreProvider provider)
+    {
+        await using var t = await TestStore.CreateAsync(provider);
+        var grants = new MailboxGrants(t.Store, TimeProvider.System);
+        Assert.False(await grants.WriteTokenCacheAsync("m1", "x")); // no row, nothing kept
+        await grants.EnsureAsync("m1", "tid", "oid");
+        await grants.EnsureAsync("m1", "other", "other"); // an existing row is kept
+        Assert.Equal(("tid", GrantState.Pending), ((await grants.GetAsync("m1"))!.TenantId, (await grants.GetAsync("m1"))!.State));
+        Assert.True(await grants.WriteTokenCacheAsync("m1", "opaque"));
+        Assert.Equal("opaque", await grants.ReadTokenCacheAsync("m1"));
+
+        Assert.Null(await grants.MarkActiveAsync("m0"));
+        Assert.Equal(GrantState.Pending, await grants.MarkActiveAsync("m1"));
+        Assert.True(await grants.MarkNeedsSignInAsync("m1", "invalid_grant: revoked"));
+        Assert.False(await grants.MarkNeedsSignInAsync("m1", "invalid_grant: again")); // one change, logged once
+        var marked = (await grants.GetAsync("m1"))!;
+        Assert.Equal((true, "invalid_grant: revoked"), (marked.NeedsSignIn, marked.Reason));
+        Assert.NotNull(marked.LastAttemptAt);
+        Assert.True(await grants.NeedsSignInAsync("m1"));
+        Assert.Equal(GrantState.NeedsSignIn, await grants.MarkActiveAsync("m1"));
+        Assert.False(await grants.NeedsSignInAsync("m1"));
+
+        await new MailboxEraser(t.Store, [grants]).EraseAsync("m1");
+        Assert.Null(await grants.GetAsync("m1"));
+    }
+
+    [PostgresTheory]
+    [MemberData(nameof(Providers))]
+    public async Task The_key_ring_is_kept_once_per_key_and_read_back_in_order(StoreProvider provider)
+    {
+        await using var t = await TestStore.CreateAsync(provider);
+        var keys = new DataProtectionKeys(t.Store, TimeProvider.System);
+        Assert.Empty(keys.GetAllElements());
+        keys.StoreElement(new XElement("key", new XAttribute("id", "1")), "key-1");
+        keys.StoreElement(new XElement("key", new XAttribute("id", "1")), "key-1");
+        keys.StoreElement(new XElement("key", new XAttribute("id", "2")), "key-2");
+        Assert.Equal(["1", "2"], new DataProtectionKeys(t.Store, TimeProvider.System).GetAllElements().Select(e => e.Attribute("id")!.Value));
+    }
+}
