@@ -74,6 +74,10 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
         return (await RecomputeAllAsync(mailbox, overrides, now, ct)).Profiles;
     }
 
+    private async Task<RecomputeResult> RecomputeAllAsync(StoredMailbox mailbox, IReadOnlyDictionary<string, bool> overrides, DateTimeOffset now,
+        string reason, CancellationToken ct) =>
+        new(true, reason, (await RecomputeAllAsync(mailbox, overrides, now, ct)).Profiles.Count, 0);
+
     private async Task<(IReadOnlyList<ContactProfile> Profiles, int Removed)> RecomputeAllAsync(StoredMailbox mailbox, IReadOnlyDictionary<string, bool> overrides,
         DateTimeOffset now, CancellationToken ct)
     {
@@ -105,27 +109,28 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
             _ when MonthIndex.Of(now) != MonthIndex.Of(state.FullAt) => "a new month",
             _ => null,
         };
-        MailboxCoverage? coverage = null, previous = null;
-        if (reason is null)
-        {
-            coverage = MailboxCoverage.FromMonthCounts(await interactions.MonthCountsAsync(mailboxId, now, ct), now, model.Options);
-            previous = await stored.GetCoverageAsync(mailboxId, ct);
-            if (previous is null || !SameJudgement(previous, coverage)) reason = "what the mailbox holds month by month changed";
-        }
-        if (reason is not null)
-        {
-            var (all, _) = await RecomputeAllAsync(mailbox, overrides, now, ct);
-            return new RecomputeResult(true, reason, all.Count, 0);
-        }
+        if (reason is not null) return await RecomputeAllAsync(mailbox, overrides, now, reason, ct);
 
+        // The change number before any data is read: what commits later is read again next time, never missed.
         var (seq, touched) = await interactions.ChangesSinceAsync(mailboxId, state!.ComputedSeq, ct);
+        var previous = await stored.GetCoverageAsync(mailboxId, ct);
+        if (previous is null) return await RecomputeAllAsync(mailbox, overrides, now, "no coverage stored", ct);
+        // The coverage now: with no change since, the stored counts plus what time brought in; else counted afresh.
+        var counts = seq == state.ComputedSeq
+            ? previous.Months.Select(m => (MonthIndex.Of(m.Year, m.Month), m.Received, m.Sent, m.Meetings))
+                .Concat(await interactions.MonthCountsAsync(mailboxId, now, state.ComputedAt, ct))
+            : await interactions.MonthCountsAsync(mailboxId, now, null, ct);
+        var coverage = MailboxCoverage.FromMonthCounts(counts, now, model.Options);
+        if (!SameJudgement(previous, coverage))
+            return await RecomputeAllAsync(mailbox, overrides, now, "what the mailbox holds month by month changed", ct);
+
         var dirty = new HashSet<string>(touched, StringComparer.Ordinal);
         dirty.UnionWith(await interactions.CorrespondentsBetweenAsync(mailboxId, state.ComputedAt, now, ct));
         if (dirty.Count == 0)
         {
             // Nothing to recompute; the stored coverage's counts are kept current (its judgement is the same).
-            if (seq != state.ComputedSeq || !previous!.Months.SequenceEqual(coverage!.Months))
-                await stored.UpdateAsync(mailboxId, [], [], coverage!, state with { ComputedSeq = seq, ComputedAt = now }, ct);
+            if (seq != state.ComputedSeq || !previous.Months.SequenceEqual(coverage.Months))
+                await stored.UpdateAsync(mailboxId, [], [], coverage, state with { ComputedSeq = seq, ComputedAt = now }, ct);
             return new RecomputeResult(false, "nothing changed", 0, 0);
         }
 
@@ -135,9 +140,9 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
         await foreach (var interaction in interactions.ReadInteractionsAsync(mailboxId, now, ct))
             if (InteractionPeople.Involves(interaction, dirty))
                 builder.Add(interaction);
-        var profiles = builder.Build(now, coverage!).Where(p => dirty.Contains(p.Address)).ToList();
+        var profiles = builder.Build(now, coverage).Where(p => dirty.Contains(p.Address)).ToList();
         var removed = dirty.Except(profiles.Select(p => p.Address), StringComparer.Ordinal).ToList();
-        await stored.UpdateAsync(mailboxId, profiles, removed, coverage!, state with { ComputedSeq = seq, ComputedAt = now }, ct);
+        await stored.UpdateAsync(mailboxId, profiles, removed, coverage, state with { ComputedSeq = seq, ComputedAt = now }, ct);
         return new RecomputeResult(false, $"{dirty.Count} correspondents changed", profiles.Count, removed.Count);
     }
 

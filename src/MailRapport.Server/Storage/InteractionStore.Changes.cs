@@ -61,12 +61,12 @@ public sealed partial class InteractionStore
     }
 
     /// <summary>
-    /// Items per month (index, received, sent, meetings) dated before <paramref name="before"/>: what
-    /// <see cref="MailboxCoverage.FromMonthCounts"/> judges, without reading the interactions. Counted per day in SQL
-    /// (integer days since 0001-01-01, the same in both dialects) and summed per month here.
+    /// Items per month (index, received, sent, meetings) dated before <paramref name="before"/> (and from
+    /// <paramref name="from"/>, when given): what <see cref="MailboxCoverage.FromMonthCounts"/> judges, without reading
+    /// the interactions. Counted per day in SQL (integer days since 0001-01-01, the same in both dialects), summed per month here.
     /// </summary>
     public async Task<IReadOnlyList<(int MonthIndex, int Received, int Sent, int Meetings)>> MonthCountsAsync(string mailboxId, DateTimeOffset before,
-        CancellationToken ct = default)
+        DateTimeOffset? from = null, CancellationToken ct = default)
     {
         const long epochMs = 62_135_596_800_000, dayMs = 86_400_000; // DateTimeOffset.UnixEpoch in ms since 0001-01-01; a day
         var months = new SortedDictionary<int, (int Received, int Sent, int Meetings)>();
@@ -77,14 +77,14 @@ public sealed partial class InteractionStore
             months[month] = (m.Received + received, m.Sent + sent, m.Meetings + meetings);
         }
         await using var connection = await store.OpenConnectionAsync(ct);
-        var args = new { mailboxId, cut = before.ToUnixTimeMilliseconds() };
+        var args = new { mailboxId, cut = before.ToUnixTimeMilliseconds(), from = from?.ToUnixTimeMilliseconds() ?? long.MinValue };
         foreach (var (day, direction, n) in await connection.QueryAsync<(long, long, long)>(new CommandDefinition($"""
-            SELECT (sent_at + {epochMs}) / {dayMs}, direction, COUNT(*) FROM messages WHERE mailbox_id = @mailboxId AND sent_at < @cut
+            SELECT (sent_at + {epochMs}) / {dayMs}, direction, COUNT(*) FROM messages WHERE mailbox_id = @mailboxId AND sent_at >= @from AND sent_at < @cut
             GROUP BY (sent_at + {epochMs}) / {dayMs}, direction
             """, args, cancellationToken: ct)))
             Add(day, direction == (long)Direction.Outgoing ? 0 : (int)n, direction == (long)Direction.Outgoing ? (int)n : 0, 0);
         foreach (var (day, n) in await connection.QueryAsync<(long, long)>(new CommandDefinition($"""
-            SELECT (start_at + {epochMs}) / {dayMs}, COUNT(*) FROM meetings WHERE mailbox_id = @mailboxId AND start_at < @cut
+            SELECT (start_at + {epochMs}) / {dayMs}, COUNT(*) FROM meetings WHERE mailbox_id = @mailboxId AND start_at >= @from AND start_at < @cut
             GROUP BY (start_at + {epochMs}) / {dayMs}
             """, args, cancellationToken: ct)))
             Add(day, 0, 0, (int)n);
