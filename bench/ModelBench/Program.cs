@@ -5,17 +5,28 @@ using MailRapport.Core;
 // Features and stages for N interactions over C correspondents, streamed in time order (never held in memory).
 // Baseline in the same run: the cheapest possible pass over the same stream (count per correspondent).
 // Only the processing is timed; generating the synthetic stream is not.
-// Usage: dotnet run -c Release --project bench/ModelBench [-- N C]
+// With R > 1 the baseline and the model run R times, alternating, and the fastest CPU time of each is compared
+// (on a loaded machine the fastest run is the one least disturbed).
+// Usage: dotnet run -c Release --project bench/ModelBench [-- N C [R]]
 long n = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 int c = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
+int runs = args.Length > 2 ? Math.Max(1, int.Parse(args[2], CultureInfo.InvariantCulture)) : 1;
 const string Owner = "owner@bench.example";
 
 Console.WriteLine($"ModelBench: {n:N0} interactions, {c:N0} correspondents, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 Measure("warm-up", 200_000, 2_000, model: true);
-var baseline = Measure("baseline (count per correspondent)", n, c, model: false, baseline: true);
-var full = Measure("model (features + stages + reasons)", n, c, model: true);
+var baseline = (Seconds: double.MaxValue, RetainedMb: 0.0);
+var full = (Seconds: double.MaxValue, RetainedMb: 0.0);
+for (int run = 0; run < runs; run++)
+{
+    var b = Measure("baseline (count per correspondent)", n, c, model: false, baseline: true);
+    var m = Measure("model (features + stages + reasons)", n, c, model: true);
+    if (b.Seconds < baseline.Seconds) baseline = b;
+    if (m.Seconds < full.Seconds) full = m;
+}
 Console.WriteLine();
-Console.WriteLine($"model / baseline CPU time: {full.Seconds / baseline.Seconds:0.00}x; model {full.Seconds:0.000} s CPU (target: under 2 s)");
+Console.WriteLine($"model / baseline CPU time: {full.Seconds / baseline.Seconds:0.00}x; model {full.Seconds:0.000} s CPU (target: under 2 s)"
+    + (runs > 1 ? $"; fastest of {runs} runs each" : ""));
 Console.WriteLine("Retained memory after feeding, by size (grows with correspondents, not with messages):");
 foreach (var (nn, cc) in new[] { (n / 10, c), (n, c), (n, c / 10) })
 {
