@@ -42,7 +42,7 @@ public sealed record RecordedRequest(string Path, string Query, string? Prefer, 
 /// folders, per-folder message delta, calendarView delta, @odata.nextLink/@odata.deltaLink, @removed, and switchable
 /// faults. Speaks the routes the Graph SDK calls (including the "delta()" form).
 /// </summary>
-public sealed class FakeGraphServer : IAsyncDisposable
+public sealed partial class FakeGraphServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Fault> _faults = new();
@@ -147,10 +147,11 @@ public sealed class FakeGraphServer : IAsyncDisposable
                 status = await ApplyFaultAsync(context, fault);
                 if (status != 200) return;
             }
-            var (code, body) = Route(context, path);
+            var (code, body) = IsSubscriptionRoute(path) ? await RouteSubscriptionAsync(context, path) : Route(context, path);
             status = code;
             var bytes = Encoding.UTF8.GetBytes(body);
             context.Response.StatusCode = code;
+            if (code == StatusCodes.Status204NoContent) return;
             context.Response.ContentType = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8";
             if (fault?.Kind == FaultKind.TruncatedJson)
             {
