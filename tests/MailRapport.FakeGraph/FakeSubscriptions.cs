@@ -57,6 +57,9 @@ public sealed partial class FakeGraphServer
         return SendLifecycleAsync(sub, "subscriptionRemoved");
     }
 
+    /// <summary>A subscription lapses at Graph without a word (it expired while nobody renewed it).</summary>
+    public bool ExpireSubscription(string id) => _subscriptions.TryRemove(id, out _);
+
     /// <summary>Sends a lifecycle notification (reauthorizationRequired, missed, subscriptionRemoved) for a live subscription.</summary>
     public Task<int> SendLifecycleAsync(string id, string lifecycleEvent) =>
         SendLifecycleAsync(_subscriptions.TryGetValue(id, out var sub) ? sub : throw new InvalidOperationException($"no subscription {id}"), lifecycleEvent);
@@ -256,14 +259,16 @@ public sealed partial class FakeGraphServer
 
     private async Task<FakeDelivery> PostAsync(string url, string body, string mediaType, TimeSpan? timeout = null)
     {
-        var client = LazyInitializer.EnsureInitialized(ref _notifier, () =>
-            new HttpClient(NotificationHandler ?? new SocketsHttpHandler(), disposeHandler: NotificationHandler is null) { Timeout = Timeout.InfiniteTimeSpan });
+        HttpMessageInvoker client = NotificationHandler is { } handler
+            ? new HttpMessageInvoker(handler, disposeHandler: false)
+            : LazyInitializer.EnsureInitialized(ref _notifier, () => new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         FakeDelivery delivery;
         try
         {
             using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30)); // Graph waits 3 s for a notification; a test machine is slower
-            using var response = await client.PostAsync(url, new StringContent(body, Encoding.UTF8, mediaType), cts.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
+            using var response = await client.SendAsync(request, cts.Token);
             delivery = new FakeDelivery(url, body, (int)response.StatusCode, await response.Content.ReadAsStringAsync(cts.Token),
                 System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
