@@ -21,8 +21,9 @@ using Microsoft.IdentityModel.Tokens;
 // mailbox, then time until GET /api/contacts/{its sender} answers 200. Two modes in the same run:
 //   baseline  the bench asks for the scan itself (POST /api/me/scan) right after adding the message: no notification, no debounce
 //   notify    nothing but Graph's change notification
-// Between messages the mailbox is left idle (no scan queued or running). Requests = Graph requests the service sent per message.
-//   dotnet run -c Release --project bench/NotifyBench -- [--messages 100] [--mailbox 2000] [--debounce 2] [--poll 5] [--modes baseline,notify]
+// Between messages the mailbox is left idle (no scan queued or running), then a random pause (uniform 0..--gap-ms, seeded)
+// so arrivals fall at any phase of the job storage's polling. Requests = Graph requests the service sent per message.
+//   dotnet run -c Release --project bench/NotifyBench -- [--messages 100] [--mailbox 2000] [--debounce 2] [--poll 5] [--gap-ms 5000] [--modes baseline,notify]
 // The service's content root (its files are copied beside the bench); the test-host default looks for the project folder.
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_MAILRAPPORT", AppContext.BaseDirectory);
 var argList = args.ToList();
@@ -32,14 +33,15 @@ int mailboxSize = int.Parse(Arg("--mailbox", "2000"), CultureInfo.InvariantCultu
 string debounce = Arg("--debounce", "2");
 string poll = Arg("--poll", "5");
 string[] modes = Arg("--modes", "baseline,notify").Split(',');
+int gapMs = int.Parse(Arg("--gap-ms", "5000"), CultureInfo.InvariantCulture);
 
 Console.WriteLine($"{messages} messages per mode; mailbox of {mailboxSize} messages; Graph:Notifications:DebounceSeconds {debounce}; " +
-                  $"Scheduling:PollSeconds {poll}; {Environment.ProcessorCount} cores");
+                  $"Scheduling:PollSeconds {poll}; random pause 0-{gapMs} ms before each message; {Environment.ProcessorCount} cores");
 Console.WriteLine("mode | p50 (s) | p90 (s) | p99 (s) | max (s) | mean (s) | Graph requests per message | notifications per message");
 var results = new Dictionary<string, double>();
 foreach (var mode in modes)
 {
-    var (latencies, requests, notifications) = await RunAsync(mode, messages, mailboxSize, debounce, poll);
+    var (latencies, requests, notifications) = await RunAsync(mode, messages, mailboxSize, debounce, poll, gapMs);
     latencies.Sort();
     double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
     results[mode] = P(0.5);
@@ -50,7 +52,7 @@ if (results.TryGetValue("baseline", out var b) && results.TryGetValue("notify", 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p50 notify / baseline: {n / b:F2}"));
 return 0;
 
-static async Task<(List<double> Latencies, long Requests, long Notifications)> RunAsync(string mode, int count, int mailboxSize, string debounce, string poll)
+static async Task<(List<double> Latencies, long Requests, long Notifications)> RunAsync(string mode, int count, int mailboxSize, string debounce, string poll, int gapMs)
 {
     const string owner = "bench.owner@contoso.example";
     var end = DateTimeOffset.UtcNow.AddDays(-1);
@@ -87,8 +89,10 @@ static async Task<(List<double> Latencies, long Requests, long Notifications)> R
         var latencies = new List<double>();
         long requests = 0;
         int deliveriesBefore = graph.Deliveries.Count;
+        var random = new Random(17);
         for (int i = 0; i < count; i++)
         {
+            await Task.Delay(random.Next(gapMs + 1));
             var address = $"new{i}.{mode}@sender{i % 7}.example";
             long before = graph.RequestCount;
             var started = Stopwatch.GetTimestamp();

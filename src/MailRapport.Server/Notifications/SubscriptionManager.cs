@@ -110,7 +110,7 @@ public sealed class SubscriptionManager(
     public async Task<bool> ReauthorizeAsync(string subscriptionId, CancellationToken ct = default)
     {
         var owner = NewOwner();
-        if (await store.TryClaimAsync(subscriptionId, owner, ClaimUntil, ct) is not { } sub) return false;
+        if (await ClaimOrWaitAsync(subscriptionId, owner, ct) is not { } sub) return false;
         try
         {
             await graph.Subscriptions[subscriptionId].Reauthorize.PostAsync(cancellationToken: ct);
@@ -133,7 +133,7 @@ public sealed class SubscriptionManager(
     public async Task<bool> RecreateAsync(string subscriptionId, CancellationToken ct = default)
     {
         var owner = NewOwner();
-        if (await store.TryClaimAsync(subscriptionId, owner, ClaimUntil, ct) is not { } sub) return false;
+        if (await ClaimOrWaitAsync(subscriptionId, owner, ct) is not { } sub) return false;
         return await RecreateClaimedAsync(sub, owner, ct);
     }
 
@@ -161,6 +161,17 @@ public sealed class SubscriptionManager(
             removed++;
         }
         return removed;
+    }
+
+    /// <summary>
+    /// Claims a subscription for a lifecycle action: null when it is not ours (any more); when another host holds it
+    /// (renewing it, say), throws so the job runs again once that claim is released or lapsed.
+    /// </summary>
+    private async Task<StoredSubscription?> ClaimOrWaitAsync(string subscriptionId, string owner, CancellationToken ct)
+    {
+        if (await store.TryClaimAsync(subscriptionId, owner, ClaimUntil, ct) is { } sub) return sub;
+        if (await store.FindAsync(subscriptionId, "", ct) is null) return null;
+        throw new SubscriptionBusyException($"Subscription {subscriptionId} is being changed by another run; trying again later.");
     }
 
     private async Task<bool> RecreateClaimedAsync(StoredSubscription sub, string owner, CancellationToken ct)
@@ -212,3 +223,6 @@ public sealed class SubscriptionManager(
 
     private static string NewOwner() => Environment.MachineName + ":" + Guid.NewGuid().ToString("n");
 }
+
+/// <summary>Another host holds the subscription's claim: the lifecycle job is retried.</summary>
+public sealed class SubscriptionBusyException(string message) : Exception(message);
