@@ -2,6 +2,7 @@ using MailRapport.Server.Api;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Cli;
 using MailRapport.Server.Hosting;
+using MailRapport.Server.Notifications;
 using MailRapport.Server.Observability;
 using MailRapport.Server.Pane;
 using MailRapport.Server.Scheduling;
@@ -41,6 +42,7 @@ app.MapFeedbackApi();
 app.MapStageMonthsApi();
 app.MapPane();
 app.MapJobsDashboard();
+app.MapGraphNotifications(); // Graph's change notifications (off without Graph:Notifications:PublicUrl)
 app.UseStaticFiles(); // an optional wwwroot beside the service (operators' own files; the API benchmark's baseline); none by default
 
 await app.RunAsync();

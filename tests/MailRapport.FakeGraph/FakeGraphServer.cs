@@ -147,10 +147,12 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
                 status = await ApplyFaultAsync(context, fault);
                 if (status != 200) return;
             }
-            var (code, body) = Refusal(context, ref path) ?? Route(context, path); // Refusal: FakeTokenEndpoint.cs
+            var (code, body) = Refusal(context, ref path) // Refusal: FakeTokenEndpoint.cs
+                ?? (IsSubscriptionRoute(path) ? await RouteSubscriptionAsync(context, path) : Route(context, path));
             status = code;
             var bytes = Encoding.UTF8.GetBytes(body);
             context.Response.StatusCode = code;
+            if (code == StatusCodes.Status204NoContent) return;
             context.Response.ContentType = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8";
             if (fault?.Kind == FaultKind.TruncatedJson)
             {

@@ -35,6 +35,12 @@ public sealed class FakeMailbox
             AddFolder(name, null, wellKnown);
     }
 
+    /// <summary>
+    /// Raised after each change to a message or event (resource "messages" or "events", item id, "created", "updated"
+    /// or "deleted"): the fake server's subscriptions send their notifications from it.
+    /// </summary>
+    public event Action<string, string, string>? Changed;
+
     public string Owner { get; }
     public string? OwnerDisplayName { get; }
 
@@ -108,14 +114,16 @@ public sealed class FakeMailbox
     /// <summary>Adds a message to a folder and returns its (immutable) Graph id.</summary>
     public string AddMessage(string folderId, MessageInteraction message)
     {
+        string id;
         lock (_lock)
         {
-            var id = $"AAMkMsg{++_nextId:D8}=";
+            id = $"AAMkMsg{++_nextId:D8}=";
             _messages[id] = (message, folderId);
             _messageContent[id] = message;
             _folderLog[folderId].Add((++_seq, id, false));
-            return id;
         }
+        Changed?.Invoke("messages", id, "created");
+        return id;
     }
 
     /// <summary>Moves a message; with immutable ids it keeps its id (the source folder reports it @removed).</summary>
@@ -128,6 +136,7 @@ public sealed class FakeMailbox
             _messages[id] = (message, toFolderId);
             _folderLog[toFolderId].Add((++_seq, id, false));
         }
+        Changed?.Invoke("messages", id, "updated");
     }
 
     public void DeleteMessage(string id)
@@ -138,6 +147,7 @@ public sealed class FakeMailbox
             _messages.Remove(id);
             _folderLog[from].Add((++_seq, id, true));
         }
+        Changed?.Invoke("messages", id, "deleted");
     }
 
     /// <summary>Adds or replaces a calendar event; its id is the meeting's key.</summary>
@@ -149,14 +159,18 @@ public sealed class FakeMailbox
             _eventContent[meeting.Key + "#" + (_seq + 1)] = meeting;
             _eventLog.Add((++_seq, meeting.Key, false));
         }
+        Changed?.Invoke("events", meeting.Key, "created");
     }
 
     public void DeleteEvent(string id)
     {
+        bool removed;
         lock (_lock)
         {
-            if (_events.Remove(id)) _eventLog.Add((++_seq, id, true));
+            removed = _events.Remove(id);
+            if (removed) _eventLog.Add((++_seq, id, true));
         }
+        if (removed) Changed?.Invoke("events", id, "deleted");
     }
 
     public IReadOnlyList<FakeFolder> Folders { get { lock (_lock) return _folders.Values.ToList(); } }

@@ -124,7 +124,7 @@ public sealed class CallerMailboxResolver(
 }
 
 /// <summary>A user's own mailbox, on their first call: registered (mailbox id = object id), scanned at once, then nightly.</summary>
-public sealed class MailboxEnrolment(MailboxRegistry registry, MailboxScheduler scheduler, ILogger<MailboxEnrolment> log)
+public sealed class MailboxEnrolment(MailboxRegistry registry, MailboxScheduler scheduler, IEnumerable<IMailboxEnrolled> enrolled, ILogger<MailboxEnrolment> log)
 {
     public async Task<CallerLookup> EnrolAsync(string tenantId, string objectId, CancellationToken ct)
     {
@@ -135,6 +135,7 @@ public sealed class MailboxEnrolment(MailboxRegistry registry, MailboxScheduler 
                 return CallerLookup.Refuse("Mailbox belongs to another user", "This mailbox is already registered for a different account.");
             case EnrolmentOutcome.Enrolled:
                 log.LogInformation("Enrolled the mailbox of {Tenant}/{Object}", tenantId, objectId);
+                foreach (var feature in enrolled) await feature.EnrolledAsync(objectId, ct);
                 await scheduler.ScanNowAsync(objectId, ct: ct);
                 break;
             case EnrolmentOutcome.AlreadyEnrolled:

@@ -1,6 +1,7 @@
 using MailRapport.Core;
 using MailRapport.Server.Auth;
 using MailRapport.Server.Import;
+using MailRapport.Server.Notifications;
 using MailRapport.Server.Sample;
 using MailRapport.Server.Scanning;
 using MailRapport.Server.Scheduling;
@@ -25,6 +26,7 @@ public static class MailRapportHost
         builder.AddStorage();
         builder.AddScanning();
         builder.AddScheduling();
+        builder.AddNotifications();
         builder.Services.AddSingleton<MailImporter>();
         builder.Services.AddSingleton<SampleMailboxLoader>();
         return builder;

@@ -20,6 +20,27 @@ public sealed class MailboxScheduler(MailboxRegistry registry, IBackgroundJobCli
         return true;
     }
 
+    /// <summary>
+    /// Debounced scan (a change notification): queues one scan to start after <paramref name="delay"/> unless one is
+    /// queued already, so the notifications that arrive before it starts share it. One arriving while a scan runs
+    /// queues exactly one more (the running scan no longer counts as queued).
+    /// </summary>
+    public async Task<bool> ScanSoonAsync(string mailboxId, TimeSpan delay, CancellationToken ct = default)
+    {
+        if (!await registry.TryQueueAsync(mailboxId, nightly.Now - QueuedMarkStaleAfter, force: true, ct)) return false;
+        try
+        {
+            if (delay <= TimeSpan.Zero) jobs.Enqueue<ScanJob>(j => j.ScanAsync(mailboxId, null, null, CancellationToken.None));
+            else jobs.Schedule<ScanJob>(j => j.ScanAsync(mailboxId, null, null, CancellationToken.None), delay);
+        }
+        catch
+        {
+            await registry.UnqueueAsync(mailboxId, CancellationToken.None);
+            throw;
+        }
+        return true;
+    }
+
     /// <summary>The nightly recurring job: one queued scan per registered mailbox, skipped by a mailbox already scanned since the night began.</summary>
     public async Task<int> DispatchNightAsync(CancellationToken ct = default)
     {

@@ -165,6 +165,29 @@ internal static class Schema
                 created_at BIGINT NOT NULL
             );
             """),
+        // Graph change-notification subscriptions, one per mailbox and resource (Notifications/SubscriptionStore): the
+        // client state only as its SHA-256, a claim (owner + until) so one host acts on a row at a time; and the
+        // subscriptions of erased mailboxes still to be deleted at Graph (no mailbox id: only Graph's opaque ids).
+        (9, """
+            CREATE TABLE graph_subscriptions (
+                mailbox_id TEXT NOT NULL,
+                resource_kind TEXT NOT NULL,
+                subscription_id TEXT NULL,
+                client_state_hash TEXT NULL,
+                expires_at BIGINT NULL,
+                claimed_by TEXT NULL,
+                claimed_until BIGINT NULL,
+                created_at BIGINT NOT NULL,
+                renewed_at BIGINT NULL,
+                PRIMARY KEY (mailbox_id, resource_kind)
+            );
+            CREATE UNIQUE INDEX ux_graph_subscriptions_id ON graph_subscriptions (subscription_id);
+            CREATE INDEX ix_graph_subscriptions_expiry ON graph_subscriptions (expires_at);
+            CREATE TABLE graph_subscription_removals (
+                subscription_id TEXT NOT NULL PRIMARY KEY,
+                requested_at BIGINT NOT NULL
+            );
+            """),
         // The mailbox's folder tree as mailFolders/delta last reported it, and the ids of the well-known folders the
         // scan skips (null: the mailbox has none), so a rescan asks only for changes (GraphSyncStore.Folders.cs).
         (10, """
