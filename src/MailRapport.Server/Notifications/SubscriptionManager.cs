@@ -1,3 +1,4 @@
+using MailRapport.Server.Graph;
 using MailRapport.Server.Scheduling;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph;
@@ -85,6 +86,7 @@ public sealed class SubscriptionManager(
                 try
                 {
                     var expires = Expiry();
+                    using var credentials = GraphThrottlingHandler.ForMailbox(sub.MailboxId); // the mailbox's own credentials (GraphClients)
                     var answer = await graph.Subscriptions[sub.SubscriptionId].PatchAsync(new Subscription { ExpirationDateTime = expires }, cancellationToken: ct);
                     await store.RenewedAsync(sub.SubscriptionId!, owner, answer?.ExpirationDateTime ?? expires, ct);
                     renewed++;
@@ -113,7 +115,8 @@ public sealed class SubscriptionManager(
         if (await ClaimOrWaitAsync(subscriptionId, owner, ct) is not { } sub) return false;
         try
         {
-            await graph.Subscriptions[subscriptionId].Reauthorize.PostAsync(cancellationToken: ct);
+            using (GraphThrottlingHandler.ForMailbox(sub.MailboxId)) // the mailbox's own credentials (GraphClients)
+                await graph.Subscriptions[subscriptionId].Reauthorize.PostAsync(cancellationToken: ct);
             await store.ReleaseAsync(sub.MailboxId, sub.Resource, owner, CancellationToken.None);
             log.LogInformation("Reauthorized subscription {Subscription} of {Mailbox}", subscriptionId, sub.MailboxId);
             return true;
@@ -191,6 +194,8 @@ public sealed class SubscriptionManager(
         {
             if (!await store.SetPendingSecretAsync(mailboxId, resource, owner, ClientState.Hash(secret), ct)) return false;
             var expires = Expiry();
+            // /subscriptions names no user: the scope tells GraphClients whose credentials (the app's or a delegated user's) to send.
+            using var credentials = GraphThrottlingHandler.ForMailbox(mailboxId);
             created = await graph.Subscriptions.PostAsync(new Subscription
             {
                 ChangeType = "created,updated,deleted",
