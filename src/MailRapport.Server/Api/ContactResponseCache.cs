@@ -24,19 +24,18 @@ public sealed class ContactCacheOptions
 /// </summary>
 public sealed class ContactResponseCache(IOptions<ContactCacheOptions> options) : IDisposable
 {
-    private readonly long limit = options.Value.MaxMegabytes * 1024L * 1024;
-    private MemoryCache? cache;
-
-    private MemoryCache Cache => cache ??= new MemoryCache(new MemoryCacheOptions { SizeLimit = limit, CompactionPercentage = 0.25 });
+    // Made once, here: null when the cache is off (a lazily made one could be made twice by concurrent requests).
+    private readonly MemoryCache? cache = options.Value.MaxMegabytes == 0 ? null
+        : new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.MaxMegabytes * 1024L * 1024, CompactionPercentage = 0.25 });
 
     public ContactResponse Get(string mailboxId, string address, StoredContact contact)
     {
-        if (limit == 0) return Map(contact);
+        if (cache is null) return Map(contact);
         var key = (mailboxId, address);
-        if (Cache.TryGetValue(key, out Entry? hit) && hit!.Matches(contact)) return hit.Response;
+        if (cache.TryGetValue(key, out Entry? hit) && hit!.Matches(contact)) return hit.Response;
         var entry = new Entry(contact.Format, contact.Document.ToArray(), [.. contact.History], Map(contact));
         // The mapped answer takes a few times the document's bytes; an estimate is all the limit needs.
-        Cache.Set(key, entry, new MemoryCacheEntryOptions { Size = 4L * entry.Document.Length + 512 });
+        cache.Set(key, entry, new MemoryCacheEntryOptions { Size = 4L * entry.Document.Length + 512 });
         return entry.Response;
     }
 
