@@ -10,6 +10,7 @@ using MailRapport.Server.Storage;
 
 // Graph scan benchmark. The fake Graph server runs in a child process so the scanner's peak memory is its own.
 //   dotnet run -c Release --project bench/GraphScanBench -- [--messages 200000] [--meetings 2000] [--page-size 500]
+//   add --full-only to stop after the full scan and the rescan (for profiling)
 //   dotnet run -c Release --project bench/GraphScanBench -- serve [--messages N]   (just serve, for `mailrapport scan`)
 //   dotnet run -c Release --project bench/GraphScanBench -- store-only [--messages N]   (the store's share of a scan, apart)
 var argList = args.ToList();
@@ -73,6 +74,16 @@ try
     var rawCpu = Cpu() - cpu;
     Console.WriteLine($"baseline (raw HttpClient, parse only): {raw.Items} items, {raw.Requests} requests, {raw.Elapsed.TotalSeconds:0.00} s wall, {rawCpu.TotalSeconds:0.00} s CPU, {raw.Items / raw.Elapsed.TotalSeconds:0} items/s");
 
+    if (Environment.GetEnvironmentVariable("MR_WARM") == "1")
+    {
+        await using var warmStore = MailStore.OpenSqlite(Path.Combine(dir, "warm.db"));
+        await warmStore.MigrateAsync();
+        var wp = new ProfileService(new InteractionStore(warmStore), new ProfileStore(warmStore), new FeedbackStore(warmStore), new RelationshipModel(new StageModelOptions()));
+        var wf = new MailGraphClientFactory(options);
+        await new GraphMailboxScanner(wf.Create(), warmStore, wp, options, time, wf.Counter).ScanAsync(owner);
+        cpu = Cpu(); raw = await RawBaseline.RunAsync(baseUrl, owner, pageSize, options, now); rawCpu = Cpu() - cpu;
+        Console.WriteLine($"warm baseline: {rawCpu.TotalSeconds:0.00} s CPU");
+    }
     // 2. Full scan through the real SDK path into SQLite (or, with --postgres, a fresh database on MAILRAPPORT_TEST_POSTGRES).
     await using var store = argList.Contains("--postgres") ? await PostgresBench.CreateAsync() : MailStore.OpenSqlite(Path.Combine(dir, "bench.db"));
     await store.MigrateAsync();
@@ -113,6 +124,7 @@ try
     Console.WriteLine($"unchanged rescan: {rescan.Requests} requests for {folders} folders + 1 calendar window, {rescan.Elapsed.TotalSeconds:0.00} s " +
                       $"({graphPart?.TotalSeconds:0.00} s Graph + store, the rest recomputing {storedMessages + storedMeetings} interactions' profiles)");
 
+    if (argList.Contains("--full-only")) return 0; // for profiling the full scan alone
     // 4. SDK paging only (same requests as the full scan, no store): the SDK's own cost against the raw baseline.
     cpu = Cpu();
     var sdkOnly = await SdkPaging.RunAsync(new MailGraphClientFactory(options), owner, folderList, pageSize, options, now);

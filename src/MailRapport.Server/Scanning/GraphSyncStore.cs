@@ -206,7 +206,7 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
             for (int i = 0; i < chunk.Length; i++)
             {
                 var p = cmd.CreateParameter();
-                p.ParameterName = "i" + i;
+                p.ParameterName = "@i" + i;
                 p.Value = chunk[i];
                 cmd.Parameters.Add(p);
                 names.Add("@i" + i);
@@ -214,7 +214,7 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
             foreach (var (name, value) in new[] { ("m", mailboxId), ("s", scope) })
             {
                 var p = cmd.CreateParameter();
-                p.ParameterName = name;
+                p.ParameterName = "@" + name;
                 p.Value = value;
                 cmd.Parameters.Add(p);
             }

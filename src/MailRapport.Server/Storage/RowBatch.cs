@@ -28,7 +28,7 @@ internal static class RowBatch
                     for (int i = 0; i < names.Length; i++)
                     {
                         var p = command.CreateParameter();
-                        p.ParameterName = names[i];
+                        p.ParameterName = "@" + names[i];
                         p.Value = row[i] ?? DBNull.Value;
                         command.Parameters.Add(p);
                     }
