@@ -70,8 +70,10 @@ try
 
     // 1. Raw baseline: HttpClient + System.Text.Json over the same endpoints, no SDK, no store.
     var cpu = Cpu();
+    var jit = System.Runtime.JitInfo.GetCompilationTime();
     var raw = await RawBaseline.RunAsync(baseUrl, owner, pageSize, options, now);
     var rawCpu = Cpu() - cpu;
+    var rawJit = System.Runtime.JitInfo.GetCompilationTime() - jit;
     Console.WriteLine($"baseline (raw HttpClient, parse only): {raw.Items} items, {raw.Requests} requests, {raw.Elapsed.TotalSeconds:0.00} s wall, {rawCpu.TotalSeconds:0.00} s CPU, {raw.Items / raw.Elapsed.TotalSeconds:0} items/s");
 
     if (Environment.GetEnvironmentVariable("MR_WARM") == "1")
@@ -93,6 +95,8 @@ try
     var scanner = new GraphMailboxScanner(factory.Create(), store, profiles, options, time, factory.Counter);
     long allocatedBefore = GC.GetTotalAllocatedBytes();
     cpu = Cpu();
+    jit = System.Runtime.JitInfo.GetCompilationTime();
+    long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
     TimeSpan? readCpu = null; // Graph + store, up to the profile recompute
     long? readAllocated = null;
     var full = await scanner.ScanAsync(owner, new PhaseWatch(p =>
@@ -102,6 +106,8 @@ try
         readAllocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
     }));
     var fullCpu = Cpu() - cpu;
+    var fullJit = System.Runtime.JitInfo.GetCompilationTime() - jit;
+    Console.WriteLine($"JIT (compiling methods, on any thread): baseline {rawJit.TotalSeconds:0.00} s; full scan {fullJit.TotalSeconds:0.00} s, {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods");
     var peak = Process.GetCurrentProcess().PeakWorkingSet64;
     long storedMessages = 0, storedMeetings = 0;
     await foreach (var i in new InteractionStore(store).ReadInteractionsAsync(owner))

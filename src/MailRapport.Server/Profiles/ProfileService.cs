@@ -112,7 +112,8 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
         if (reason is not null) return await RecomputeAllAsync(mailbox, overrides, now, reason, ct);
 
         // The change number before any data is read: what commits later is read again next time, never missed.
-        var (seq, touched) = await interactions.ChangesSinceAsync(mailboxId, state!.ComputedSeq, ct);
+        var (seq, touched, all) = await interactions.ChangesSinceAsync(mailboxId, state!.ComputedSeq, ct);
+        if (all) return await RecomputeAllAsync(mailbox, overrides, now, $"more than {InteractionStore.ManyAddresses} correspondents changed at once", ct);
         var previous = await stored.GetCoverageAsync(mailboxId, ct);
         if (previous is null) return await RecomputeAllAsync(mailbox, overrides, now, "no coverage stored", ct);
         // The coverage now: with no change since, the stored counts plus what time brought in; else counted afresh.

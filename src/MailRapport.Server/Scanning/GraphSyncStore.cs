@@ -163,64 +163,27 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
         _ => throw new ArgumentException($"Unexpected item type {typeof(T)}"),
     };
 
-    /// <summary>
-    /// Ids per statement, for the page's lookups and inserts: binding a named parameter costs a scan of the command's
-    /// parameters (Microsoft.Data.Sqlite), so hundreds in one statement cost more than a few statements.
-    /// </summary>
-    private const int MappingsPerStatement = 50;
+    private static readonly string[] MappingNames = ["m", "s", "i", "k", "key", "r"];
 
-    /// <summary>(scope, item id) -> key for a page, a few hundred rows per statement (a statement per row cost more than the rest of the commit).</summary>
-    private static async Task UpsertMappingsAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, GraphItemKind kind,
-        IReadOnlyDictionary<string, string> mapped, CancellationToken ct)
-    {
-        foreach (var chunk in mapped.Chunk(MappingsPerStatement))
-        {
-            await using var cmd = tx.Command("");
-            var sql = new System.Text.StringBuilder("INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round) VALUES ");
-            for (int i = 0; i < chunk.Length; i++)
-            {
-                if (i > 0) sql.Append(", ");
-                sql.Append("(@m, @s, @i").Append(i).Append(", @k, @key").Append(i).Append(", @r)");
-                Db.Parameter(cmd, "i" + i, chunk[i].Key);
-                Db.Parameter(cmd, "key" + i, chunk[i].Value);
-            }
-            sql.Append(" ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round");
-            Db.Parameter(cmd, "m", mailboxId);
-            Db.Parameter(cmd, "s", state.Scope);
-            Db.Parameter(cmd, "k", (short)kind);
-            Db.Parameter(cmd, "r", state.Round);
-            cmd.CommandText = sql.ToString();
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-    }
+    /// <summary>(scope, item id) -> key for a page, one prepared statement run per row (batched on PostgreSQL).</summary>
+    private static Task UpsertMappingsAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, GraphItemKind kind,
+        IReadOnlyDictionary<string, string> mapped, CancellationToken ct) =>
+        RowBatch.ExecuteAsync(tx, """
+            INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round) VALUES (@m, @s, @i, @k, @key, @r)
+            ON CONFLICT (mailbox_id, scope, item_id) DO UPDATE SET item_key = excluded.item_key, sync_round = excluded.sync_round
+            """, MappingNames, mapped.Select(m => new object?[] { mailboxId, state.Scope, m.Key, (short)kind, m.Value, state.Round }), ct);
 
-    /// <summary>Existing mappings of a page's ids, a few dozen ids per query.</summary>
+    /// <summary>Existing mappings of a page's ids, up to <see cref="RowBatch.Size"/> ids per query.</summary>
     private static async Task<Dictionary<string, string>> MappedKeysAsync(StoreTransaction tx, string mailboxId,
         string scope, IEnumerable<string> ids, CancellationToken ct)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(MappingsPerStatement))
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(RowBatch.Size))
         {
-            await using var cmd = tx.Command("");
-            var names = new List<string>(chunk.Length);
-            for (int i = 0; i < chunk.Length; i++)
-            {
-                var p = cmd.CreateParameter();
-                p.ParameterName = "@i" + i;
-                p.Value = chunk[i];
-                cmd.Parameters.Add(p);
-                names.Add("@i" + i);
-            }
-            foreach (var (name, value) in new[] { ("m", mailboxId), ("s", scope) })
-            {
-                var p = cmd.CreateParameter();
-                p.ParameterName = "@" + name;
-                p.Value = value;
-                cmd.Parameters.Add(p);
-            }
-            cmd.CommandText = $"SELECT item_id, item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id IN ({string.Join(", ", names)})";
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = reader.GetString(1);
+            var parameters = new QueryParameters().Add("m", mailboxId).Add("s", scope);
+            var list = RowBatch.InList(parameters, "i", chunk);
+            await RowBatch.QueryAsync(tx, $"SELECT item_id, item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id IN ({list})",
+                parameters, row => result[(string)row[0]!] = (string)row[1]!, ct);
         }
         return result;
     }

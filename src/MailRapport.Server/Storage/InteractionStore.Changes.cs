@@ -8,20 +8,31 @@ namespace MailRapport.Server.Storage;
 /// What changed, so profiles can be recomputed only where needed (docs/decisions/019-incremental-recompute.md). Every
 /// write that changes a stored interaction (insert, update, delete) takes the mailbox's next change sequence number
 /// (interaction_sequence) and stamps it on each correspondent of the row as it was and as it is (correspondent_changes,
-/// one row per address: bounded by the mailbox's correspondents). Nobody passes lists of touched addresses around.
+/// one row per address: bounded by the mailbox's correspondents). A write that touches more than
+/// <see cref="ManyAddresses"/> correspondents (a first scan's pages, a big catch-up) stamps the mailbox as "all
+/// changed" instead (interaction_sequence.all_changed_seq): the recompute after it is a full one anyway, and the marks
+/// would cost a row each (docs/decisions/020-all-changed-mark.md). Nobody passes lists of touched addresses around.
 /// </summary>
 public sealed partial class InteractionStore
 {
-    /// <summary>The mailbox's change sequence now, and the correspondents touched by changes numbered after <paramref name="since"/>.</summary>
-    public async Task<(long Sequence, IReadOnlySet<string> Touched)> ChangesSinceAsync(string mailboxId, long since, CancellationToken ct = default)
+    /// <summary>Above this many correspondents in one write, the mailbox is marked as all changed instead of address by address.</summary>
+    internal const int ManyAddresses = 100;
+
+    /// <summary>
+    /// The mailbox's change sequence now, and the correspondents touched by changes numbered after
+    /// <paramref name="since"/>; <c>All</c> when one of those changes marked every correspondent (Touched is then empty).
+    /// </summary>
+    public async Task<(long Sequence, IReadOnlySet<string> Touched, bool All)> ChangesSinceAsync(string mailboxId, long since, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         // The number first: a change committed between the two reads is then both listed and left for the next time, never lost.
-        var sequence = await SequenceAsync(connection, mailboxId, ct);
+        var (sequence, allChanged) = await connection.QuerySingleOrDefaultAsync<(long, long)>(new CommandDefinition(
+            "SELECT seq, all_changed_seq FROM interaction_sequence WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
+        if (allChanged > since) return (sequence, new HashSet<string>(), true);
         var touched = await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT address FROM correspondent_changes WHERE mailbox_id = @mailboxId AND changed_seq > @since",
             new { mailboxId, since }, cancellationToken: ct));
-        return (sequence, touched.ToHashSet(StringComparer.Ordinal));
+        return (sequence, touched.ToHashSet(StringComparer.Ordinal), false);
     }
 
     /// <summary>The mailbox's change sequence number now (0 before its first change).</summary>
@@ -105,28 +116,21 @@ public sealed partial class InteractionStore
         foreach (var chunk in latest.Values.Chunk(RowBatch.Size))
         {
             var stored = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-            await using (var cmd = tx.Command(""))
-            {
-                Db.Parameter(cmd, "m", mailboxId);
-                cmd.CommandText = $"SELECT {table.ColumnList} FROM {table.Name} WHERE mailbox_id = @m AND {table.KeyColumn} IN ({RowBatch.InList(cmd, "k", chunk.Select(i => i.Key).ToList())})";
-                await using var reader = await cmd.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    var row = new object?[table.Names.Length];
-                    reader.GetValues(row!);
-                    stored[(string)row[1]!] = row;
-                }
-            }
+            var parameters = new QueryParameters().Add("m", mailboxId);
+            var keys = RowBatch.InList(parameters, "k", chunk.Select(i => i.Key).ToList());
+            await RowBatch.QueryAsync(tx, $"SELECT {table.ColumnList} FROM {table.Name} WHERE mailbox_id = @m AND {table.KeyColumn} IN ({keys})",
+                parameters, row => stored[(string)row[1]!] = row, ct);
             var changed = new List<object?[]>(chunk.Length);
             var touched = new HashSet<string>(StringComparer.Ordinal);
             foreach (var item in chunk)
             {
+                bool listing = touched.Count <= ManyAddresses; // past it, every correspondent is marked: stop collecting
                 if (stored.TryGetValue(item.Key, out var before))
                 {
                     if (SameRow(before, item.Row)) continue;
-                    touched.UnionWith(table.People(before));
+                    if (listing) touched.UnionWith(table.People(before));
                 }
-                touched.UnionWith(item.People);
+                if (listing) touched.UnionWith(item.People);
                 changed.Add(item.Row);
             }
             if (changed.Count == 0) continue;
@@ -135,15 +139,21 @@ public sealed partial class InteractionStore
         }
     }
 
-    /// <summary>Takes the mailbox's next change number and stamps it on each address (the row lock orders concurrent writers).</summary>
+    /// <summary>
+    /// Takes the mailbox's next change number and stamps it on each address, or on the whole mailbox when there are
+    /// more than <see cref="ManyAddresses"/> (the row lock orders concurrent writers).
+    /// </summary>
     private static async Task TouchAsync(StoreTransaction tx, string mailboxId, IReadOnlyCollection<string> addresses, CancellationToken ct)
     {
         if (addresses.Count == 0) return;
+        short all = (short)(addresses.Count > ManyAddresses ? 1 : 0);
         var seq = await tx.Connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO interaction_sequence (mailbox_id, seq) VALUES (@mailboxId, 1)
-            ON CONFLICT (mailbox_id) DO UPDATE SET seq = interaction_sequence.seq + 1
+            INSERT INTO interaction_sequence (mailbox_id, seq, all_changed_seq) VALUES (@mailboxId, 1, @all)
+            ON CONFLICT (mailbox_id) DO UPDATE SET seq = interaction_sequence.seq + 1,
+                all_changed_seq = CASE WHEN @all = 1 THEN interaction_sequence.seq + 1 ELSE interaction_sequence.all_changed_seq END
             RETURNING seq
-            """, new { mailboxId }, tx.Transaction, cancellationToken: ct));
+            """, new { mailboxId, all }, tx.Transaction, cancellationToken: ct));
+        if (all == 1) return;
         await RowBatch.ExecuteAsync(tx, """
             INSERT INTO correspondent_changes (mailbox_id, address, changed_seq) VALUES (@m, @a, @s)
             ON CONFLICT (mailbox_id, address) DO UPDATE SET changed_seq = excluded.changed_seq
@@ -155,7 +165,7 @@ public sealed partial class InteractionStore
     {
         for (int i = 0; i < row.Length; i++)
         {
-            object? a = stored[i] is DBNull ? null : stored[i], b = row[i];
+            object? a = stored[i], b = row[i];
             if (a is null || b is null) { if (a is null != b is null) return false; continue; }
             if (a is string sa) { if (b is not string sb || !string.Equals(sa, sb, StringComparison.Ordinal)) return false; continue; }
             if (Convert.ToInt64(a, System.Globalization.CultureInfo.InvariantCulture) != Convert.ToInt64(b, System.Globalization.CultureInfo.InvariantCulture))

@@ -98,20 +98,14 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
         foreach (var chunk in keys.Distinct(StringComparer.Ordinal).Chunk(RowBatch.Size))
         {
             var touched = new HashSet<string>(StringComparer.Ordinal);
-            await using (var cmd = tx.Command(""))
-            {
-                Db.Parameter(cmd, "m", mailboxId);
-                cmd.CommandText = $"DELETE FROM {table.Name} WHERE mailbox_id = @m AND {table.KeyColumn} IN ({RowBatch.InList(cmd, "k", chunk)}) " +
-                                  $"RETURNING {table.ColumnList}";
-                await using var reader = await cmd.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
+            var parameters = new QueryParameters().Add("m", mailboxId);
+            var list = RowBatch.InList(parameters, "k", chunk);
+            await RowBatch.QueryAsync(tx, $"DELETE FROM {table.Name} WHERE mailbox_id = @m AND {table.KeyColumn} IN ({list}) RETURNING {table.ColumnList}",
+                parameters, row =>
                 {
-                    var row = new object?[table.Names.Length];
-                    reader.GetValues(row!);
                     touched.UnionWith(table.People(row));
                     deleted++;
-                }
-            }
+                }, ct);
             await TouchAsync(tx, mailboxId, touched, ct);
         }
         return deleted;

@@ -230,5 +230,9 @@ internal static class Schema
             );
             ALTER TABLE mailbox_coverage ADD COLUMN coverage_format SMALLINT NOT NULL DEFAULT 1;
             """),
+        // A write touching many correspondents marks the whole mailbox changed (docs/decisions/020-all-changed-mark.md).
+        (12, """
+            ALTER TABLE interaction_sequence ADD COLUMN all_changed_seq BIGINT NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -95,6 +95,22 @@ public sealed class IncrementalRecomputeTests
         Assert.Null(await t.Store.GetProfileAsync(Mailbox, victim));
         Assert.Equal((await service.ComputeAsync(Mailbox, now)).Select(p => p.Address).Order(), (await t.Store.ListProfilesAsync(Mailbox)).Select(p => p.Address).Order());
 
+        // One write naming more than ManyAddresses new people (a first scan's page, a catch-up): one full recompute,
+        // which lists all of them, and the next small change is incremental again.
+        var crowd = Enumerable.Range(0, InteractionStore.ManyAddresses + 1).Select(n => world.Message() with
+        {
+            Direction = Direction.Incoming, From = $"crowd{n}@y.example", Timestamp = now.AddMinutes(-1),
+            Counterparts = [new Counterpart($"crowd{n}@y.example", null, RecipientRole.From)],
+        }).ToList();
+        await t.Store.Interactions().UpsertMessagesAsync(Mailbox, crowd);
+        now = now.AddMinutes(5);
+        result = await service.RecomputeChangedAsync(Mailbox, now);
+        Assert.Equal((true, $"more than {InteractionStore.ManyAddresses} correspondents changed at once"), (result.Full, result.Reason));
+        foreach (var m in crowd) Assert.NotNull(await t.Store.GetProfileAsync(Mailbox, m.From));
+        await t.Store.Interactions().UpsertMessagesAsync(Mailbox, [crowd[0] with { Key = "<crowd-again@y.example>" }]);
+        now = now.AddMinutes(5);
+        Assert.Equal((false, 1), ((result = await service.RecomputeChangedAsync(Mailbox, now)).Full, result.Recomputed));
+
         // An override is a mailbox-wide fact: everything is recomputed.
         await service.SetAutomatedOverrideAsync(Mailbox, "p1@x.example", true);
         Assert.True((await service.RecomputeChangedAsync(Mailbox, now.AddMinutes(1))).Full);

@@ -32,7 +32,7 @@ public sealed class BatchedWriteTests
         Assert.All(messages.Skip(10), m => Assert.Equal(m.Counterparts, stored[m.Key].Counterparts));
 
         // The same rows again: nothing written, no change number taken.
-        var (seq, _) = await interactions.ChangesSinceAsync("m1", 0);
+        var (seq, _, _) = await interactions.ChangesSinceAsync("m1", 0);
         await interactions.UpsertMessagesAsync("m1", [.. messages.Skip(10), .. repeated]);
         Assert.Equal(seq, (await interactions.ChangesSinceAsync("m1", 0)).Sequence);
 
@@ -40,7 +40,8 @@ public sealed class BatchedWriteTests
         var before = messages.First(m => m.Direction == Direction.Outgoing && m.Key != repeated[0].Key && !repeated.Any(r => r.Key == m.Key));
         var after = before with { Counterparts = [new Counterpart("new.person@x.example", null, RecipientRole.To)] };
         await interactions.UpsertMessagesAsync("m1", [after]);
-        var (next, touched) = await interactions.ChangesSinceAsync("m1", seq);
+        var (next, touched, all) = await interactions.ChangesSinceAsync("m1", seq);
+        Assert.False(all);
         Assert.Equal(seq + 1, next);
         Assert.Equal(InteractionPeople.Of(before).Append("new.person@x.example").Distinct().Order(), touched.Order());
 
@@ -50,9 +51,43 @@ public sealed class BatchedWriteTests
             Assert.Equal(700, await interactions.DeleteAsync(tx, "m1", InteractionKind.Message, messages.Take(700).Select(m => m.Key).Append("<absent@x>")));
             await tx.CommitAsync();
         }
-        var (_, deleted) = await interactions.ChangesSinceAsync("m1", next);
+        var (_, deleted, _) = await interactions.ChangesSinceAsync("m1", next);
         Assert.Equal(messages.Take(700).SelectMany(m => InteractionPeople.Of(m == before ? after : m)).Distinct().Order(), deleted.Order());
         Assert.Equal(messages.Count - 700, (await t.Store.CountInteractionsAsync("m1")).Messages);
+    }
+
+    [PostgresTheory]
+    [MemberData(nameof(Providers))]
+    public async Task A_write_touching_many_correspondents_marks_the_mailbox_all_changed_and_later_small_ones_are_listed_again(StoreProvider provider)
+    {
+        await using var t = await TestStore.CreateAsync(provider);
+        var interactions = t.Store.Interactions();
+        await interactions.UpsertMailboxAsync(new StoredMailbox("m1", ["me@x.example"], null, "test", DateTimeOffset.UnixEpoch));
+        MessageInteraction From(string address, int n) => new()
+        {
+            Key = $"<{n}@x.example>", Timestamp = DateTimeOffset.UnixEpoch.AddHours(n), Direction = Direction.Incoming, From = address,
+            Counterparts = [new Counterpart(address, null, RecipientRole.From)], RecipientCount = 1,
+        };
+        // Exactly ManyAddresses correspondents: still listed one by one.
+        await interactions.UpsertMessagesAsync("m1", Enumerable.Range(0, InteractionStore.ManyAddresses).Select(n => From($"p{n}@x.example", n)));
+        var (first, listed, all) = await interactions.ChangesSinceAsync("m1", 0);
+        Assert.False(all);
+        Assert.Equal(InteractionStore.ManyAddresses, listed.Count);
+
+        // One more than that in one write: the mailbox is marked, no addresses listed.
+        await interactions.UpsertMessagesAsync("m1", Enumerable.Range(1000, InteractionStore.ManyAddresses + 1).Select(n => From($"q{n}@x.example", n)));
+        var (second, none, allNow) = await interactions.ChangesSinceAsync("m1", first);
+        Assert.True(allNow);
+        Assert.Empty(none);
+        Assert.Equal(first + 1, second);
+        Assert.True((await interactions.ChangesSinceAsync("m1", 0)).All, "a recompute that stood before the big write must still see it");
+
+        // A small write after it: seen from after the big write, listed again.
+        await interactions.UpsertMessagesAsync("m1", [From("p1@x.example", 5000)]);
+        var (third, one, allAfter) = await interactions.ChangesSinceAsync("m1", second);
+        Assert.False(allAfter);
+        Assert.Equal(["p1@x.example"], one);
+        Assert.Equal(second + 1, third);
     }
 
     [PostgresTheory]

@@ -1,0 +1,127 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace MailRapport.Server.Storage;
+
+/// <summary>
+/// One SQLite statement, prepared once on the connection's native handle and run for many rows, its parameters bound
+/// by index. Microsoft.Data.Sqlite binds each parameter by name on every run (a UTF-8 copy of the name and a linear
+/// scan of the statement's names, so an IN list of n values costs n² compares); a scan page runs thousands of rows
+/// through a few statements, so the hot paths (<see cref="RowBatch"/>) come here. The SQL is the stores' one dialect
+/// with @names (docs/decisions/003-one-sql-dialect.md): names map to indexes once, when the statement is prepared.
+/// It runs inside whatever transaction the connection has open.
+/// </summary>
+internal sealed class SqliteStatement : IDisposable
+{
+    private readonly sqlite3 db;
+    private readonly sqlite3_stmt stmt;
+    private readonly int[] indexes;
+
+    private SqliteStatement(sqlite3 db, sqlite3_stmt stmt, int[] indexes)
+    {
+        this.db = db;
+        this.stmt = stmt;
+        this.indexes = indexes;
+    }
+
+    /// <summary>Prepares <paramref name="sql"/> (one statement); <paramref name="names"/> (without @) are the parameters in the order values will come.</summary>
+    public static SqliteStatement Prepare(DbConnection connection, string sql, IReadOnlyList<string> names)
+    {
+        var db = ((SqliteConnection)connection).Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+        int rc = raw.sqlite3_prepare_v2(db, sql, out var stmt, out string tail);
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
+        if (!string.IsNullOrWhiteSpace(tail))
+        {
+            stmt.Dispose();
+            throw new ArgumentException("SqliteStatement runs one statement; the SQL has more after the first.", nameof(sql));
+        }
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        int count = raw.sqlite3_bind_parameter_count(stmt);
+        for (int i = 1; i <= count; i++)
+            if (raw.sqlite3_bind_parameter_name(stmt, i).utf8_to_string() is { Length: > 1 } name)
+                byName[name[1..]] = i;
+        var indexes = new int[names.Count];
+        for (int i = 0; i < names.Count; i++)
+            indexes[i] = byName.TryGetValue(names[i], out var index) ? index : 0;
+        if (byName.Keys.Except(names).ToList() is { Count: > 0 } missing)
+        {
+            stmt.Dispose();
+            throw new ArgumentException($"The SQL names parameters that were not given: {string.Join(", ", missing)}.", nameof(names));
+        }
+        return new SqliteStatement(db, stmt, indexes);
+    }
+
+    /// <summary>Binds the value of the <paramref name="position"/>-th name given to <see cref="Prepare"/>.</summary>
+    public void Bind(int position, object? value)
+    {
+        int i = indexes[position];
+        if (i == 0) return; // a name this statement does not use
+        int rc = value switch
+        {
+            null or DBNull => raw.sqlite3_bind_null(stmt, i),
+            string s => raw.sqlite3_bind_text(stmt, i, s),
+            long l => raw.sqlite3_bind_int64(stmt, i, l),
+            int n => raw.sqlite3_bind_int64(stmt, i, n),
+            short n => raw.sqlite3_bind_int64(stmt, i, n),
+            byte n => raw.sqlite3_bind_int64(stmt, i, n),
+            bool b => raw.sqlite3_bind_int64(stmt, i, b ? 1 : 0),
+            double d => raw.sqlite3_bind_double(stmt, i, d),
+            byte[] bytes => raw.sqlite3_bind_blob(stmt, i, bytes),
+            _ => throw new ArgumentException($"No SQLite binding for {value.GetType()}.", nameof(value)),
+        };
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
+    }
+
+    /// <summary>Binds one row's values, in the order of the names given to <see cref="Prepare"/>.</summary>
+    public void BindAll(IReadOnlyList<object?> values)
+    {
+        for (int p = 0; p < values.Count; p++) Bind(p, values[p]);
+    }
+
+    /// <summary>Runs the bound statement to its end; returns the rows it changed. Ready to bind the next row after.</summary>
+    public int Execute()
+    {
+        try
+        {
+            int rc;
+            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW) { }
+            if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, db);
+            return raw.sqlite3_changes(db);
+        }
+        finally
+        {
+            raw.sqlite3_reset(stmt);
+        }
+    }
+
+    /// <summary>Runs the bound query, handing each row's values (integers as Int64, text, real, blob, null) to <paramref name="read"/>.</summary>
+    public void Query(Action<object?[]> read)
+    {
+        try
+        {
+            int columns = raw.sqlite3_column_count(stmt), rc;
+            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+            {
+                var row = new object?[columns];
+                for (int c = 0; c < columns; c++)
+                    row[c] = raw.sqlite3_column_type(stmt, c) switch
+                    {
+                        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(stmt, c),
+                        raw.SQLITE_TEXT => raw.sqlite3_column_text(stmt, c).utf8_to_string(),
+                        raw.SQLITE_FLOAT => raw.sqlite3_column_double(stmt, c),
+                        raw.SQLITE_BLOB => raw.sqlite3_column_blob(stmt, c).ToArray(),
+                        _ => null,
+                    };
+                read(row);
+            }
+            if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, db);
+        }
+        finally
+        {
+            raw.sqlite3_reset(stmt);
+        }
+    }
+
+    public void Dispose() => stmt.Dispose();
+}
