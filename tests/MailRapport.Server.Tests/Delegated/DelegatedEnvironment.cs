@@ -81,6 +81,9 @@ internal sealed class DelegatedEnvironment : IAsyncDisposable
         factory.Settings["Graph:PageSize"] = "20";
         factory.Settings["Graph:MaxRetries"] = "1";
         if (configureBob) factory.Settings["Scheduling:Mailboxes:0"] = BobMailbox;
+        // The key ring in the database is encrypted with a certificate kept outside it, as in production.
+        factory.Settings["DataProtection:CertificatePath"] = TestCertificates.WritePfx(factory.Directory, "keyring");
+        factory.Settings["DataProtection:CertificatePassword"] = TestCertificates.Password;
         var msal = new LoopbackMsalHttpClientFactory(tokens.Address);
         var host = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IMsalHttpClientFactory>(msal)));
         return new DelegatedEnvironment { Tokens = tokens, Graph = graph, Factory = factory, Host = host, Msal = msal };

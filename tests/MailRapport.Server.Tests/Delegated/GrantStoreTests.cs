@@ -43,11 +43,11 @@ public sealed class GrantStoreTests
     public async Task The_key_ring_is_kept_once_per_key_and_read_back_in_order(StoreProvider provider)
     {
         await using var t = await TestStore.CreateAsync(provider);
-        var keys = new DataProtectionKeys(t.Store, TimeProvider.System);
+        var keys = new DataProtectionKeys(t.Store, TimeProvider.System, new KeyEncryptionCertificate(null), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         Assert.Empty(keys.GetAllElements());
         keys.StoreElement(new XElement("key", new XAttribute("id", "1")), "key-1");
         keys.StoreElement(new XElement("key", new XAttribute("id", "1")), "key-1");
         keys.StoreElement(new XElement("key", new XAttribute("id", "2")), "key-2");
-        Assert.Equal(["1", "2"], new DataProtectionKeys(t.Store, TimeProvider.System).GetAllElements().Select(e => e.Attribute("id")!.Value));
+        Assert.Equal(["1", "2"], new DataProtectionKeys(t.Store, TimeProvider.System, new KeyEncryptionCertificate(null), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).GetAllElements().Select(e => e.Attribute("id")!.Value));
     }
 }
