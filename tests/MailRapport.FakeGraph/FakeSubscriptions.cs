@@ -97,6 +97,7 @@ public sealed partial class FakeGraphServer
         var id = Uri.UnescapeDataString(segments[2]);
         if (!_subscriptions.TryGetValue(id, out var sub))
             return (404, Error("ResourceNotFound", $"The object was not found: subscription {id}."));
+        if (SubscriptionRefusal(context, sub.User, sub.Kind) is { } refused) return refused;
         if (segments.Length == 4 && segments[3].Equals("reauthorize", StringComparison.OrdinalIgnoreCase) && HttpMethods.IsPost(method))
             return (204, "");
         if (segments.Length != 3) return (404, Error("ResourceNotFound", $"Unknown route {path}"));
@@ -134,6 +135,7 @@ public sealed partial class FakeGraphServer
             return (400, Error("InvalidRequest", $"Resource '{resource}' is not supported by the fake server."));
         var mailbox = MailboxOfUser(parts[1]);
         if (mailbox is null) return (404, Error("ResourceNotFound", $"The requested user '{parts[1]}' is invalid."));
+        if (SubscriptionRefusal(context, parts[1], parts[2]) is { } refused) return refused;
 
         // The handshake, as Graph does it before it answers: both URLs must echo the token within 10 seconds.
         foreach (var url in new[] { notificationUrl, lifecycleUrl }.OfType<string>().Distinct(StringComparer.Ordinal))

@@ -246,14 +246,40 @@ public sealed partial class FakeGraphServer
     /// <summary>Users (object ids) whose mailbox the app may not read: only their own delegated token opens it.</summary>
     public ConcurrentDictionary<string, bool> DelegatedOnly { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Each checked request: its path, whose token it carried (null: none, the app's), and the answer.</summary>
+    /// <summary>Each checked request: its path, whose token it carried (null: none, the app's), and the check's answer (200: allowed).</summary>
     public IReadOnlyList<(string Path, string? TokenUser, int Status)> Access => _access.ToList();
 
     private (int Status, string Body)? Refusal(HttpContext context, ref string path)
     {
         if (TokenIssuer is null) return null;
         var refusal = Check(context, ref path, out var tokenUser);
+        if (refusal is null && IsSubscriptionRoute(path)) return null; // checked (and logged) against the subscription's user: SubscriptionRefusal
         _access.Enqueue((path, tokenUser, refusal?.Status ?? 200));
+        return refusal;
+    }
+
+    /// <summary>
+    /// A subscription of <paramref name="user"/>'s <paramref name="kind"/> (messages, events) is created, renewed,
+    /// reauthorized and deleted only with what reads that mailbox: the app's credentials (no token), refused for
+    /// <see cref="DelegatedOnly"/> users, or the user's own delegated token with the scope the resource needs.
+    /// </summary>
+    private (int Status, string Body)? SubscriptionRefusal(HttpContext context, string user, string kind)
+    {
+        if (TokenIssuer is null) return null;
+        var header = context.Request.Headers.Authorization.ToString();
+        var token = header.Length > 7 ? TokenIssuer.Find(header[7..].Trim()) : null; // present and live: Check refused the rest
+        var directoryUser = Users.TryGetValue(user, out var byId) ? byId
+            : Users.Values.FirstOrDefault(u => u.UserPrincipalName.Equals(user, StringComparison.OrdinalIgnoreCase));
+        var needed = kind.Equals("events", StringComparison.OrdinalIgnoreCase) ? "https://graph.microsoft.com/Calendars.ReadBasic" : "https://graph.microsoft.com/Mail.ReadBasic";
+        (int Status, string Body)? refusal =
+            token is null ? (directoryUser is not null && DelegatedOnly.ContainsKey(directoryUser.Id)
+                ? (403, Error("ExtensionError", "Operation: Create; Exception: [Status Code: Forbidden; Reason: Access is denied. Check credentials and try again.]"))
+                : null)
+            : !(directoryUser?.Id ?? user).Equals(token.ObjectId, StringComparison.OrdinalIgnoreCase)
+                ? (403, Error("ExtensionError", "Operation: Create; Exception: [Status Code: Forbidden; Reason: the token's user does not own the resource.]"))
+            : !token.Scopes.Contains(needed) ? (403, Error("ExtensionError", $"Access is denied: the token lacks {needed}."))
+            : null;
+        _access.Enqueue((context.Request.Path.Value ?? "", token?.ObjectId, refusal?.Status ?? 200));
         return refusal;
     }
 

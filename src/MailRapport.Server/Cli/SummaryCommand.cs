@@ -65,6 +65,12 @@ public static class SummaryCommand
         sb.AppendLine("Why:");
         foreach (var reason in p.Reasons) sb.AppendLine("  - " + reason);
         sb.AppendLine("Next step: " + p.NextStep);
+        var followUp = FollowUpLines(ContactMapping.ToResponse(p));
+        if (followUp.Count > 0)
+        {
+            sb.AppendLine("Follow-up:");
+            foreach (var line in followUp) sb.AppendLine("  - " + line);
+        }
         if (p.Timeline.Count > 0)
         {
             var months = MonthRange(p.Timeline[0], p.AsOf);
@@ -77,6 +83,14 @@ public static class SummaryCommand
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// What to do today, worded as the API words it and in the pane's order (card.js followUpLines): threads waiting on
+    /// you and on them, the next contact by the tie's rhythm, reply-time drift theirs and yours. Only lines filled in.
+    /// </summary>
+    public static IReadOnlyList<string> FollowUpLines(ContactResponse c) =>
+        new[] { c.WaitingOnYou.Summary, c.WaitingOnThem.Summary, c.NextContact.Summary, c.ReplyDrift.Theirs.Summary, c.ReplyDrift.Mine.Summary }
+            .Where(line => !string.IsNullOrWhiteSpace(line)).Select(line => line!).ToList();
 
     private static string Hours(double? h) => h is { } v ? DurationText.Hours(v) : "n/a";
 

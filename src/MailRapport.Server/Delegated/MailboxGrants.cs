@@ -37,17 +37,55 @@ public sealed class MailboxGrants(MailStore store, TimeProvider clock) : IMailbo
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM mailbox_grants WHERE mailbox_id = @mailboxId AND erased_at IS NULL", new { mailboxId }, cancellationToken: ct));
+        return row?.ToGrant();
+    }
+
+    /// <summary>
+    /// The grant of an erased mailbox, kept only until its subscriptions are deleted at Graph with its user's token
+    /// (or the mailbox's live grant, when it was enrolled again since). Null when there is neither.
+    /// </summary>
+    public async Task<MailboxGrant?> GetForSubscriptionRemovalAsync(string mailboxId, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM mailbox_grants WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
         return row?.ToGrant();
     }
 
-    /// <summary>Records that the mailbox is read as its user (pending until the first exchange); keeps an existing row's state.</summary>
+    /// <summary>The erased mailbox's subscriptions are all gone at Graph: its kept grant (and token cache) goes too.</summary>
+    public async Task ForgetErasedAsync(string mailboxId, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM mailbox_grants WHERE mailbox_id = @mailboxId AND erased_at IS NOT NULL", new { mailboxId }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Kept grants of erased mailboxes with no subscription left to delete (a creation that failed while the mailbox
+    /// was erased), erased before <paramref name="before"/>. Returns how many went.
+    /// </summary>
+    public async Task<int> ForgetErasedWithoutRemovalsAsync(DateTimeOffset before, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM mailbox_grants WHERE erased_at IS NOT NULL AND erased_at < @before
+            AND NOT EXISTS (SELECT 1 FROM graph_subscription_removals r WHERE r.mailbox_id = mailbox_grants.mailbox_id)
+            """, new { before = before.ToUnixTimeMilliseconds() }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Records that the mailbox is read as its user (pending until the first exchange); keeps an existing row's state,
+    /// except an erased mailbox's kept grant, which starts again as new.
+    /// </summary>
     public async Task EnsureAsync(string mailboxId, string tenantId, string objectId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO mailbox_grants (mailbox_id, tenant_id, object_id, state, changed_at) VALUES (@mailboxId, @tenantId, @objectId, @state, @now)
-            ON CONFLICT (mailbox_id) DO NOTHING
+            ON CONFLICT (mailbox_id) DO UPDATE SET tenant_id = excluded.tenant_id, object_id = excluded.object_id, state = excluded.state,
+                reason = NULL, changed_at = excluded.changed_at, last_attempt_at = NULL, erased_at = NULL
+            WHERE mailbox_grants.erased_at IS NOT NULL
             """, new { mailboxId, tenantId, objectId, state = GrantState.Pending, now = Now() }, cancellationToken: ct));
     }
 
@@ -101,8 +139,24 @@ public sealed class MailboxGrants(MailStore store, TimeProvider clock) : IMailbo
             new { mailboxId, protectedCache }, cancellationToken: ct)) > 0;
     }
 
-    public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
-        MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "mailbox_grants");
+    /// <summary>
+    /// Erasure: the grant goes, unless the mailbox has subscriptions at Graph still to delete (Notifications/): then it
+    /// is kept, marked erased and invisible to <see cref="GetAsync"/>, so they are deleted with its user's token (a
+    /// tenant that granted only delegated permissions refuses the app's), and goes once they are
+    /// (<see cref="ForgetErasedAsync"/>). Both tables are read here, so the order of the stores' shares does not matter.
+    /// </summary>
+    public async Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct)
+    {
+        await tx.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE mailbox_grants SET erased_at = CASE WHEN
+                EXISTS (SELECT 1 FROM graph_subscriptions s WHERE s.mailbox_id = @mailboxId)
+                OR EXISTS (SELECT 1 FROM graph_subscription_removals r WHERE r.mailbox_id = @mailboxId)
+                THEN @now ELSE NULL END
+            WHERE mailbox_id = @mailboxId
+            """, new { mailboxId, now = Now() }, tx.Transaction, cancellationToken: ct));
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM mailbox_grants WHERE mailbox_id = @mailboxId AND erased_at IS NULL", new { mailboxId }, tx.Transaction, cancellationToken: ct));
+    }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -35,7 +35,7 @@ public static class GraphServiceRegistration
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<MailGraphClientFactory>().Counter));
         if (ConfigurationCheck.BindChecked<GraphOptions>(builder.Configuration, GraphOptions.Section)?.Mode == GraphMode.Delegated)
-            services.AddDelegatedGraph();
+            services.AddDelegatedGraph(builder.Configuration);
         services.Replace(ServiceDescriptor.Singleton<IMailboxScanner>(sp => sp.GetRequiredService<GraphMailboxScanner>()));
         return builder;
     }

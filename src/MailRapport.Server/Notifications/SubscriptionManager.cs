@@ -1,20 +1,26 @@
+using MailRapport.Server.Delegated;
 using MailRapport.Server.Graph;
 using MailRapport.Server.Scheduling;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph;
 using Microsoft.Graph.Models;
 using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Authentication;
 
 namespace MailRapport.Server.Notifications;
 
 /// <summary>
 /// Keeps every registered mailbox subscribed to its messages and events at Graph: creates what is missing, renews
-/// what expires soon, answers lifecycle notifications, and deletes the subscriptions of erased mailboxes. Each action
+/// what expires soon, answers lifecycle notifications, and deletes the subscriptions of erased mailboxes (a delegated
+/// mailbox's with its user's token, from the grant kept until then). Each action
 /// claims its row in <see cref="SubscriptionStore"/> first, so any host may run any of it and two never do the same.
 /// The Hangfire jobs (<see cref="SubscriptionJob"/>) call this; tests call it directly.
 /// </summary>
 public sealed class SubscriptionManager(
     GraphServiceClient graph,
+    MailGraphClientFactory clients,
+    MailboxGrants grants,
+    IServiceProvider services,
     SubscriptionStore store,
     MailboxRegistry registry,
     MailboxScheduler scheduler,
@@ -144,26 +150,93 @@ public sealed class SubscriptionManager(
     public async Task<bool> CatchUpAsync(string subscriptionId, CancellationToken ct = default) =>
         await store.FindAsync(subscriptionId, "", ct) is { } sub && await scheduler.ScanNowAsync(sub.MailboxId, ct: ct);
 
-    /// <summary>Deletes at Graph the subscriptions of erased mailboxes (already gone there counts as done).</summary>
+    /// <summary>
+    /// Deletes at Graph the subscriptions of erased mailboxes (already gone there, or lapsed, counts as done): a
+    /// delegated mailbox's with its user's token, else (no grant kept, consent revoked) with the app's credentials. When
+    /// Graph refuses both, the subscription is left to lapse at its expiry (nothing is delivered for it: its client
+    /// state is gone). The kept grant of an erased mailbox goes with its last subscription.
+    /// </summary>
     public async Task<int> DrainRemovalsAsync(CancellationToken ct = default)
     {
         int removed = 0;
-        foreach (var subscriptionId in await store.ListRemovalsAsync(1000, ct))
+        foreach (var removal in await store.ListRemovalsAsync(1000, ct))
         {
             try
             {
-                await graph.Subscriptions[subscriptionId].DeleteAsync(cancellationToken: ct);
+                if (removal.ExpiresAt is not { } expires || expires > clock.GetUtcNow())
+                    await DeleteAtGraphAsync(removal, ct);
             }
-            catch (ApiException e) when (e.ResponseStatusCode == 404) { }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "Could not delete subscription {Subscription} of an erased mailbox; the next run tries again", subscriptionId);
+                log.LogWarning(e, "Could not delete subscription {Subscription} of an erased mailbox; the next run tries again", removal.SubscriptionId);
                 continue;
             }
-            await store.RemovalDoneAsync(subscriptionId, ct);
+            await store.RemovalDoneAsync(removal.SubscriptionId, ct);
             removed++;
+            if (removal.MailboxId is { } mailboxId && !await store.HasRemovalsAsync(mailboxId, ct))
+                await grants.ForgetErasedAsync(mailboxId, ct);
         }
+        // Grants kept for a subscription whose creation failed as its mailbox was erased: nothing left to delete with them.
+        await grants.ForgetErasedWithoutRemovalsAsync(clock.GetUtcNow().AddSeconds(-Options.ClaimSeconds), ct);
         return removed;
+    }
+
+    private async Task DeleteAtGraphAsync(PendingRemoval removal, CancellationToken ct)
+    {
+        var id = removal.SubscriptionId;
+        var grant = removal.MailboxId is { } mailboxId ? await grants.GetForSubscriptionRemovalAsync(mailboxId, ct) : null;
+        if (grant is not null && await DelegatedTokenAsync(grant, ct) is { } token)
+        {
+            try
+            {
+                await clients.Create(new BearerToken(token)).Subscriptions[id].DeleteAsync(cancellationToken: ct);
+                return;
+            }
+            catch (ApiException e) when (e.ResponseStatusCode == 404) { return; }
+            catch (ApiException e) when (e.ResponseStatusCode is 401 or 403)
+            {
+                log.LogWarning("Graph refused to delete subscription {Subscription} with the delegated token of erased mailbox {Mailbox} (HTTP {Status}); trying the app's credentials",
+                    id, grant.MailboxId, e.ResponseStatusCode);
+            }
+        }
+        try
+        {
+            await graph.Subscriptions[id].DeleteAsync(cancellationToken: ct);
+        }
+        catch (ApiException e) when (e.ResponseStatusCode == 404) { }
+        catch (ApiException e) when (grant is not null && e.ResponseStatusCode is 401 or 403)
+        {
+            // Delegated-only tenant and no usable delegated token: nothing else can delete it.
+            log.LogWarning("Subscription {Subscription} of erased mailbox {Mailbox} could not be deleted at Graph (HTTP {Status}); it lapses at {Expires:o}",
+                id, grant.MailboxId, e.ResponseStatusCode, removal.ExpiresAt);
+        }
+    }
+
+    /// <summary>The kept grant's user token, or null when there is none to be had (consent revoked, or a host without delegated mode).</summary>
+    private async Task<string?> DelegatedTokenAsync(MailboxGrant grant, CancellationToken ct)
+    {
+        if (services.GetService<DelegatedTokens>() is not { } tokens) return null;
+        try
+        {
+            return await tokens.GetAccessTokenAsync(grant, ct);
+        }
+        catch (PermanentScanFailureException e)
+        {
+            log.LogWarning("No delegated token for erased mailbox {Mailbox} ({Reason}); deleting its subscriptions with the app's credentials", grant.MailboxId, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>One request's credentials: a bearer token already in hand.</summary>
+    private sealed class BearerToken(string token) : IAuthenticationProvider
+    {
+        public Task AuthenticateRequestAsync(RequestInformation request, Dictionary<string, object>? additionalAuthenticationContext = null,
+            CancellationToken cancellationToken = default)
+        {
+            request.Headers.Remove("Authorization");
+            request.Headers.Add("Authorization", "Bearer " + token);
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>
@@ -219,7 +292,7 @@ public sealed class SubscriptionManager(
         }
         // The row went away while Graph created it: the mailbox was erased. The new subscription must not outlive it.
         log.LogInformation("Mailbox {Mailbox} was erased while subscribing: deleting subscription {Subscription}", mailboxId, created.Id);
-        await store.AddRemovalAsync(created.Id, CancellationToken.None);
+        await store.AddRemovalAsync(created.Id, mailboxId, created.ExpirationDateTime, CancellationToken.None);
         await DrainRemovalsAsync(CancellationToken.None);
         return false;
     }

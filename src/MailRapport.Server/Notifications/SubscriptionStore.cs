@@ -14,6 +14,9 @@ public static class SubscribedResource
 /// <summary>One stored subscription: Graph's id (null while it is being created), the hash of its client state, its expiry.</summary>
 public sealed record StoredSubscription(string MailboxId, string Resource, string? SubscriptionId, string? ClientStateHash, DateTimeOffset? ExpiresAt);
 
+/// <summary>A subscription of an erased mailbox still to be deleted at Graph: whose it was (null: unknown, the app's) and when it lapses anyway.</summary>
+public sealed record PendingRemoval(string SubscriptionId, string? MailboxId, DateTimeOffset? ExpiresAt);
+
 /// <summary>
 /// The Graph subscriptions of every mailbox (graph_subscriptions), one row per mailbox and resource, and the
 /// subscriptions of erased mailboxes still to be deleted at Graph (graph_subscription_removals). Every action on a
@@ -130,33 +133,45 @@ public sealed class SubscriptionStore(MailStore store, TimeProvider clock) : IMa
     /// <summary>
     /// The mailbox's rows, in the erasure's transaction; their Graph ids move to the removal list in the same
     /// transaction, so an erasure that commits always has its subscriptions deleted at Graph later, and one that
-    /// rolls back keeps them.
+    /// rolls back keeps them. A removal names its mailbox, so a delegated mailbox's are deleted with its user's token
+    /// (its grant is kept meanwhile: <see cref="Delegated.MailboxGrants.EraseAsync"/>), and when it lapses at Graph anyway.
     /// </summary>
     public async Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct)
     {
         await tx.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO graph_subscription_removals (subscription_id, requested_at)
-            SELECT subscription_id, @now FROM graph_subscriptions WHERE mailbox_id = @mailboxId AND subscription_id IS NOT NULL
+            INSERT INTO graph_subscription_removals (subscription_id, requested_at, mailbox_id, expires_at)
+            SELECT subscription_id, @now, mailbox_id, expires_at FROM graph_subscriptions WHERE mailbox_id = @mailboxId AND subscription_id IS NOT NULL
             ON CONFLICT (subscription_id) DO NOTHING
             """, new { mailboxId, now = Now() }, tx.Transaction, cancellationToken: ct));
         await MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "graph_subscriptions");
     }
 
     /// <summary>A subscription Graph created for a mailbox that was erased meanwhile: to be deleted at Graph.</summary>
-    public async Task AddRemovalAsync(string subscriptionId, CancellationToken ct = default)
+    public async Task AddRemovalAsync(string subscriptionId, string? mailboxId = null, DateTimeOffset? expiresAt = null, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO graph_subscription_removals (subscription_id, requested_at) VALUES (@subscriptionId, @now)
+            INSERT INTO graph_subscription_removals (subscription_id, requested_at, mailbox_id, expires_at) VALUES (@subscriptionId, @now, @mailboxId, @expires)
             ON CONFLICT (subscription_id) DO NOTHING
-            """, new { subscriptionId, now = Now() }, cancellationToken: ct));
+            """, new { subscriptionId, now = Now(), mailboxId, expires = expiresAt?.ToUnixTimeMilliseconds() }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<string>> ListRemovalsAsync(int limit, CancellationToken ct = default)
+    public async Task<IReadOnlyList<PendingRemoval>> ListRemovalsAsync(int limit, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT subscription_id FROM graph_subscription_removals ORDER BY requested_at LIMIT @limit", new { limit }, cancellationToken: ct))).ToList();
+        return (await connection.QueryAsync<RemovalRow>(new CommandDefinition("""
+            SELECT subscription_id AS SubscriptionId, mailbox_id AS MailboxId, expires_at AS ExpiresAt
+            FROM graph_subscription_removals ORDER BY requested_at LIMIT @limit
+            """, new { limit }, cancellationToken: ct)))
+            .Select(r => new PendingRemoval(r.SubscriptionId, r.MailboxId, r.ExpiresAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null)).ToList();
+    }
+
+    /// <summary>Whether any subscription of the (erased) mailbox still waits to be deleted at Graph.</summary>
+    public async Task<bool> HasRemovalsAsync(string mailboxId, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM graph_subscription_removals WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct)) > 0;
     }
 
     /// <summary>Deleted at Graph (or already gone there).</summary>
@@ -178,6 +193,13 @@ public sealed class SubscriptionStore(MailStore store, TimeProvider clock) : IMa
     }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private sealed class RemovalRow
+    {
+        public string SubscriptionId { get; set; } = "";
+        public string? MailboxId { get; set; }
+        public long? ExpiresAt { get; set; }
+    }
 
     private sealed class Row
     {

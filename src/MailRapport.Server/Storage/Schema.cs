@@ -234,5 +234,12 @@ internal static class Schema
         (12, """
             ALTER TABLE interaction_sequence ADD COLUMN all_changed_seq BIGINT NOT NULL DEFAULT 0;
             """),
+        // An erased mailbox's subscriptions are deleted at Graph with its own delegated token (docs/decisions/023): a
+        // removal names its mailbox and when it lapses anyway, and the mailbox's grant is kept, marked erased, until then.
+        (15, """
+            ALTER TABLE graph_subscription_removals ADD COLUMN mailbox_id TEXT NULL;
+            ALTER TABLE graph_subscription_removals ADD COLUMN expires_at BIGINT NULL;
+            ALTER TABLE mailbox_grants ADD COLUMN erased_at BIGINT NULL;
+            """),
     ];
 }

@@ -115,6 +115,33 @@ public sealed class CliTests(CliFixture cli) : IClassFixture<CliFixture>
         Assert.True(doc.RootElement.GetProperty("timeline").GetArrayLength() > 6);
     }
 
+    [Fact]
+    public async Task Summary_has_the_follow_up_lines_the_pane_shows_in_its_order()
+    {
+        static IEnumerable<string> Lines(JsonElement c) =>
+            new[] { c.GetProperty("waitingOnYou"), c.GetProperty("waitingOnThem"), c.GetProperty("nextContact"),
+                    c.GetProperty("replyDrift").GetProperty("theirs"), c.GetProperty("replyDrift").GetProperty("mine") }
+                .Select(x => x.GetProperty("summary")).Where(x => x.ValueKind == JsonValueKind.String && x.GetString()!.Trim().Length > 0)
+                .Select(x => x.GetString()!);
+        var contacts = JsonDocument.Parse((await Run("contacts", "--format", "json")).Out).RootElement.EnumerateArray().ToList();
+        // The contacts with the most follow-up lines, and one waiting on each side if the sample has them.
+        var picked = contacts.OrderByDescending(c => Lines(c).Count()).Take(2)
+            .Concat(contacts.Where(c => c.GetProperty("waitingOnYou").GetProperty("threads").GetInt32() > 0).Take(1))
+            .Concat(contacts.Where(c => c.GetProperty("waitingOnThem").GetProperty("threads").GetInt32() > 0).Take(1)).ToList();
+        Assert.True(Lines(picked[0]).Count() >= 2, "the sample has a contact with several follow-up lines");
+        foreach (var contact in picked)
+        {
+            var address = contact.GetProperty("address").GetString()!;
+            var expected = Lines(contact).ToList();
+            var text = await Run("summary", address);
+            Assert.Equal(0, text.ExitCode);
+            var lines = text.Out.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+            var start = lines.IndexOf("Follow-up:");
+            Assert.True(start > lines.FindIndex(l => l.StartsWith("Next step:", StringComparison.Ordinal)), text.Out);
+            Assert.Equal(expected.Select(l => "  - " + l), lines.Skip(start + 1).Take(expected.Count));
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "summary", "not-an-address" }, 2, "is not an e-mail address")]
     [InlineData(new[] { "summary", "nobody@nowhere.example" }, 1, "No interactions with nobody@nowhere.example")]

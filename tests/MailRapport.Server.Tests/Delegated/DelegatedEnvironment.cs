@@ -54,7 +54,8 @@ internal sealed class DelegatedEnvironment : IAsyncDisposable
     public required WebApplicationFactory<Program> Host { get; init; }
     public required LoopbackMsalHttpClientFactory Msal { get; init; }
 
-    public static async Task<DelegatedEnvironment> StartAsync(TimeSpan? accessTokenLifetime = null, bool configureBob = false)
+    /// <param name="notifications">Graph change notifications on: the fake Graph server calls the service's in-process handler.</param>
+    public static async Task<DelegatedEnvironment> StartAsync(TimeSpan? accessTokenLifetime = null, bool configureBob = false, bool notifications = false)
     {
         var tokens = await FakeTokenEndpoint.StartAsync(TestTokens.ClientId, ClientSecret);
         if (accessTokenLifetime is { } lifetime) tokens.AccessTokenLifetime = lifetime;
@@ -81,8 +82,13 @@ internal sealed class DelegatedEnvironment : IAsyncDisposable
         factory.Settings["Graph:PageSize"] = "20";
         factory.Settings["Graph:MaxRetries"] = "1";
         if (configureBob) factory.Settings["Scheduling:Mailboxes:0"] = BobMailbox;
+        // The key ring in the database is encrypted with a certificate kept outside it, as in production.
+        factory.Settings["DataProtection:CertificatePath"] = TestCertificates.WritePfx(factory.Directory, "keyring");
+        factory.Settings["DataProtection:CertificatePassword"] = TestCertificates.Password;
+        if (notifications) factory.Settings["Graph:Notifications:PublicUrl"] = "http://localhost";
         var msal = new LoopbackMsalHttpClientFactory(tokens.Address);
         var host = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IMsalHttpClientFactory>(msal)));
+        if (notifications) graph.NotificationHandler = host.Server.CreateHandler(); // a test host has no port
         return new DelegatedEnvironment { Tokens = tokens, Graph = graph, Factory = factory, Host = host, Msal = msal };
     }
 

@@ -5,6 +5,7 @@ using MailRapport.Server.Delegated;
 using MailRapport.Server.Graph;
 using MailRapport.Server.Storage;
 using MailRapport.Server.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -147,7 +148,11 @@ public sealed class DelegatedModeTests
         await using (var connection = await store.OpenConnectionAsync())
         {
             raw = await connection.QuerySingleAsync<string>("SELECT token_cache FROM mailbox_grants WHERE mailbox_id = @mailbox", new { mailbox });
-            Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM data_protection_keys") >= 1, "no Data Protection key in the database");
+            var keys = (await connection.QueryAsync<string>("SELECT xml FROM data_protection_keys")).ToList();
+            Assert.NotEmpty(keys);
+            // The key that encrypts the grant is itself encrypted with the certificate: the database alone decrypts nothing.
+            Assert.All(keys, xml => Assert.DoesNotContain("masterKey", xml, StringComparison.Ordinal));
+            Assert.All(keys, xml => Assert.Contains("encryptedSecret", xml, StringComparison.Ordinal));
         }
         var refreshToken = Assert.Single(env.Tokens.RefreshTokens);
         Assert.DoesNotContain(refreshToken, raw);
@@ -167,8 +172,14 @@ public sealed class DelegatedModeTests
         Assert.Contains(refreshToken, Encoding.UTF8.GetString(protector.Unprotect(Convert.FromBase64String(cache!))));
     }
 
-    private static ServiceProvider SecondHost(string databasePath, DelegatedEnvironment env)
+    /// <summary>Another host over the same database: the environment's key-ring certificate unless <paramref name="dataProtection"/> says otherwise.</summary>
+    internal static ServiceProvider SecondHost(string databasePath, DelegatedEnvironment env, Dictionary<string, string?>? dataProtection = null)
     {
+        dataProtection ??= new()
+        {
+            ["DataProtection:CertificatePath"] = env.Factory.Settings["DataProtection:CertificatePath"],
+            ["DataProtection:CertificatePassword"] = TestCertificates.Password,
+        };
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
@@ -182,7 +193,7 @@ public sealed class DelegatedModeTests
             o.ClientId = TestTokens.ClientId;
             o.ClientSecret = DelegatedEnvironment.ClientSecret;
         });
-        services.AddDelegatedGraph();
+        services.AddDelegatedGraph(new ConfigurationBuilder().AddInMemoryCollection(dataProtection).Build());
         services.AddSingleton<IMsalHttpClientFactory>(env.Msal);
         return services.BuildServiceProvider();
     }

@@ -60,9 +60,9 @@ public sealed class SubscriptionStoreTests
             await tx.CommitAsync();
         }
         Assert.Empty(await store.ListAsync("m1"));
-        Assert.Equal(["sub-2", "sub-3"], (await store.ListRemovalsAsync(10)).Order());
+        Assert.Equal(["sub-2", "sub-3"], (await store.ListRemovalsAsync(10)).Select(r => r.SubscriptionId).Order());
         Assert.False(await store.CompleteCreateAsync("m1", SubscribedResource.Messages, "C", "sub-4", clock.GetUtcNow().AddDays(7))); // erased mid-creation
         await store.RemovalDoneAsync("sub-2");
-        Assert.Equal(["sub-3"], await store.ListRemovalsAsync(10));
+        Assert.Equal(["sub-3"], (await store.ListRemovalsAsync(10)).Select(r => r.SubscriptionId));
     }
 }
