@@ -13,6 +13,7 @@ using MailRapport.Server.Storage;
 //   add --full-only to stop after the full scan and the rescan (for profiling)
 //   dotnet run -c Release --project bench/GraphScanBench -- serve [--messages N]   (just serve, for `mailrapport scan`)
 //   dotnet run -c Release --project bench/GraphScanBench -- store-only [--messages N]   (the store's share of a scan, apart)
+//   dotnet run -c Release --project bench/GraphScanBench -- recompute-only [--messages N] [--meetings N] [--dump FILE]   (the profile recompute, apart)
 var argList = args.ToList();
 int Arg(string name, int fallback)
 {
@@ -41,6 +42,14 @@ if (argList.FirstOrDefault() == "store-only")
     var storeDir = Path.Combine(Path.GetTempPath(), "graph-bench-store-" + Guid.NewGuid().ToString("N"));
     Directory.CreateDirectory(storeDir);
     try { await StoreOnly.RunAsync(messageCount, pageSize, now, storeDir); }
+    finally { Directory.Delete(storeDir, true); }
+    return 0;
+}
+
+if (argList.FirstOrDefault() == "recompute-only") // RecomputeOnly.cs; --messages 50000 --meetings 2000 [--dump FILE]
+{
+    var storeDir = Directory.CreateTempSubdirectory("graph-bench-recompute-").FullName;
+    try { await RecomputeOnly.RunAsync(messageCount, meetingCount, now, storeDir, argList.IndexOf("--dump") is var d and >= 0 ? argList[d + 1] : null); }
     finally { Directory.Delete(storeDir, true); }
     return 0;
 }
