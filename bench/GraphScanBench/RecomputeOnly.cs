@@ -43,6 +43,15 @@ internal static class RecomputeOnly
                               $"RecomputeChangedAsync ({(result.Full ? "full" : "incremental")}, {result.Recomputed} profiles) {recompute}; " +
                               $"ratio {recompute.Cpu / baseline.Cpu:0.00}x CPU");
             if (run == "warm" && dumpPath is not null) lines.AddRange(await DumpAsync(store, SyntheticMailbox.Owner));
+            // Its two halves apart (after it, on the same store): computing (reading + the model, nothing written), and writing.
+            var ((computed, coverage), compute) = await Measure(() => profiles.ComputeWithCoverageAsync(SyntheticMailbox.Owner, now));
+            var profileStore = new ProfileStore(store);
+            var (_, write) = await Measure(async () =>
+            {
+                await profileStore.ReplaceAsync(SyntheticMailbox.Owner, computed, coverage, now);
+                return 0;
+            });
+            Console.WriteLine($"{run}:   of which compute (read + model, no write) {compute}; write (ProfileStore.ReplaceAsync of {computed.Count} profiles) {write}");
         }
         if (dumpPath is null) return;
 
