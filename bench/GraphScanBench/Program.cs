@@ -46,13 +46,8 @@ if (argList.FirstOrDefault() == "store-only")
     return 0;
 }
 
-if (argList.FirstOrDefault() == "recompute-only") // RecomputeOnly.cs; --messages 50000 --meetings 2000 [--dump FILE]
-{
-    var storeDir = Directory.CreateTempSubdirectory("graph-bench-recompute-").FullName;
-    try { await RecomputeOnly.RunAsync(messageCount, meetingCount, now, storeDir, argList.IndexOf("--dump") is var d and >= 0 ? argList[d + 1] : null); }
-    finally { Directory.Delete(storeDir, true); }
-    return 0;
-}
+if (argList.FirstOrDefault() == "recompute-only") // RecomputeOnly.cs
+    return await RecomputeOnly.RunAsync(messageCount, meetingCount, now, argList.IndexOf("--dump") is var d and >= 0 ? argList[d + 1] : null);
 
 // ---- parent: start the server process ----
 var self = Environment.ProcessPath!;

@@ -17,7 +17,15 @@ using MailRapport.Server.Storage;
 /// </summary>
 internal static class RecomputeOnly
 {
-    public static async Task RunAsync(int messageCount, int meetingCount, DateTimeOffset now, string dir, string? dumpPath)
+    public static async Task<int> RunAsync(int messageCount, int meetingCount, DateTimeOffset now, string? dumpPath)
+    {
+        var dir = Directory.CreateTempSubdirectory("graph-bench-recompute-").FullName;
+        try { await RunAsync(messageCount, meetingCount, now, dir, dumpPath); }
+        finally { Directory.Delete(dir, true); }
+        return 0;
+    }
+
+    private static async Task RunAsync(int messageCount, int meetingCount, DateTimeOffset now, string dir, string? dumpPath)
     {
         var (messages, meetings) = SyntheticMailbox.Generate(messageCount, meetingCount, now, seed: 11);
         Console.WriteLine($"recompute-only: {messages.Count} messages + {meetings.Count} meetings, stored with InteractionStore into SQLite");
