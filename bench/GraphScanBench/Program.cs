@@ -13,6 +13,7 @@ using MailRapport.Server.Storage;
 //   add --full-only to stop after the full scan and the rescan (for profiling); --warm to measure both after a throw-away scan (no JIT)
 //   dotnet run -c Release --project bench/GraphScanBench -- serve [--messages N]   (just serve, for `mailrapport scan`)
 //   dotnet run -c Release --project bench/GraphScanBench -- store-only [--messages N]   (the store's share of a scan, apart)
+//   dotnet run -c Release --project bench/GraphScanBench -- recompute-only [--messages N] [--meetings N] [--dump FILE]   (the profile recompute, apart)
 var argList = args.ToList();
 int Arg(string name, int fallback)
 {
@@ -44,6 +45,9 @@ if (argList.FirstOrDefault() == "store-only")
     finally { Directory.Delete(storeDir, true); }
     return 0;
 }
+
+if (argList.FirstOrDefault() == "recompute-only") // RecomputeOnly.cs
+    return await RecomputeOnly.RunAsync(messageCount, meetingCount, now, argList.IndexOf("--dump") is var d and >= 0 ? argList[d + 1] : null);
 
 // ---- parent: start the server process ----
 var self = Environment.ProcessPath!;

@@ -67,25 +67,43 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
     public Task SetAutomatedOverrideAsync(string mailboxId, string address, bool? automated, CancellationToken ct = default) =>
         stored.SetAutomatedOverrideAsync(mailboxId, address, automated, ct);
 
-    /// <summary>Recomputes every profile of the mailbox as of now and replaces the stored ones.</summary>
+    /// <summary>
+    /// How many times a recompute computes again because another one wrote the mailbox's profiles while it computed
+    /// (each such write is progress; the limit only bounds a caller's wait).
+    /// </summary>
+    public const int MaxAttempts = 5;
+
+    /// <summary>For tests: runs after a recompute computed and before it writes, so two can be interleaved deterministically.</summary>
+    internal Func<string, CancellationToken, Task>? BeforeWrite { get; set; }
+
+    /// <summary>
+    /// Recomputes every profile of the mailbox as of now and replaces the stored ones. When another recompute wrote in
+    /// the meantime (a scan's), this one computes again rather than write over it (docs/decisions/021-recompute-race.md).
+    /// </summary>
     public async Task<IReadOnlyList<ContactProfile>> RecomputeAsync(string mailboxId, DateTimeOffset now, CancellationToken ct = default)
     {
-        var (mailbox, overrides) = await FactsAsync(mailboxId, ct);
-        return (await RecomputeAllAsync(mailbox, overrides, now, ct)).Profiles;
+        for (int attempt = 1; ; attempt++)
+        {
+            // The stored state first, before any input: a write by another recompute after this read makes ours stale.
+            var expected = await stored.GetStateAsync(mailboxId, ct);
+            // Computing again after another recompute wrote: never as of an instant before the one it stored.
+            if (attempt > 1 && expected is not null && expected.ComputedAt > now) now = expected.ComputedAt;
+            var (mailbox, overrides) = await FactsAsync(mailboxId, ct);
+            if (await TryRecomputeAllAsync(expected, mailbox, overrides, now, ct) is { } profiles) return profiles;
+            if (attempt == MaxAttempts) throw new RecomputeConflictException(mailboxId, attempt);
+        }
     }
 
-    private async Task<RecomputeResult> RecomputeAllAsync(StoredMailbox mailbox, IReadOnlyDictionary<string, bool> overrides, DateTimeOffset now,
-        string reason, CancellationToken ct) =>
-        new(true, reason, (await RecomputeAllAsync(mailbox, overrides, now, ct)).Profiles.Count, 0);
-
-    private async Task<(IReadOnlyList<ContactProfile> Profiles, int Removed)> RecomputeAllAsync(StoredMailbox mailbox, IReadOnlyDictionary<string, bool> overrides,
-        DateTimeOffset now, CancellationToken ct)
+    /// <summary>Computes every profile and writes them unless the stored state is no longer <paramref name="expected"/> (then null).</summary>
+    private async Task<IReadOnlyList<ContactProfile>?> TryRecomputeAllAsync(ProfileState? expected, StoredMailbox mailbox,
+        IReadOnlyDictionary<string, bool> overrides, DateTimeOffset now, CancellationToken ct)
     {
         // The change number before reading: changes committed meanwhile are read now and again next time, never missed.
         var seq = await interactions.SequenceAsync(mailbox.MailboxId, ct);
         var (profiles, coverage) = await ComputeAllAsync(mailbox, overrides, now, ct);
-        await stored.ReplaceAsync(mailbox.MailboxId, profiles, coverage, now, new ProfileState(seq, now, now, Fingerprint(mailbox, overrides)), ct);
-        return (profiles, 0);
+        if (BeforeWrite is { } hook) await hook(mailbox.MailboxId, ct);
+        var state = new ProfileState(seq, now, now, Fingerprint(mailbox, overrides));
+        return await stored.TryReplaceAsync(mailbox.MailboxId, profiles, coverage, state, expected, ct) ? profiles : null;
     }
 
     /// <summary>
@@ -93,13 +111,25 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
     /// interactions changed since the last recompute (inserted, updated or deleted, as <see cref="InteractionStore"/>
     /// recorded) or that time brought an interaction to; everything when a mailbox-wide fact changed (owner addresses,
     /// overrides, the model's options, what the mailbox holds month by month), at a new month, or when the last full
-    /// recompute is older than <see cref="FullRefreshAfter"/>.
+    /// recompute is older than <see cref="FullRefreshAfter"/>. Like <see cref="RecomputeAsync"/>, it never writes over
+    /// profiles another recompute stored while it computed: it computes again from those.
     /// </summary>
     public async Task<RecomputeResult> RecomputeChangedAsync(string mailboxId, DateTimeOffset now, CancellationToken ct = default)
     {
+        for (int attempt = 1; ; attempt++)
+        {
+            if (await TryRecomputeChangedAsync(mailboxId, now, retry: attempt > 1, ct) is { } result) return result;
+            if (attempt == MaxAttempts) throw new RecomputeConflictException(mailboxId, attempt);
+        }
+    }
+
+    private async Task<RecomputeResult?> TryRecomputeChangedAsync(string mailboxId, DateTimeOffset now, bool retry, CancellationToken ct)
+    {
+        // The stored state first, before any input (as in RecomputeAsync).
+        var state = await stored.GetStateAsync(mailboxId, ct);
+        if (retry && state is not null && state.ComputedAt > now) now = state.ComputedAt;
         var (mailbox, overrides) = await FactsAsync(mailboxId, ct);
         var facts = Fingerprint(mailbox, overrides);
-        var state = await stored.GetStateAsync(mailboxId, ct);
         var reason = state switch
         {
             null => "no profiles computed yet",
@@ -109,13 +139,13 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
             _ when MonthIndex.Of(now) != MonthIndex.Of(state.FullAt) => "a new month",
             _ => null,
         };
-        if (reason is not null) return await RecomputeAllAsync(mailbox, overrides, now, reason, ct);
+        if (reason is not null) return await RecomputeAllAsync(state, mailbox, overrides, now, reason, ct);
 
         // The change number before any data is read: what commits later is read again next time, never missed.
         var (seq, touched, all) = await interactions.ChangesSinceAsync(mailboxId, state!.ComputedSeq, ct);
         if (all) return await RecomputeAllAsync(mailbox, overrides, now, $"more than {InteractionStore.ManyAddresses} correspondents changed at once", ct);
         var previous = await stored.GetCoverageAsync(mailboxId, ct);
-        if (previous is null) return await RecomputeAllAsync(mailbox, overrides, now, "no coverage stored", ct);
+        if (previous is null) return await RecomputeAllAsync(state, mailbox, overrides, now, "no coverage stored", ct);
         // The coverage now: with no change since, the stored counts plus what time brought in; else counted afresh.
         var counts = seq == state.ComputedSeq
             ? previous.Months.Select(m => (MonthIndex.Of(m.Year, m.Month), m.Received, m.Sent, m.Meetings))
@@ -123,7 +153,7 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
             : await interactions.MonthCountsAsync(mailboxId, now, null, ct);
         var coverage = MailboxCoverage.FromMonthCounts(counts, now, model.Options);
         if (!SameJudgement(previous, coverage))
-            return await RecomputeAllAsync(mailbox, overrides, now, "what the mailbox holds month by month changed", ct);
+            return await RecomputeAllAsync(state, mailbox, overrides, now, "what the mailbox holds month by month changed", ct);
 
         var dirty = new HashSet<string>(touched, StringComparer.Ordinal);
         dirty.UnionWith(await interactions.CorrespondentsBetweenAsync(mailboxId, state.ComputedAt, now, ct));
@@ -131,7 +161,10 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
         {
             // Nothing to recompute; the stored coverage's counts are kept current (its judgement is the same).
             if (seq != state.ComputedSeq || !previous.Months.SequenceEqual(coverage.Months))
-                await stored.UpdateAsync(mailboxId, [], [], coverage, state with { ComputedSeq = seq, ComputedAt = now }, ct);
+            {
+                if (BeforeWrite is { } hook) await hook(mailboxId, ct);
+                if (!await stored.TryUpdateAsync(mailboxId, [], [], coverage, state with { ComputedSeq = seq, ComputedAt = now }, state, ct)) return null;
+            }
             return new RecomputeResult(false, "nothing changed", 0, 0);
         }
 
@@ -143,9 +176,14 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
                 builder.Add(interaction);
         var profiles = builder.Build(now, coverage).Where(p => dirty.Contains(p.Address)).ToList();
         var removed = dirty.Except(profiles.Select(p => p.Address), StringComparer.Ordinal).ToList();
-        await stored.UpdateAsync(mailboxId, profiles, removed, coverage, state with { ComputedSeq = seq, ComputedAt = now }, ct);
+        if (BeforeWrite is { } beforeWrite) await beforeWrite(mailboxId, ct);
+        if (!await stored.TryUpdateAsync(mailboxId, profiles, removed, coverage, state with { ComputedSeq = seq, ComputedAt = now }, state, ct)) return null;
         return new RecomputeResult(false, $"{dirty.Count} correspondents changed", profiles.Count, removed.Count);
     }
+
+    private async Task<RecomputeResult?> RecomputeAllAsync(ProfileState? expected, StoredMailbox mailbox, IReadOnlyDictionary<string, bool> overrides,
+        DateTimeOffset now, string reason, CancellationToken ct) =>
+        await TryRecomputeAllAsync(expected, mailbox, overrides, now, ct) is { } profiles ? new RecomputeResult(true, reason, profiles.Count, 0) : null;
 
     /// <summary>Whether two coverages judge every month alike (the counts may differ: profiles read only the judgement).</summary>
     private static bool SameJudgement(MailboxCoverage a, MailboxCoverage b) =>
@@ -161,6 +199,13 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
                    optionsFingerprint;
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
+}
+
+/// <summary>Other recomputes kept writing the mailbox's profiles while this one computed, <see cref="ProfileService.MaxAttempts"/> times over.</summary>
+public sealed class RecomputeConflictException(string mailboxId, int attempts)
+    : Exception($"The profiles of mailbox '{mailboxId}' were rewritten by other recomputes {attempts} times while this one computed; try again.")
+{
+    public string MailboxId => mailboxId;
 }
 
 public sealed class MailboxNotFoundException(string mailboxId) : Exception($"No mailbox '{mailboxId}' is stored.")

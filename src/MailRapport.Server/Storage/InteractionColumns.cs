@@ -26,12 +26,27 @@ internal static partial class InteractionColumns
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    public static IReadOnlyList<Counterpart> DeserializeCounterparts(string json)
+    public static IReadOnlyList<Counterpart> DeserializeCounterparts(string json) =>
+        DeserializeCounterparts(System.Text.Encoding.UTF8.GetBytes(json), null);
+
+    /// <summary>
+    /// The counterparts column from its UTF-8 bytes, with a forward-only reader (no document, no UTF-16 copy of the
+    /// column); addresses and names come from <paramref name="strings"/> when given, so a read of many rows makes
+    /// each distinct string once.
+    /// </summary>
+    public static IReadOnlyList<Counterpart> DeserializeCounterparts(ReadOnlySpan<byte> utf8, StringCache? strings)
     {
-        using var doc = JsonDocument.Parse(json);
-        var result = new List<Counterpart>(doc.RootElement.GetArrayLength());
-        foreach (var e in doc.RootElement.EnumerateArray())
-            result.Add(new Counterpart(e[0].GetString()!, e[1].GetString(), (RecipientRole)e[2].GetInt32()));
+        var reader = new Utf8JsonReader(utf8);
+        Expect(ref reader, JsonTokenType.StartArray);
+        var result = new List<Counterpart>();
+        while (Next(ref reader) == JsonTokenType.StartArray)
+        {
+            var address = RequiredString(ref reader, strings);
+            var name = OptionalString(ref reader, strings);
+            var role = (RecipientRole)Int(ref reader);
+            Expect(ref reader, JsonTokenType.EndArray);
+            result.Add(new Counterpart(address, name, role));
+        }
         return result;
     }
 
@@ -55,13 +70,72 @@ internal static partial class InteractionColumns
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    public static IReadOnlyList<Attendee> DeserializeAttendees(string json)
+    public static IReadOnlyList<Attendee> DeserializeAttendees(string json) =>
+        DeserializeAttendees(System.Text.Encoding.UTF8.GetBytes(json), null);
+
+    /// <summary>The attendees column from its UTF-8 bytes, like <see cref="DeserializeCounterparts(ReadOnlySpan{byte}, StringCache?)"/>.</summary>
+    public static IReadOnlyList<Attendee> DeserializeAttendees(ReadOnlySpan<byte> utf8, StringCache? strings)
     {
-        using var doc = JsonDocument.Parse(json);
-        var result = new List<Attendee>(doc.RootElement.GetArrayLength());
-        foreach (var e in doc.RootElement.EnumerateArray())
-            result.Add(new Attendee(e[0].GetString()!, e[1].GetString(), (AttendeeKind)e[2].GetInt32(), (AttendeeResponse)e[3].GetInt32()));
+        var reader = new Utf8JsonReader(utf8);
+        Expect(ref reader, JsonTokenType.StartArray);
+        var result = new List<Attendee>();
+        while (Next(ref reader) == JsonTokenType.StartArray)
+        {
+            var address = RequiredString(ref reader, strings);
+            var name = OptionalString(ref reader, strings);
+            var kind = (AttendeeKind)Int(ref reader);
+            var response = (AttendeeResponse)Int(ref reader);
+            Expect(ref reader, JsonTokenType.EndArray);
+            result.Add(new Attendee(address, name, kind, response));
+        }
         return result;
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new JsonException("A stored list column ends early.");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (Next(ref reader) != type) throw new JsonException($"A stored list column has {reader.TokenType} where {type} belongs.");
+    }
+
+    // As JsonDocument's GetString()! read it before: a null address stays null.
+    private static string RequiredString(ref Utf8JsonReader reader, StringCache? strings) => OptionalString(ref reader, strings)!;
+
+    private static string? OptionalString(ref Utf8JsonReader reader, StringCache? strings) => Next(ref reader) switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.String => strings is null ? reader.GetString() : strings.Get(ref reader),
+        var other => throw new JsonException($"A stored list column has {other} where a string belongs."),
+    };
+
+    private static int Int(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.Number);
+        return reader.GetInt32();
+    }
+
+    /// <summary>
+    /// One string per distinct value over a read of many rows (the same few hundred addresses recur in every row):
+    /// looked up by the decoded characters, so a value seen before allocates nothing.
+    /// </summary>
+    internal sealed class StringCache
+    {
+        private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
+        private char[] buffer = new char[256];
+
+        public string Get(ref Utf8JsonReader reader)
+        {
+            int max = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+            if (buffer.Length < max) buffer = new char[Math.Max(max, buffer.Length * 2)];
+            var chars = buffer.AsSpan(0, reader.CopyString(buffer));
+            var lookup = strings.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (lookup.TryGetValue(chars, out var known)) return known;
+            if (strings.Count >= 100_000) strings.Clear(); // a bound: a mailbox with more distinct names pays an allocation now and then
+            var made = new string(chars);
+            strings[made] = made;
+            return made;
+        }
     }
 
     /// <summary>The owner addresses column.</summary>

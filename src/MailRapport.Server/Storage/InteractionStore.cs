@@ -145,21 +145,22 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
         Db.Parameter(cmd, "m", mailboxId);
         Db.Parameter(cmd, "cut", cut);
         await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        var columns = new ColumnReader(reader);
         while (await reader.ReadAsync(ct))
         {
             var message = new MessageInteraction
             {
                 Key = reader.GetString(0),
-                Timestamp = Db.Time(Db.Long(reader, 1)),
-                Direction = (Direction)Db.Long(reader, 2),
+                Timestamp = Db.Time(columns.Long(1)),
+                Direction = (Direction)columns.Long(2),
                 From = reader.GetString(3),
                 FromDisplayName = reader.IsDBNull(4) ? null : reader.GetString(4),
-                Counterparts = InteractionColumns.DeserializeCounterparts(reader.GetString(5)),
-                RecipientCount = (int)Db.Long(reader, 6),
-                OwnerRole = (RecipientRole)Db.Long(reader, 7),
+                Counterparts = InteractionColumns.DeserializeCounterparts(columns.Utf8(5), columns.Strings),
+                RecipientCount = (int)columns.Long(6),
+                OwnerRole = (RecipientRole)columns.Long(7),
                 ConversationId = reader.IsDBNull(8) ? null : reader.GetString(8),
-                IsReply = Db.Long(reader, 9) != 0,
-                Markers = (AutomationMarkers)Db.Long(reader, 10),
+                IsReply = columns.Long(9) != 0,
+                Markers = (AutomationMarkers)columns.Long(10),
             };
             while (mi < meetings.Count && meetings[mi].Start <= message.Timestamp) yield return meetings[mi++];
             yield return message;
@@ -179,18 +180,19 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
         Db.Parameter(cmd, "cut", cut);
         var result = new List<MeetingInteraction>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var columns = new ColumnReader(reader);
         while (await reader.ReadAsync(ct))
             result.Add(new MeetingInteraction
             {
                 Key = reader.GetString(0),
-                Start = Db.Time(Db.Long(reader, 1)),
-                End = Db.Time(Db.Long(reader, 2)),
+                Start = Db.Time(columns.Long(1)),
+                End = Db.Time(columns.Long(2)),
                 Organizer = reader.GetString(3),
                 OrganizerDisplayName = reader.IsDBNull(4) ? null : reader.GetString(4),
-                Attendees = InteractionColumns.DeserializeAttendees(reader.GetString(5)),
-                IsCancelled = Db.Long(reader, 6) != 0,
-                IsRecurring = Db.Long(reader, 7) != 0,
-                OwnerResponse = (AttendeeResponse)Db.Long(reader, 8),
+                Attendees = InteractionColumns.DeserializeAttendees(columns.Utf8(5), columns.Strings),
+                IsCancelled = columns.Long(6) != 0,
+                IsRecurring = columns.Long(7) != 0,
+                OwnerResponse = (AttendeeResponse)columns.Long(8),
             });
         return result;
     }
@@ -213,6 +215,24 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
         public StoredMailbox ToMailbox() => new(MailboxId, JsonSerializer.Deserialize(OwnerAddresses, InteractionColumns.Json.Default.StringArray) ?? [],
             DisplayName, Source, Db.Time(CreatedAt));
     }
+}
+
+/// <summary>
+/// Reads the interaction columns of one result the cheap way for its provider: SQLite hands integers over as Int64 and
+/// text as its UTF-8 bytes (no boxing, no UTF-16 copy of a list column); PostgreSQL's declared widths and strings go
+/// through the general path. The list columns' addresses and names
+/// recur on every row: <see cref="Strings"/> makes each distinct one once.
+/// </summary>
+internal sealed class ColumnReader(System.Data.Common.DbDataReader reader)
+{
+    private readonly Microsoft.Data.Sqlite.SqliteDataReader? sqlite = reader as Microsoft.Data.Sqlite.SqliteDataReader;
+
+    public InteractionColumns.StringCache Strings { get; } = new();
+
+    public long Long(int ordinal) => sqlite?.GetInt64(ordinal) ?? Db.Long(reader, ordinal);
+
+    public ReadOnlySpan<byte> Utf8(int ordinal) =>
+        sqlite is not null ? sqlite.GetFieldValue<byte[]>(ordinal) : System.Text.Encoding.UTF8.GetBytes(reader.GetString(ordinal));
 }
 
 /// <summary>What a stored interaction is: the two tables a key can point into.</summary>

@@ -14,8 +14,15 @@ public sealed partial class ProfileStore
     public async Task<ProfileState?> GetStateAsync(string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
+        return await ReadStateAsync(connection, null, mailboxId, ct);
+    }
+
+    private static async Task<ProfileState?> ReadStateAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? tx,
+        string mailboxId, CancellationToken ct)
+    {
         var rows = (await connection.QueryAsync<(long Seq, long At, long FullAt, string Facts)>(new CommandDefinition(
-            "SELECT computed_seq, computed_at, full_at, facts FROM profile_state WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct))).ToList();
+            "SELECT computed_seq, computed_at, full_at, facts FROM profile_state WHERE mailbox_id = @mailboxId", new { mailboxId }, tx,
+            cancellationToken: ct))).ToList();
         return rows is [var r] ? new ProfileState(r.Seq, Db.Time(r.At), Db.Time(r.FullAt), r.Facts) : null;
     }
 

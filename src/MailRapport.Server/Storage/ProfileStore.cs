@@ -61,30 +61,48 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
         MailboxCoverage coverage, ProfileState state, CancellationToken ct = default)
     {
         await using var tx = await store.BeginAsync(ct);
+        await WriteChangesAsync(tx, mailboxId, profiles, removed, coverage, state, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task WriteChangesAsync(StoreTransaction tx, string mailboxId, IReadOnlyCollection<ContactProfile> profiles,
+        IReadOnlyCollection<string> removed, MailboxCoverage coverage, ProfileState state, CancellationToken ct)
+    {
         if (removed.Count > 0)
             await RowBatch.ExecuteAsync(tx, "DELETE FROM contact_profiles WHERE mailbox_id = @m AND address = @a", ["m", "a"],
                 removed.Select(a => new object?[] { mailboxId, a }), ct);
         await WriteProfilesAsync(tx, mailboxId, profiles, ct);
         await WriteCoverageAsync(tx, mailboxId, coverage, state.ComputedAt, ct);
         await WriteStateAsync(tx, mailboxId, state, ct);
-        await tx.CommitAsync(ct);
     }
 
-    private static Task WriteProfilesAsync(StoreTransaction tx, string mailboxId, IEnumerable<ContactProfile> profiles, CancellationToken ct) =>
-        RowBatch.ExecuteAsync(tx, """
+    /// <summary>
+    /// Upserts the profiles. The document is serialized once, to UTF-8: SQLite takes those bytes as they are and stores
+    /// them as TEXT (CAST of a blob to TEXT keeps its bytes), rather than a UTF-16 string it would encode again;
+    /// PostgreSQL takes the string.
+    /// </summary>
+    private static Task WriteProfilesAsync(StoreTransaction tx, string mailboxId, IEnumerable<ContactProfile> profiles, CancellationToken ct)
+    {
+        bool sqlite = tx.Connection is SqliteConnection;
+        return RowBatch.ExecuteAsync(tx, $"""
             INSERT INTO contact_profiles (mailbox_id, address, display_name, stage, nurture, flags, strength, profile, computed_at, profile_format)
-            VALUES (@m, @a, @n, @s, @nu, @f, @st, @p, @c, @pf)
+            VALUES (@m, @a, @n, @s, @nu, @f, @st, {(sqlite ? "CAST(@p AS TEXT)" : "@p")}, @c, @pf)
             ON CONFLICT (mailbox_id, address) DO UPDATE SET display_name = excluded.display_name, stage = excluded.stage,
                 nurture = excluded.nurture, flags = excluded.flags, strength = excluded.strength, profile = excluded.profile,
                 computed_at = excluded.computed_at, profile_format = excluded.profile_format
             """, ["m", "a", "n", "s", "nu", "f", "st", "p", "c", "pf"],
-            profiles.Select(profile => new object?[]
+            profiles.Select(profile =>
             {
-                mailboxId, profile.Address, profile.DisplayName, (short)profile.Stage, (short)profile.Nurture, (int)profile.Flags,
-                (int)Math.Round(profile.Strength), // the column orders lists; the profile keeps the decimal
-                System.Text.Encoding.UTF8.GetString(StoredProfileFormat.Serialize(profile)), profile.AsOf.ToUnixTimeMilliseconds(),
-                StoredProfileFormat.Current,
+                var document = StoredProfileFormat.Serialize(profile);
+                return new object?[]
+                {
+                    mailboxId, profile.Address, profile.DisplayName, (short)profile.Stage, (short)profile.Nurture, (int)profile.Flags,
+                    (int)Math.Round(profile.Strength), // the column orders lists; the profile keeps the decimal
+                    sqlite ? document : System.Text.Encoding.UTF8.GetString(document), profile.AsOf.ToUnixTimeMilliseconds(),
+                    StoredProfileFormat.Current,
+                };
             }), ct);
+    }
 
     private static Task WriteCoverageAsync(StoreTransaction tx, string mailboxId, MailboxCoverage coverage, DateTimeOffset computedAt, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(new CommandDefinition("""

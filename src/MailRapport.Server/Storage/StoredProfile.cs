@@ -101,7 +101,8 @@ internal static class StoredProfileFormat
 {
     public const short Current = 1;
 
-    public static byte[] Serialize(ContactProfile p) => JsonSerializer.SerializeToUtf8Bytes(From(p), StoredProfileJson.Default.StoredProfile);
+    /// <summary>The document's UTF-8 bytes: what <see cref="StoredProfileJson"/> writes, by <see cref="StoredProfileWriter"/>'s straight-line code.</summary>
+    public static byte[] Serialize(ContactProfile p) => StoredProfileWriter.Serialize(From(p));
 
     public static StoredProfile Deserialize(short format, ReadOnlySpan<byte> utf8) => format switch
     {
