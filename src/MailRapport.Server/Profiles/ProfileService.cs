@@ -143,7 +143,7 @@ public sealed class ProfileService(InteractionStore interactions, ProfileStore s
 
         // The change number before any data is read: what commits later is read again next time, never missed.
         var (seq, touched, all) = await interactions.ChangesSinceAsync(mailboxId, state!.ComputedSeq, ct);
-        if (all) return await RecomputeAllAsync(mailbox, overrides, now, $"more than {InteractionStore.ManyAddresses} correspondents changed at once", ct);
+        if (all) return await RecomputeAllAsync(state, mailbox, overrides, now, $"more than {InteractionStore.ManyAddresses} correspondents changed at once", ct);
         var previous = await stored.GetCoverageAsync(mailboxId, ct);
         if (previous is null) return await RecomputeAllAsync(state, mailbox, overrides, now, "no coverage stored", ct);
         // The coverage now: with no change since, the stored counts plus what time brought in; else counted afresh.
