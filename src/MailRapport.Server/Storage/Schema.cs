@@ -230,5 +230,10 @@ internal static class Schema
             );
             ALTER TABLE mailbox_coverage ADD COLUMN coverage_format SMALLINT NOT NULL DEFAULT 1;
             """),
+        // A scan asked for while one runs (Scheduling/MailboxRegistry.TryRequestRescanAsync): the running scan's owner
+        // reads it when it ends and runs once more at once, instead of the request waiting Scheduling:BusyRetrySeconds.
+        (14, """
+            ALTER TABLE mailbox_registry ADD COLUMN scan_rescan SMALLINT NOT NULL DEFAULT 0;
+            """),
     ];
 }
