@@ -21,11 +21,13 @@ using Microsoft.IdentityModel.Tokens;
 // mailbox, then time until GET /api/contacts/{its sender} answers 200. Two modes in the same run:
 //   baseline  the bench asks for the scan itself (POST /api/me/scan) right after adding the message: no notification, no debounce
 //   notify    nothing but Graph's change notification
-//   busy      as notify, but the message arrives while a scan of the mailbox runs (the bench asks for one and waits until it
-//             runs): the notification's scan must wait for it (use --graph-latency-ms so a scan lasts long enough to be caught)
+//   busy      as notify, but the message arrives while a scan of the mailbox runs, after that scan read the mail folders
+//             (the bench asks for a scan and adds the message once Graph answered --busy-after requests of it), so the
+//             notification's scan must follow it. Use --graph-latency-ms so the scan is still running when the
+//             notification's job starts (e.g. --debounce 0 --graph-latency-ms 500).
 // Between messages the mailbox is left idle (no scan queued or running), then a random pause (uniform 0..--gap-ms, seeded)
 // so arrivals fall at any phase of the job storage's polling. Requests = Graph requests the service sent per message.
-//   dotnet run -c Release --project bench/NotifyBench -- [--messages 100] [--mailbox 2000] [--debounce 2] [--poll 5] [--gap-ms 5000] [--modes baseline,notify,busy] [--graph-latency-ms 0]
+//   dotnet run -c Release --project bench/NotifyBench -- [--messages 100] [--mailbox 2000] [--debounce 2] [--poll 5] [--gap-ms 5000] [--modes baseline,notify,busy] [--graph-latency-ms 0] [--busy-after 6]
 // The service's content root (its files are copied beside the bench); the test-host default looks for the project folder.
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_MAILRAPPORT", AppContext.BaseDirectory);
 var argList = args.ToList();
@@ -37,6 +39,7 @@ string poll = Arg("--poll", "5");
 string[] modes = Arg("--modes", "baseline,notify").Split(',');
 int gapMs = int.Parse(Arg("--gap-ms", "5000"), CultureInfo.InvariantCulture);
 int graphLatencyMs = int.Parse(Arg("--graph-latency-ms", "0"), CultureInfo.InvariantCulture);
+int busyAfter = int.Parse(Arg("--busy-after", "6"), CultureInfo.InvariantCulture);
 
 Console.WriteLine($"{messages} messages per mode; mailbox of {mailboxSize} messages; Graph:Notifications:DebounceSeconds {debounce}; " +
                   $"Scheduling:PollSeconds {poll}; random pause 0-{gapMs} ms before each message; " +
@@ -45,7 +48,7 @@ Console.WriteLine("mode | p50 (s) | p90 (s) | p99 (s) | max (s) | mean (s) | Gra
 var results = new Dictionary<string, double>();
 foreach (var mode in modes)
 {
-    var (latencies, requests, notifications) = await RunAsync(mode, messages, mailboxSize, debounce, poll, gapMs, graphLatencyMs);
+    var (latencies, requests, notifications) = await RunAsync(mode, messages, mailboxSize, debounce, poll, gapMs, graphLatencyMs, busyAfter);
     latencies.Sort();
     double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
     results[mode] = P(0.5);
@@ -56,7 +59,7 @@ if (results.TryGetValue("baseline", out var b) && results.TryGetValue("notify", 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p50 notify / baseline: {n / b:F2}"));
 return 0;
 
-static async Task<(List<double> Latencies, long Requests, long Notifications)> RunAsync(string mode, int count, int mailboxSize, string debounce, string poll, int gapMs, int graphLatencyMs)
+static async Task<(List<double> Latencies, long Requests, long Notifications)> RunAsync(string mode, int count, int mailboxSize, string debounce, string poll, int gapMs, int graphLatencyMs, int busyAfter)
 {
     const string owner = "bench.owner@contoso.example";
     var end = DateTimeOffset.UtcNow.AddDays(-1);
@@ -102,8 +105,9 @@ static async Task<(List<double> Latencies, long Requests, long Notifications)> R
             var address = $"new{i}.{mode}@sender{i % 7}.example";
             if (mode == "busy")
             {
+                long asked = graph.RequestCount;
                 (await client.PostAsync("/api/me/scan", null)).EnsureSuccessStatusCode();
-                await UntilAsync(() => RunningAsync(client), TimeSpan.FromSeconds(60), pollMs: 10);
+                await UntilAsync(async () => graph.RequestCount - asked >= busyAfter && await RunningAsync(client), TimeSpan.FromSeconds(60), pollMs: 10);
             }
             long before = graph.RequestCount;
             var started = Stopwatch.GetTimestamp();

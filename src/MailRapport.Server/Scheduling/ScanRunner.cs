@@ -76,14 +76,15 @@ public sealed class ScanRunner(
             }
         }
 
-        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watch = new LeaseWatch(CancellationTokenSource.CreateLinkedTokenSource(ct));
+        using var leaseLost = watch.Stop;
         using var stopRenewing = new CancellationTokenSource();
-        var renewing = RenewAsync(mailboxId, owner, lease / 3, leaseLost, stopRenewing.Token);
+        var renewing = RenewAsync(mailboxId, owner, lease / 3, watch, stopRenewing.Token);
         try
         {
             for (int pass = 1; ; pass++)
             {
-                if (!await ScanPassAsync(mailboxId, owner, willRetry, leaseLost, ct)) return ScanOutcome.Skipped;
+                if (!await ScanPassAsync(mailboxId, owner, willRetry, watch, ct)) return ScanOutcome.Skipped;
                 var finish = await registry.FinishAsync(mailboxId, owner, mayRunAgain: pass < MaxPassesPerRun, ct);
                 if (finish == ScanFinish.RunAgain)
                 {
@@ -114,8 +115,9 @@ public sealed class ScanRunner(
     internal const int MaxPassesPerRun = 3;
 
     /// <summary>One scan under the held lease: false when the lease was lost to another host (that host scans).</summary>
-    private async Task<bool> ScanPassAsync(string mailboxId, string owner, bool willRetry, CancellationTokenSource leaseLost, CancellationToken ct)
+    private async Task<bool> ScanPassAsync(string mailboxId, string owner, bool willRetry, LeaseWatch watch, CancellationToken ct)
     {
+        var leaseLost = watch.Stop;
         using var activity = Telemetry.Source.StartActivity("scan");
         activity?.SetTag("mailrapport.mailbox", mailboxId);
         var started = clock.GetTimestamp();
@@ -131,6 +133,14 @@ public sealed class ScanRunner(
             log.LogWarning("Scan of {Mailbox} interrupted by shutdown; it runs again from its last committed page", mailboxId);
             await registry.MarkInterruptedAsync(mailboxId, owner, CancellationToken.None);
             throw;
+        }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested && watch.SignInReason is { } reason)
+        {
+            // Marked as needing sign-in while it ran (by another host, or the sign-in flow): stop as a refused token would.
+            var message = Delegated.DelegatedTokens.NeedsSignInMessage(mailboxId, reason);
+            log.LogError("Scan of {Mailbox} stopped, not retrying: {Reason}", mailboxId, message);
+            await registry.MarkFailedAsync(mailboxId, owner, message, permanent: true, willRetry: false, CancellationToken.None);
+            throw new PermanentScanFailureException(message);
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
@@ -167,9 +177,21 @@ public sealed class ScanRunner(
         return true;
     }
 
-    /// <summary>Renews the lease until stopped; a lease that could not be renewed cancels the scan.</summary>
-    private async Task RenewAsync(string mailboxId, string owner, TimeSpan every, CancellationTokenSource leaseLost, CancellationToken stop)
+    /// <summary>Stops a running scan: its lease lost, or its grant marked as needing sign-in (then with the reason).</summary>
+    private sealed class LeaseWatch(CancellationTokenSource stop)
     {
+        public CancellationTokenSource Stop { get; } = stop;
+        public volatile string? SignInReason;
+    }
+
+    /// <summary>
+    /// Renews the lease until stopped; a lease that could not be renewed cancels the scan. Each renewal also reads the
+    /// mailbox's grant (its requests read it only once per scan, GraphClients): one marked as needing sign-in meanwhile
+    /// stops the scan within a third of the lease.
+    /// </summary>
+    private async Task RenewAsync(string mailboxId, string owner, TimeSpan every, LeaseWatch watch, CancellationToken stop)
+    {
+        var leaseLost = watch.Stop;
         using var timer = new PeriodicTimer(every, clock);
         try
         {
@@ -187,8 +209,24 @@ public sealed class ScanRunner(
                     await leaseLost.CancelAsync();
                     return;
                 }
+                if (grants is not null && await ReadGrantAsync(mailboxId, stop) is { NeedsSignIn: true } grant)
+                {
+                    watch.SignInReason = grant.Reason ?? "the delegated grant is no longer valid";
+                    await leaseLost.CancelAsync();
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    private async Task<Delegated.MailboxGrant?> ReadGrantAsync(string mailboxId, CancellationToken ct)
+    {
+        try { return await grants!.GetAsync(mailboxId, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Could not read the grant of {Mailbox}; reading it again at the next renewal", mailboxId);
+            return null;
+        }
     }
 }

@@ -20,7 +20,7 @@ namespace MailRapport.Server.Tests.Scheduling;
 /// </summary>
 public sealed class RescanTests
 {
-    private const string Mailbox = "alice@contoso.com";
+    internal const string Mailbox = "alice@contoso.com";
 
     public static TheoryData<StoreProvider, int> Cases => new()
     {
@@ -121,7 +121,7 @@ public sealed class RescanTests
     }
 
     /// <summary>The service on a fake clock (its Hangfire server idle), with jobs sent to <see cref="RecordingJobs"/>.</summary>
-    private sealed class Environment : IAsyncDisposable
+    internal sealed class Environment : IAsyncDisposable
     {
         private readonly ServiceFactory factory;
         private readonly TestStore? db;
@@ -139,6 +139,7 @@ public sealed class RescanTests
         }
 
         public FakeTimeProvider Clock => (FakeTimeProvider)factory.Clock!;
+        public IServiceProvider Services => factory.Services;
         public RecordingScanner Scanner => factory.Scanner;
         public RecordingJobs Jobs { get; } = new();
         public MailboxRegistry Registry { get; }
