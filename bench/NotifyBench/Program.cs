@@ -21,9 +21,13 @@ using Microsoft.IdentityModel.Tokens;
 // mailbox, then time until GET /api/contacts/{its sender} answers 200. Two modes in the same run:
 //   baseline  the bench asks for the scan itself (POST /api/me/scan) right after adding the message: no notification, no debounce
 //   notify    nothing but Graph's change notification
+//   busy      as notify, but the message arrives while a scan of the mailbox runs, after that scan read the mail folders
+//             (the bench asks for a scan and adds the message once Graph answered --busy-after requests of it), so the
+//             notification's scan must follow it. Use --graph-latency-ms so the scan is still running when the
+//             notification's job starts (e.g. --debounce 0 --graph-latency-ms 500).
 // Between messages the mailbox is left idle (no scan queued or running), then a random pause (uniform 0..--gap-ms, seeded)
 // so arrivals fall at any phase of the job storage's polling. Requests = Graph requests the service sent per message.
-//   dotnet run -c Release --project bench/NotifyBench -- [--messages 100] [--mailbox 2000] [--debounce 2] [--poll 5] [--gap-ms 5000] [--modes baseline,notify]
+//   dotnet run -c Release --project bench/NotifyBench -- [--messages 100] [--mailbox 2000] [--debounce 2] [--poll 5] [--gap-ms 5000] [--modes baseline,notify,busy] [--graph-latency-ms 0] [--busy-after 6]
 // The service's content root (its files are copied beside the bench); the test-host default looks for the project folder.
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_MAILRAPPORT", AppContext.BaseDirectory);
 var argList = args.ToList();
@@ -34,14 +38,17 @@ string debounce = Arg("--debounce", "2");
 string poll = Arg("--poll", "5");
 string[] modes = Arg("--modes", "baseline,notify").Split(',');
 int gapMs = int.Parse(Arg("--gap-ms", "5000"), CultureInfo.InvariantCulture);
+int graphLatencyMs = int.Parse(Arg("--graph-latency-ms", "0"), CultureInfo.InvariantCulture);
+int busyAfter = int.Parse(Arg("--busy-after", "6"), CultureInfo.InvariantCulture);
 
 Console.WriteLine($"{messages} messages per mode; mailbox of {mailboxSize} messages; Graph:Notifications:DebounceSeconds {debounce}; " +
-                  $"Scheduling:PollSeconds {poll}; random pause 0-{gapMs} ms before each message; {Environment.ProcessorCount} cores");
+                  $"Scheduling:PollSeconds {poll}; random pause 0-{gapMs} ms before each message; " +
+                  $"Graph latency {graphLatencyMs} ms per request; {Environment.ProcessorCount} cores");
 Console.WriteLine("mode | p50 (s) | p90 (s) | p99 (s) | max (s) | mean (s) | Graph requests per message | notifications per message");
 var results = new Dictionary<string, double>();
 foreach (var mode in modes)
 {
-    var (latencies, requests, notifications) = await RunAsync(mode, messages, mailboxSize, debounce, poll, gapMs);
+    var (latencies, requests, notifications) = await RunAsync(mode, messages, mailboxSize, debounce, poll, gapMs, graphLatencyMs, busyAfter);
     latencies.Sort();
     double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
     results[mode] = P(0.5);
@@ -52,7 +59,7 @@ if (results.TryGetValue("baseline", out var b) && results.TryGetValue("notify", 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p50 notify / baseline: {n / b:F2}"));
 return 0;
 
-static async Task<(List<double> Latencies, long Requests, long Notifications)> RunAsync(string mode, int count, int mailboxSize, string debounce, string poll, int gapMs)
+static async Task<(List<double> Latencies, long Requests, long Notifications)> RunAsync(string mode, int count, int mailboxSize, string debounce, string poll, int gapMs, int graphLatencyMs, int busyAfter)
 {
     const string owner = "bench.owner@contoso.example";
     var end = DateTimeOffset.UtcNow.AddDays(-1);
@@ -60,6 +67,7 @@ static async Task<(List<double> Latencies, long Requests, long Notifications)> R
     await using var graph = await FakeGraphServer.StartAsync(SyntheticMailbox.Build(owner, m, e, seed: 5));
     graph.RecordRequests = false;
     graph.AddUser(BenchTokens.ObjectId, owner, owner);
+    bool notifies = mode is "notify" or "busy";
     var dir = Directory.CreateTempSubdirectory("mailrapport-notifybench-");
     int port = FreePort();
     await using var service = new BenchService(new Dictionary<string, string?>
@@ -70,7 +78,7 @@ static async Task<(List<double> Latencies, long Requests, long Notifications)> R
         ["Entra:AllowedTenants:0"] = BenchTokens.TenantId,
         ["Graph:BaseUrl"] = graph.BaseUrl,
         ["Graph:TenantId"] = BenchTokens.TenantId,
-        ["Graph:Notifications:PublicUrl"] = mode == "notify" ? $"http://127.0.0.1:{port}" : null,
+        ["Graph:Notifications:PublicUrl"] = notifies ? $"http://127.0.0.1:{port}" : null,
         ["Graph:Notifications:DebounceSeconds"] = debounce,
         ["Scheduling:PollSeconds"] = poll,
         ["Store:Path"] = Path.Combine(dir.FullName, "bench.db"),
@@ -84,8 +92,9 @@ static async Task<(List<double> Latencies, long Requests, long Notifications)> R
     {
         // Enrol (the first call), then wait for the full first scan and, in notify mode, both subscriptions.
         (await client.GetAsync("/api/me")).EnsureSuccessStatusCode();
-        await UntilAsync(async () => await IdleAsync(client) && (mode != "notify" || graph.Subscriptions.Count == 2), TimeSpan.FromMinutes(10));
+        await UntilAsync(async () => await IdleAsync(client) && (!notifies || graph.Subscriptions.Count == 2), TimeSpan.FromMinutes(10));
         var inbox = graph.Mailbox.Folder("inbox").Id;
+        graph.Latency = TimeSpan.FromMilliseconds(graphLatencyMs); // after the first scan: it would take minutes
         var latencies = new List<double>();
         long requests = 0;
         int deliveriesBefore = graph.Deliveries.Count;
@@ -94,6 +103,12 @@ static async Task<(List<double> Latencies, long Requests, long Notifications)> R
         {
             await Task.Delay(random.Next(gapMs + 1));
             var address = $"new{i}.{mode}@sender{i % 7}.example";
+            if (mode == "busy")
+            {
+                long asked = graph.RequestCount;
+                (await client.PostAsync("/api/me/scan", null)).EnsureSuccessStatusCode();
+                await UntilAsync(async () => graph.RequestCount - asked >= busyAfter && await RunningAsync(client), TimeSpan.FromSeconds(60), pollMs: 10);
+            }
             long before = graph.RequestCount;
             var started = Stopwatch.GetTimestamp();
             graph.Mailbox.AddMessage(inbox, SyntheticMailbox.Message($"<bench-{mode}-{i}@bench>", DateTimeOffset.UtcNow.AddMinutes(-1), address, owner, Direction.Incoming));
@@ -114,6 +129,12 @@ static async Task<(List<double> Latencies, long Requests, long Notifications)> R
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { dir.Delete(recursive: true); } catch (IOException) { }
     }
+}
+
+static async Task<bool> RunningAsync(HttpClient client)
+{
+    using var doc = JsonDocument.Parse(await client.GetStringAsync("/api/me"));
+    return doc.RootElement.GetProperty("scanRunning").GetBoolean();
 }
 
 static async Task<bool> IdleAsync(HttpClient client)

@@ -20,26 +20,30 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _perMailbox = new(StringComparer.OrdinalIgnoreCase);
     private readonly GraphDelay _delay = delay ?? Task.Delay;
-    private static readonly AsyncLocal<string?> ScanningMailbox = new();
+    private static readonly AsyncLocal<MailboxScope?> ScanningMailbox = new();
 
     /// <summary>
     /// Requests sent inside the returned scope belong to <paramref name="mailboxId"/> and share its gate, whether the URL
-    /// names the user by UPN or by object id (/users/{upn} and /users/{id} are one mailbox to Graph's throttling).
+    /// names the user by UPN or by object id (/users/{upn} and /users/{id} are one mailbox to Graph's throttling), and
+    /// the mailbox's credentials, looked up once for the whole scope (<see cref="MailboxAuthentication"/>).
     /// </summary>
     public static IDisposable ForMailbox(string mailboxId)
     {
         var previous = ScanningMailbox.Value;
-        ScanningMailbox.Value = MailboxId.Normalize(mailboxId);
+        ScanningMailbox.Value = new MailboxScope(MailboxId.Normalize(mailboxId));
         return new Scope(previous);
     }
 
-    private sealed class Scope(string? previous) : IDisposable
+    private sealed class Scope(MailboxScope? previous) : IDisposable
     {
         public void Dispose() => ScanningMailbox.Value = previous;
     }
 
+    /// <summary>The scope the current request runs in (a scan, a subscription call), if any.</summary>
+    internal static MailboxScope? CurrentScope => ScanningMailbox.Value;
+
     /// <summary>The gate a request waits at: the scanned mailbox when in a scope, else the user the URL names.</summary>
-    internal static string GateOf(Uri? uri) => ScanningMailbox.Value ?? MailboxOf(uri);
+    internal static string GateOf(Uri? uri) => ScanningMailbox.Value?.MailboxId ?? MailboxOf(uri);
 
     public GraphRequestCounter Counter { get; } = counter ?? new GraphRequestCounter();
 

@@ -26,7 +26,8 @@ public sealed record MailboxStatus(
     bool ScanQueued = false,
     bool ScanErrorPermanent = false,
     DateTimeOffset? ScanHeartbeatAt = null,
-    bool ScanForced = false);
+    bool ScanForced = false,
+    bool ScanRescan = false);
 
 public enum EnrolmentOutcome
 {
@@ -34,6 +35,19 @@ public enum EnrolmentOutcome
     AlreadyEnrolled,
     /// <summary>The mailbox is already bound to another signed-in user: never hand it to this one.</summary>
     Conflict,
+}
+
+/// <summary>What a scan's owner found when it ended the scan (<see cref="MailboxRegistry.FinishAsync"/>).</summary>
+public enum ScanFinish
+{
+    /// <summary>Recorded as finished; the lease is released.</summary>
+    Finished,
+    /// <summary>A scan was asked for while this one ran: the owner keeps the lease and scans once more, now.</summary>
+    RunAgain,
+    /// <summary>As <see cref="RunAgain"/>, but the owner may not run again: finished, the queued mark kept, and the caller enqueues the scan now.</summary>
+    Requeue,
+    /// <summary>The owner no longer held the lease (taken over, or the mailbox erased): nothing recorded.</summary>
+    Lost,
 }
 
 /// <summary>
@@ -47,7 +61,7 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock) : IMail
         mailbox_id AS MailboxId, tenant_id AS TenantId, object_id AS ObjectId, origin AS Origin, enrolled_at AS EnrolledAt,
         scan_requested_at AS ScanRequestedAt, scan_started_at AS ScanStartedAt, scan_finished_at AS ScanFinishedAt,
         scan_error AS ScanError, scan_running AS ScanRunning, scan_queued AS ScanQueued,
-        scan_error_permanent AS ScanErrorPermanent, scan_heartbeat_at AS ScanHeartbeatAt, scan_forced AS ScanForced
+        scan_error_permanent AS ScanErrorPermanent, scan_heartbeat_at AS ScanHeartbeatAt, scan_forced AS ScanForced, scan_rescan AS ScanRescan
         """;
 
     /// <summary>Registers a mailbox that has no signed-in owner yet (admin list, local mode). Does nothing if it exists.</summary>
@@ -180,17 +194,60 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock) : IMail
 
     /// <summary>
     /// Takes the mailbox's scan lease for <paramref name="owner"/>: true unless another scan holds a live lease
-    /// (renewed after <paramref name="leaseExpiredBefore"/>). Clears the queued mark: this run is the queued scan.
+    /// (renewed after <paramref name="leaseExpiredBefore"/>). Clears the queued and rescan marks: this run is the queued scan.
     /// </summary>
     public async Task<bool> TryClaimAsync(string mailboxId, string owner, DateTimeOffset leaseExpiredBefore, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE mailbox_registry
-            SET scan_running = 1, scan_queued = 0, scan_forced = 0, scan_owner = @owner, scan_started_at = @now, scan_heartbeat_at = @now
+            SET scan_running = 1, scan_queued = 0, scan_forced = 0, scan_rescan = 0, scan_owner = @owner, scan_started_at = @now, scan_heartbeat_at = @now
             WHERE mailbox_id = @mailboxId
               AND (scan_running = 0 OR scan_owner IS NULL OR scan_heartbeat_at IS NULL OR scan_heartbeat_at < @expired)
             """, new { mailboxId, owner, now = Now(), expired = leaseExpiredBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>
+    /// A scan job that could not claim the lease hands its scan to the scan holding it (the exact complement of
+    /// <see cref="TryClaimAsync"/>'s condition): that scan's owner runs once more when it ends (<see cref="FinishAsync"/>),
+    /// on whichever host it runs. False when no live scan holds the lease (it just ended): claim instead. The mailbox
+    /// stays queued until the follow-up starts, so further requests meanwhile add nothing: several requests, one scan.
+    /// </summary>
+    public async Task<bool> TryRequestRescanAsync(string mailboxId, DateTimeOffset leaseExpiredBefore, CancellationToken ct = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE mailbox_registry SET scan_rescan = 1, scan_queued = 1, scan_requested_at = @now
+            WHERE mailbox_id = @mailboxId AND scan_running = 1 AND scan_owner IS NOT NULL
+              AND scan_heartbeat_at IS NOT NULL AND scan_heartbeat_at >= @expired
+            """, new { mailboxId, now = Now(), expired = leaseExpiredBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>
+    /// Ends <paramref name="owner"/>'s scan. When a scan was asked for meanwhile (<see cref="TryRequestRescanAsync"/>):
+    /// with <paramref name="mayRunAgain"/> the owner keeps the lease and starts the follow-up at once
+    /// (<see cref="ScanFinish.RunAgain"/>), else the scan is recorded finished with the mailbox left queued for the caller
+    /// to enqueue (<see cref="ScanFinish.Requeue"/>). Only the owner clears the rescan mark, others only set it, so a
+    /// request is never lost between the two statements.
+    /// </summary>
+    public async Task<ScanFinish> FinishAsync(string mailboxId, string owner, bool mayRunAgain = true, CancellationToken ct = default)
+    {
+        const string Finished = "scan_finished_at = @now, scan_error = NULL, scan_error_permanent = 0";
+        const string Released = "scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL";
+        await using var connection = await store.OpenConnectionAsync(ct);
+        var args = new { mailboxId, owner, now = Now() };
+        if (await connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE mailbox_registry SET {Finished}, {Released} WHERE mailbox_id = @mailboxId AND scan_owner = @owner AND scan_rescan = 0",
+                args, cancellationToken: ct)) == 1)
+            return ScanFinish.Finished;
+        var set = mayRunAgain
+            ? $"{Finished}, scan_rescan = 0, scan_queued = 0, scan_forced = 0, scan_started_at = @now, scan_heartbeat_at = @now"
+            : $"{Finished}, {Released}, scan_rescan = 0, scan_queued = 1, scan_requested_at = @now";
+        if (await connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE mailbox_registry SET {set} WHERE mailbox_id = @mailboxId AND scan_owner = @owner AND scan_rescan = 1",
+                args, cancellationToken: ct)) == 1)
+            return mayRunAgain ? ScanFinish.RunAgain : ScanFinish.Requeue;
+        return ScanFinish.Lost;
     }
 
     /// <summary>Renews the lease; false when it was lost (taken over or the mailbox erased).</summary>
@@ -202,21 +259,19 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock) : IMail
             new { mailboxId, owner, now = Now() }, cancellationToken: ct)) == 1;
     }
 
-    public Task MarkFinishedAsync(string mailboxId, string owner, CancellationToken ct = default) =>
-        UpdateOwnedAsync("""
-            scan_finished_at = @now, scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL, scan_error = NULL, scan_error_permanent = 0
-            """, mailboxId, owner, null, false, ct);
-
-    /// <summary>Records a failed scan. With <paramref name="willRetry"/> the retry counts as the queued scan.</summary>
+    /// <summary>
+    /// Records a failed scan. With <paramref name="willRetry"/> the retry counts as the queued scan (and covers a rescan
+    /// asked for meanwhile); without, a rescan asked for meanwhile is dropped with its queued mark (nothing would run it).
+    /// </summary>
     public Task MarkFailedAsync(string mailboxId, string owner, string error, bool permanent, bool willRetry, CancellationToken ct = default) =>
         UpdateOwnedAsync($"""
-            scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL, scan_error = @error, scan_error_permanent = @permanent
-            {(willRetry ? ", scan_queued = 1, scan_requested_at = @now" : "")}
+            scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL, scan_error = @error, scan_error_permanent = @permanent, scan_rescan = 0
+            {(willRetry ? ", scan_queued = 1, scan_requested_at = @now" : ", scan_queued = CASE WHEN scan_rescan = 1 THEN 0 ELSE scan_queued END")}
             """, mailboxId, owner, error.Length > 2000 ? error[..2000] : error, permanent, ct);
 
     /// <summary>A scan stopped by the host shutting down: the job runs again later, so it counts as queued.</summary>
     public Task MarkInterruptedAsync(string mailboxId, string owner, CancellationToken ct = default) =>
-        UpdateOwnedAsync("scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL, scan_queued = 1, scan_requested_at = @now",
+        UpdateOwnedAsync("scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL, scan_queued = 1, scan_rescan = 0, scan_requested_at = @now",
             mailboxId, owner, null, false, ct);
 
     /// <summary>
@@ -229,7 +284,7 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock) : IMail
         var mailboxes = (await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT mailbox_id FROM mailbox_registry WHERE scan_queued = 1 OR scan_running = 1", cancellationToken: ct))).ToList();
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE mailbox_registry SET scan_queued = 0, scan_running = 0, scan_owner = NULL, scan_heartbeat_at = NULL WHERE scan_queued = 1 OR scan_running = 1",
+            "UPDATE mailbox_registry SET scan_queued = 0, scan_running = 0, scan_rescan = 0, scan_owner = NULL, scan_heartbeat_at = NULL WHERE scan_queued = 1 OR scan_running = 1",
             cancellationToken: ct));
         return mailboxes;
     }
@@ -274,9 +329,10 @@ public sealed class MailboxRegistry(MailStore store, TimeProvider clock) : IMail
         public long ScanErrorPermanent { get; set; }
         public long? ScanHeartbeatAt { get; set; }
         public long ScanForced { get; set; }
+        public long ScanRescan { get; set; }
 
         public MailboxStatus ToStatus() => new(MailboxId, TenantId, ObjectId, Origin, DateTimeOffset.FromUnixTimeMilliseconds(EnrolledAt),
             At(ScanRequestedAt), At(ScanStartedAt), At(ScanFinishedAt), ScanError, ScanRunning != 0, ScanQueued != 0,
-            ScanErrorPermanent != 0, At(ScanHeartbeatAt), ScanForced != 0);
+            ScanErrorPermanent != 0, At(ScanHeartbeatAt), ScanForced != 0, ScanRescan != 0);
     }
 }

@@ -23,7 +23,8 @@ public sealed class MailboxScheduler(MailboxRegistry registry, IBackgroundJobCli
     /// <summary>
     /// Debounced scan (a change notification): queues one scan to start after <paramref name="delay"/> unless one is
     /// queued already, so the notifications that arrive before it starts share it. One arriving while a scan runs
-    /// queues exactly one more (the running scan no longer counts as queued).
+    /// queues exactly one more (the running scan no longer counts as queued); if that one starts while the scan still
+    /// runs, it hands itself to it and the scan runs once more as soon as it ends (<see cref="MailboxRegistry.TryRequestRescanAsync"/>).
     /// </summary>
     public async Task<bool> ScanSoonAsync(string mailboxId, TimeSpan delay, CancellationToken ct = default)
     {
@@ -52,6 +53,9 @@ public sealed class MailboxScheduler(MailboxRegistry registry, IBackgroundJobCli
         log.LogInformation("Nightly scans of {Night:o}: {Queued} mailboxes queued", night, queued.Count);
         return queued.Count;
     }
+
+    /// <summary>Stores the job of a scan the registry already marks queued (a run that left its follow-up to a new job).</summary>
+    public Task EnqueueQueuedAsync(string mailboxId) => EnqueueAsync(mailboxId, null);
 
     private async Task EnqueueAsync(string mailboxId, DateTimeOffset? skipIfFinishedSince)
     {

@@ -26,6 +26,8 @@ public sealed class ScanJob(ScanRunner runner, MailboxScheduler scheduler, IBack
         if (outcome == ScanOutcome.Busy)
             jobs.Schedule<ScanJob>(j => j.ScanAsync(mailboxId, skipIfFinishedSinceMs, null, CancellationToken.None),
                 TimeSpan.FromSeconds(options.Value.BusyRetrySeconds));
+        else if (outcome == ScanOutcome.RescanDue)
+            await scheduler.EnqueueQueuedAsync(mailboxId);
     }
 
     [DisplayName("Nightly scans: queue one scan per mailbox")]

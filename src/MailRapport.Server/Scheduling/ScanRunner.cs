@@ -11,13 +11,18 @@ public enum ScanOutcome
     Scanned,
     /// <summary>Nothing to do: the mailbox was erased, or already scanned since the night this run catches up.</summary>
     Skipped,
-    /// <summary>Another run holds the mailbox's lease: try again later.</summary>
+    /// <summary>Another run holds the mailbox's lease and kept changing hands: try again later.</summary>
     Busy,
+    /// <summary>Another run holds the mailbox's lease: it scans once more when it ends (this request is its follow-up).</summary>
+    HandedOver,
+    /// <summary>Scanned, and a scan was asked for meanwhile that this run leaves to a new job (queued mark kept): enqueue it now.</summary>
+    RescanDue,
 }
 
 /// <summary>
 /// One scan of one mailbox: take the mailbox's lease in the registry (so two hosts never scan it at once), run the
-/// scanner while renewing the lease, record the stage history and the outcome. The Hangfire job calls this; tests too.
+/// scanner while renewing the lease, record the stage history and the outcome. A scan asked for while another runs is
+/// handed to that one, which scans once more as soon as it ends (docs/decisions/022). The Hangfire job calls this; tests too.
 /// </summary>
 public sealed class ScanRunner(
     MailboxRegistry registry,
@@ -55,18 +60,67 @@ public sealed class ScanRunner(
 
         var owner = Guid.NewGuid().ToString("n");
         var lease = TimeSpan.FromSeconds(options.Value.ScanLeaseSeconds);
-        if (!await registry.TryClaimAsync(mailboxId, owner, clock.GetUtcNow() - lease, ct))
+        for (int attempt = 1; !await registry.TryClaimAsync(mailboxId, owner, clock.GetUtcNow() - lease, ct); attempt++)
         {
-            log.LogInformation("Scan of {Mailbox} deferred: another scan of it is running", mailboxId);
-            return ScanOutcome.Busy;
+            // A scan of it is running (here or on another host): it runs once more when it ends, so this job is done.
+            if (await registry.TryRequestRescanAsync(mailboxId, clock.GetUtcNow() - lease, ct))
+            {
+                log.LogInformation("Scan of {Mailbox} handed to the running scan, which runs once more when it ends", mailboxId);
+                return ScanOutcome.HandedOver;
+            }
+            // Neither: the running scan ended in between, so claim again; a few races lost in a row fall back to a later retry.
+            if (attempt == ClaimAttempts)
+            {
+                log.LogInformation("Scan of {Mailbox} deferred: another scan of it is running", mailboxId);
+                return ScanOutcome.Busy;
+            }
         }
 
+        var watch = new LeaseWatch(CancellationTokenSource.CreateLinkedTokenSource(ct));
+        using var leaseLost = watch.Stop;
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = RenewAsync(mailboxId, owner, lease / 3, watch, stopRenewing.Token);
+        try
+        {
+            for (int pass = 1; ; pass++)
+            {
+                if (!await ScanPassAsync(mailboxId, owner, willRetry, watch, ct)) return ScanOutcome.Skipped;
+                var finish = await registry.FinishAsync(mailboxId, owner, mayRunAgain: pass < MaxPassesPerRun, ct);
+                if (finish == ScanFinish.RunAgain)
+                {
+                    log.LogInformation("Scan of {Mailbox} runs again at once: a scan was asked for while it ran", mailboxId);
+                    continue;
+                }
+                // Erased while the scan ran: the scan wrote after the erase, so erase again.
+                if (finish == ScanFinish.Lost && await registry.GetAsync(mailboxId, ct) is null)
+                {
+                    await eraser.EraseAsync(mailboxId, ct);
+                    log.LogInformation("Mailbox {Mailbox} was erased during its scan; its data was erased again", mailboxId);
+                    return ScanOutcome.Skipped;
+                }
+                return finish == ScanFinish.Requeue ? ScanOutcome.RescanDue : ScanOutcome.Scanned;
+            }
+        }
+        finally
+        {
+            await stopRenewing.CancelAsync();
+            await renewing;
+        }
+    }
+
+    /// <summary>Claim attempts before a job gives up on a mailbox whose scans keep starting and ending around it.</summary>
+    internal const int ClaimAttempts = 3;
+
+    /// <summary>Scans one run makes in a row (the first and the follow-ups asked for while it ran) before it queues the next.</summary>
+    internal const int MaxPassesPerRun = 3;
+
+    /// <summary>One scan under the held lease: false when the lease was lost to another host (that host scans).</summary>
+    private async Task<bool> ScanPassAsync(string mailboxId, string owner, bool willRetry, LeaseWatch watch, CancellationToken ct)
+    {
+        var leaseLost = watch.Stop;
         using var activity = Telemetry.Source.StartActivity("scan");
         activity?.SetTag("mailrapport.mailbox", mailboxId);
         var started = clock.GetTimestamp();
-        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var stopRenewing = new CancellationTokenSource();
-        var renewing = RenewAsync(mailboxId, owner, lease / 3, leaseLost, stopRenewing.Token);
         ScanResult result;
         try
         {
@@ -80,10 +134,18 @@ public sealed class ScanRunner(
             await registry.MarkInterruptedAsync(mailboxId, owner, CancellationToken.None);
             throw;
         }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested && watch.SignInReason is { } reason)
+        {
+            // Marked as needing sign-in while it ran (by another host, or the sign-in flow): stop as a refused token would.
+            var message = Delegated.DelegatedTokens.NeedsSignInMessage(mailboxId, reason);
+            log.LogError("Scan of {Mailbox} stopped, not retrying: {Reason}", mailboxId, message);
+            await registry.MarkFailedAsync(mailboxId, owner, message, permanent: true, willRetry: false, CancellationToken.None);
+            throw new PermanentScanFailureException(message);
+        }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
         {
             log.LogWarning("Scan of {Mailbox} stopped: its lease was taken over by another host", mailboxId);
-            return ScanOutcome.Skipped;
+            return false;
         }
         catch (Exception e)
         {
@@ -103,34 +165,33 @@ public sealed class ScanRunner(
             await registry.MarkFailedAsync(mailboxId, owner, e.Message, permanent: false, willRetry, CancellationToken.None);
             throw;
         }
-        finally
-        {
-            await stopRenewing.CancelAsync();
-            await renewing;
-        }
 
-        await registry.MarkFinishedAsync(mailboxId, owner, ct);
         Telemetry.ScanDuration.Record(clock.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "scanned"));
         Telemetry.ScanPages.Add(result.Requests);
         Telemetry.ScanMessages.Add(result.MessagesUpserted);
         Telemetry.ScanMeetings.Add(result.MeetingsUpserted);
         activity?.SetTag("mailrapport.scan.messages", result.MessagesUpserted);
         activity?.SetTag("mailrapport.scan.pages", result.Requests);
-        // Erased while the scan ran: the scan wrote after the erase, so erase again.
-        if (await registry.GetAsync(mailboxId, ct) is null)
-        {
-            await eraser.EraseAsync(mailboxId, ct);
-            log.LogInformation("Mailbox {Mailbox} was erased during its scan; its data was erased again", mailboxId);
-            return ScanOutcome.Skipped;
-        }
         log.LogInformation("Scanned {Mailbox}: {Messages} messages, {Meetings} meetings in {Elapsed}",
             mailboxId, result.MessagesUpserted, result.MeetingsUpserted, result.Elapsed);
-        return ScanOutcome.Scanned;
+        return true;
     }
 
-    /// <summary>Renews the lease until stopped; a lease that could not be renewed cancels the scan.</summary>
-    private async Task RenewAsync(string mailboxId, string owner, TimeSpan every, CancellationTokenSource leaseLost, CancellationToken stop)
+    /// <summary>Stops a running scan: its lease lost, or its grant marked as needing sign-in (then with the reason).</summary>
+    private sealed class LeaseWatch(CancellationTokenSource stop)
     {
+        public CancellationTokenSource Stop { get; } = stop;
+        public volatile string? SignInReason;
+    }
+
+    /// <summary>
+    /// Renews the lease until stopped; a lease that could not be renewed cancels the scan. Each renewal also reads the
+    /// mailbox's grant (its requests read it only once per scan, GraphClients): one marked as needing sign-in meanwhile
+    /// stops the scan within a third of the lease.
+    /// </summary>
+    private async Task RenewAsync(string mailboxId, string owner, TimeSpan every, LeaseWatch watch, CancellationToken stop)
+    {
+        var leaseLost = watch.Stop;
         using var timer = new PeriodicTimer(every, clock);
         try
         {
@@ -148,8 +209,24 @@ public sealed class ScanRunner(
                     await leaseLost.CancelAsync();
                     return;
                 }
+                if (grants is not null && await ReadGrantAsync(mailboxId, stop) is { NeedsSignIn: true } grant)
+                {
+                    watch.SignInReason = grant.Reason ?? "the delegated grant is no longer valid";
+                    await leaseLost.CancelAsync();
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    private async Task<Delegated.MailboxGrant?> ReadGrantAsync(string mailboxId, CancellationToken ct)
+    {
+        try { return await grants!.GetAsync(mailboxId, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Could not read the grant of {Mailbox}; reading it again at the next renewal", mailboxId);
+            return null;
+        }
     }
 }

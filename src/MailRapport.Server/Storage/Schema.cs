@@ -234,6 +234,11 @@ internal static class Schema
         (12, """
             ALTER TABLE interaction_sequence ADD COLUMN all_changed_seq BIGINT NOT NULL DEFAULT 0;
             """),
+        // A scan asked for while one runs (Scheduling/MailboxRegistry.TryRequestRescanAsync): the running scan's owner
+        // reads it when it ends and runs once more at once, instead of the request waiting Scheduling:BusyRetrySeconds.
+        (14, """
+            ALTER TABLE mailbox_registry ADD COLUMN scan_rescan SMALLINT NOT NULL DEFAULT 0;
+            """),
         // An erased mailbox's subscriptions are deleted at Graph with its own delegated token (docs/decisions/023): a
         // removal names its mailbox and when it lapses anyway, and the mailbox's grant is kept, marked erased, until then.
         (15, """

@@ -1,6 +1,8 @@
 using MailRapport.FakeGraph;
 using MailRapport.Server.Notifications;
 using MailRapport.Server.Scheduling;
+using MailRapport.Server.Storage;
+using MailRapport.Server.Tests.Infrastructure;
 using MailRapport.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,11 +18,14 @@ public sealed class NotificationHarness : IAsyncDisposable
 
     private readonly bool ownsGraph;
 
-    private NotificationHarness(FakeGraphServer graph, ServiceFactory service, bool ownsGraph)
+    private readonly TestStore? database;
+
+    private NotificationHarness(FakeGraphServer graph, ServiceFactory service, bool ownsGraph, TestStore? database)
     {
         Graph = graph;
         Service = service;
         this.ownsGraph = ownsGraph;
+        this.database = database;
     }
 
     public FakeGraphServer Graph { get; }
@@ -34,8 +39,10 @@ public sealed class NotificationHarness : IAsyncDisposable
 
     /// <param name="storePath">A database file to share with another harness (a restart); a fresh one when null.</param>
     /// <param name="graph">A Graph server to share with another harness (kept when this one is disposed).</param>
+    /// <param name="provider">PostgreSQL: a fresh database for the store and Hangfire's jobs, dropped on dispose.</param>
+    /// <param name="realScanner">The service's own Graph scanner (reading the fake Graph server) instead of the recording one.</param>
     public static async Task<NotificationHarness> StartAsync(TimeProvider? clock = null, int debounceSeconds = 3, string? storePath = null,
-        Action<ServiceFactory>? configure = null, FakeGraphServer? graph = null)
+        Action<ServiceFactory>? configure = null, FakeGraphServer? graph = null, StoreProvider provider = StoreProvider.Sqlite, bool realScanner = false)
     {
         bool ownsGraph = graph is null;
         if (graph is null)
@@ -46,7 +53,14 @@ public sealed class NotificationHarness : IAsyncDisposable
         if (clock is not null) graph.SubscriptionClock = clock;
         var handler = new LateHandler();
         graph.NotificationHandler = handler;
-        var service = new ServiceFactory(entra: true) { Clock = clock };
+        var service = new ServiceFactory(entra: true) { Clock = clock, RealScanner = realScanner };
+        TestStore? database = null;
+        if (provider == StoreProvider.Postgres)
+        {
+            database = await TestStore.PostgresAsync();
+            service.Settings["Store:Provider"] = "Postgres";
+            service.Settings["Store:ConnectionString"] = database.Options.ConnectionString;
+        }
         service.Settings["Graph:BaseUrl"] = graph.BaseUrl;
         service.Settings["Graph:Notifications:PublicUrl"] = "http://localhost";
         service.Settings["Graph:Notifications:DebounceSeconds"] = debounceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -57,7 +71,7 @@ public sealed class NotificationHarness : IAsyncDisposable
         await service.WaitForJobsIdleAsync(); // the maintenance run at start
         // The recurring run would fire on the wall clock in the middle of a test: tests call the manager themselves.
         service.Services.GetRequiredService<Hangfire.IRecurringJobManager>().RemoveIfExists(SubscriptionJob.MaintainJobId);
-        return new NotificationHarness(graph, service, ownsGraph);
+        return new NotificationHarness(graph, service, ownsGraph, database);
     }
 
     /// <summary>Registers the mailbox (no scan queued) and subscribes it.</summary>
@@ -73,6 +87,7 @@ public sealed class NotificationHarness : IAsyncDisposable
     {
         Service.Dispose();
         if (ownsGraph) await Graph.DisposeAsync();
+        if (database is not null) await database.DisposeAsync();
     }
 
     /// <summary>Forwards to the service's handler once it exists; before that, as if the service were not listening yet.</summary>

@@ -3,6 +3,8 @@ using System.Text;
 using MailRapport.Core;
 using MailRapport.FakeGraph;
 using MailRapport.Server.Notifications;
+using MailRapport.Server.Storage;
+using MailRapport.Server.Tests.Infrastructure;
 using MailRapport.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -23,6 +25,9 @@ public sealed class NotificationTests
     };
 
     private static string Inbox(NotificationHarness h) => h.FakeMailbox.Folder("inbox").Id;
+
+    /// <summary>The lifecycle and renewal tests run on both stores (PostgreSQL: its own database and Hangfire storage).</summary>
+    public static TheoryData<StoreProvider> Providers => new() { StoreProvider.Sqlite, StoreProvider.Postgres };
 
     [Fact]
     public async Task The_validation_handshake_echoes_the_token_as_plain_text()
@@ -135,10 +140,11 @@ public sealed class NotificationTests
         Assert.Equal(1, h.Service.Scanner.MaxOverlap);
     }
 
-    [Fact]
-    public async Task Reauthorization_required_reauthorizes_the_subscription()
+    [PostgresTheory]
+    [MemberData(nameof(Providers))]
+    public async Task Reauthorization_required_reauthorizes_the_subscription(StoreProvider provider)
     {
-        await using var h = await NotificationHarness.StartAsync();
+        await using var h = await NotificationHarness.StartAsync(provider: provider);
         await h.SubscribeAsync();
         var messages = h.GraphSubscription("messages");
         Assert.Equal(202, await h.Graph.SendLifecycleAsync(messages.Id, LifecycleEvents.ReauthorizationRequired));
@@ -149,10 +155,11 @@ public sealed class NotificationTests
         Assert.Equal(0, h.Service.Scanner.CountFor(NotificationHarness.Mailbox));
     }
 
-    [Fact]
-    public async Task A_removed_subscription_is_recreated_and_the_gap_is_scanned()
+    [PostgresTheory]
+    [MemberData(nameof(Providers))]
+    public async Task A_removed_subscription_is_recreated_and_the_gap_is_scanned(StoreProvider provider)
     {
-        await using var h = await NotificationHarness.StartAsync(debounceSeconds: 1);
+        await using var h = await NotificationHarness.StartAsync(debounceSeconds: 1, provider: provider);
         await h.SubscribeAsync();
         var removed = h.GraphSubscription("events");
         Assert.Equal(202, await h.Graph.RemoveSubscriptionAsync(removed.Id));
@@ -169,10 +176,11 @@ public sealed class NotificationTests
         Assert.Equal(1, h.Counts.Unknown);
     }
 
-    [Fact]
-    public async Task Missed_notifications_scan_the_mailbox_now()
+    [PostgresTheory]
+    [MemberData(nameof(Providers))]
+    public async Task Missed_notifications_scan_the_mailbox_now(StoreProvider provider)
     {
-        await using var h = await NotificationHarness.StartAsync();
+        await using var h = await NotificationHarness.StartAsync(provider: provider);
         await h.SubscribeAsync();
         Assert.Equal(202, await h.Graph.SendLifecycleAsync(h.GraphSubscription("messages").Id, LifecycleEvents.Missed));
         await h.Service.Scanner.WaitForAsync(() => h.Service.Scanner.CountFor(NotificationHarness.Mailbox) == 1);
@@ -180,11 +188,12 @@ public sealed class NotificationTests
         Assert.Equal(1, h.Service.Scanner.CountFor(NotificationHarness.Mailbox));
     }
 
-    [Fact]
-    public async Task Subscriptions_are_renewed_before_the_expiry_Graph_returned()
+    [PostgresTheory]
+    [MemberData(nameof(Providers))]
+    public async Task Subscriptions_are_renewed_before_the_expiry_Graph_returned(StoreProvider provider)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero));
-        await using var h = await NotificationHarness.StartAsync(clock);
+        await using var h = await NotificationHarness.StartAsync(clock, provider: provider);
         await h.SubscribeAsync();
         var first = await h.Store.ListAsync(NotificationHarness.Mailbox);
         Assert.All(first, s => Assert.Equal(clock.GetUtcNow().AddMinutes(10_000), s.ExpiresAt));

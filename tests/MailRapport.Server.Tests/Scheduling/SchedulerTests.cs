@@ -52,13 +52,17 @@ public sealed class SchedulerTests : IDisposable
         var jobs = factory.Services.GetRequiredService<IBackgroundJobClient>();
         for (int i = 0; i < 3; i++)
             jobs.Enqueue<ScanJob>(j => j.ScanAsync("busy@example.com", null, null, CancellationToken.None));
-        // While one scan is held, the other two jobs run, find the mailbox leased and defer (they finish without scanning).
+        // While one scan is held, the other two jobs run, find the mailbox leased and hand themselves to that scan
+        // (they finish without scanning); it scans once more when it ends, for both of them.
         await factory.Scanner.WaitForAsync(() => Monitoring.SucceededListCount() >= succeededBefore + 2);
         Assert.Equal(1, factory.Scanner.CountFor("busy@example.com"));
+        Assert.True((await Registry.GetAsync("busy@example.com"))!.ScanRescan);
         factory.Scanner.Release();
-        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("busy@example.com") == 3);
+        await factory.Scanner.WaitForAsync(() => factory.Scanner.CountFor("busy@example.com") == 2);
         await factory.WaitForJobsIdleAsync();
+        Assert.Equal(2, factory.Scanner.CountFor("busy@example.com"));
         Assert.Equal(1, factory.Scanner.MaxOverlap);
+        Assert.True((await Registry.GetAsync("busy@example.com"))! is { ScanRunning: false, ScanQueued: false, ScanRescan: false });
     }
 
     [Fact]
