@@ -58,7 +58,7 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
 
         var items = new List<T>();
         var existing = await MappedKeysAsync(tx, mailboxId, state.Scope, page.Upserts.Select(u => u.Id), ct);
-        // id -> key to write, last one wins (a page may list an item twice), written in a few multi-row statements.
+        // id -> key to write, last one wins (a page may list an item twice).
         var mapped = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, item) in page.Upserts)
         {

@@ -49,8 +49,5 @@ internal static class Db
         return p;
     }
 
-    /// <summary>Parameters to set per row of a batch, in the order named.</summary>
-    public static DbParameter[] Parameters(DbCommand cmd, params string[] names) => names.Select(n => Parameter(cmd, n)).ToArray();
-
     public static DateTimeOffset Time(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
 }
