@@ -9,7 +9,7 @@ namespace MailRapport.Server.Storage;
 /// by index. Microsoft.Data.Sqlite binds each parameter by name on every run (a UTF-8 copy of the name and a linear
 /// scan of the statement's names, so an IN list of n values costs n² compares); a scan page runs thousands of rows
 /// through a few statements, so the hot paths (<see cref="RowBatch"/>) come here. The SQL is the stores' one dialect
-/// with @names (docs/decisions/003-one-sql-dialect.md): names map to indexes once, when the statement is prepared.
+/// with @names (docs/decisions/003-one-sql-dialect.md): they become numbered parameters when the statement is prepared.
 /// It runs inside whatever transaction the connection has open.
 /// </summary>
 internal sealed class SqliteStatement : IDisposable
@@ -29,27 +29,58 @@ internal sealed class SqliteStatement : IDisposable
     public static SqliteStatement Prepare(DbConnection connection, string sql, IReadOnlyList<string> names)
     {
         var db = ((SqliteConnection)connection).Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        int rc = raw.sqlite3_prepare_v2(db, sql, out var stmt, out string tail);
+        var (numbered, indexes) = Number(sql, names);
+        int rc = raw.sqlite3_prepare_v2(db, numbered, out var stmt, out string tail);
         if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
         if (!string.IsNullOrWhiteSpace(tail))
         {
             stmt.Dispose();
             throw new ArgumentException("SqliteStatement runs one statement; the SQL has more after the first.", nameof(sql));
         }
-        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
-        int count = raw.sqlite3_bind_parameter_count(stmt);
-        for (int i = 1; i <= count; i++)
-            if (raw.sqlite3_bind_parameter_name(stmt, i).utf8_to_string() is { Length: > 1 } name)
-                byName[name[1..]] = i;
-        var indexes = new int[names.Count];
-        for (int i = 0; i < names.Count; i++)
-            indexes[i] = byName.TryGetValue(names[i], out var index) ? index : 0;
-        if (byName.Keys.Except(names).ToList() is { Count: > 0 } missing)
-        {
-            stmt.Dispose();
-            throw new ArgumentException($"The SQL names parameters that were not given: {string.Join(", ", missing)}.", nameof(names));
-        }
         return new SqliteStatement(db, stmt, indexes);
+    }
+
+    /// <summary>
+    /// The SQL with each @name replaced by ?N, N its position in <paramref name="names"/> plus one, and each position's
+    /// index (0 when the SQL does not use that name). Numbered parameters need no name lookups: SQLite finds a named
+    /// parameter by a linear scan of the names seen so far, on parsing and on every index-to-name query, which is
+    /// quadratic in an IN list of 500 values.
+    /// </summary>
+    internal static (string Sql, int[] Indexes) Number(string sql, IReadOnlyList<string> names)
+    {
+        var positions = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++) positions.TryAdd(names[i], i);
+        var indexes = new int[names.Count];
+        var result = new System.Text.StringBuilder(sql.Length + names.Count * 2);
+        char quote = '\0'; // inside '...' or "..." (a literal or a quoted name): no parameters there
+        for (int i = 0; i < sql.Length; i++)
+        {
+            char c = sql[i];
+            if (quote != '\0')
+            {
+                if (c == quote) quote = '\0';
+                result.Append(c);
+                continue;
+            }
+            if (c is '\'' or '"') quote = c;
+            if (c != '@' || i + 1 >= sql.Length || !IsNameStart(sql[i + 1]))
+            {
+                result.Append(c);
+                continue;
+            }
+            int end = i + 1;
+            while (end < sql.Length && IsNamePart(sql[end])) end++;
+            var name = sql[(i + 1)..end];
+            if (!positions.TryGetValue(name, out int position))
+                throw new ArgumentException($"The SQL names a parameter that was not given: {name}.", nameof(names));
+            indexes[position] = position + 1;
+            result.Append('?').Append(position + 1);
+            i = end - 1;
+        }
+        return (result.ToString(), indexes);
+
+        static bool IsNameStart(char c) => char.IsAsciiLetter(c) || c == '_';
+        static bool IsNamePart(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
     }
 
     /// <summary>Binds the value of the <paramref name="position"/>-th name given to <see cref="Prepare"/>.</summary>

@@ -1,0 +1,58 @@
+using MailRapport.Server.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace MailRapport.Server.Tests.Storage;
+
+/// <summary>The shared dialect's @names become SQLite's numbered parameters, so no statement looks a name up.</summary>
+public sealed class SqliteStatementTests
+{
+    [Theory]
+    [InlineData("SELECT @a, @b", "a,b", "SELECT ?1, ?2", "1,2")]
+    [InlineData("SELECT @b, @a, @b", "a,b", "SELECT ?2, ?1, ?2", "1,2")]
+    [InlineData("SELECT @a", "a,unused", "SELECT ?1", "1,0")]
+    [InlineData("SELECT '@a', \"@a\", @a_1 FROM t WHERE x = 'it''s @a'", "a_1", "SELECT '@a', \"@a\", ?1 FROM t WHERE x = 'it''s @a'", "1")]
+    [InlineData("SELECT a @ b, @k10, @k1", "k1,k10", "SELECT a @ b, ?2, ?1", "1,2")]
+    public void Names_become_numbers_outside_quotes(string sql, string names, string expected, string indexes)
+    {
+        var (numbered, positions) = SqliteStatement.Number(sql, names.Split(','));
+        Assert.Equal(expected, numbered);
+        Assert.Equal(indexes, string.Join(",", positions));
+    }
+
+    [Fact]
+    public void A_name_that_was_not_given_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => SqliteStatement.Number("SELECT @a, @b", ["a"]));
+        Assert.Contains("b", e.Message);
+    }
+
+    [Fact]
+    public void A_statement_binds_by_position_and_runs_for_many_rows()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER, note TEXT)";
+            create.ExecuteNonQuery();
+        }
+        using (var insert = SqliteStatement.Prepare(connection, "INSERT INTO t (k, v, note) VALUES (@k, @v, @note)", ["v", "note", "k"]))
+            for (int i = 0; i < 600; i++)
+            {
+                insert.BindAll([i, i % 2 == 0 ? null : "odd", "key" + i]);
+                Assert.Equal(1, insert.Execute());
+            }
+        var parameters = new QueryParameters();
+        var list = RowBatch.InList(parameters, "k", Enumerable.Range(0, 500).Select(i => "key" + i * 2).ToList());
+        parameters.Add("min", 100);
+        var rows = new List<object?[]>();
+        using (var query = SqliteStatement.Prepare(connection, $"SELECT k, v, note FROM t WHERE v >= @min AND k IN ({list}) ORDER BY v", parameters.Names))
+        {
+            query.BindAll(parameters.Values);
+            query.Query(rows.Add);
+        }
+        Assert.Equal(250, rows.Count); // even v from 100 to 598
+        Assert.Equal(["key100", 100L, null], rows[0]);
+        Assert.Equal(["key598", 598L, null], rows[^1]);
+    }
+}
