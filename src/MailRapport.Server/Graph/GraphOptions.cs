@@ -49,6 +49,13 @@ public sealed class GraphOptions : IValidatableObject
     [Range(1, 1000)]
     public int PageSize { get; set; } = 500;
 
+    /// <summary>
+    /// Delta pages are committed together until they hold this many items (or the round ends): fewer, larger
+    /// transactions rewrite each index page less often. A killed scan fetches the uncommitted pages again.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int ItemsPerCommit { get; set; } = 2_000;
+
     /// <summary>Requests in flight at once for one mailbox (Exchange allows 4 concurrent requests per mailbox per app).</summary>
     [Range(1, 4)]
     public int MaxConcurrentRequestsPerMailbox { get; set; } = 4;

@@ -7,8 +7,10 @@ namespace MailRapport.Server.Scanning;
 internal sealed record FetchedPage<T>(GraphPageChanges<T> Changes, string? NextLink, string? DeltaLink, int Skipped) where T : class;
 
 /// <summary>
-/// Runs one scope's delta round (a mail folder or the calendar window) to its delta link, committing page by page
-/// with the link, so a killed scan resumes exactly; restarts the scope when Graph says its state expired.
+/// Runs one scope's delta round (a mail folder or the calendar window) to its delta link, committing pages with the
+/// link after the last of them, so a killed scan resumes from its last commit; restarts the scope when Graph says its
+/// state expired. Pages are held in memory and committed together up to <see cref="Graph.GraphOptions.ItemsPerCommit"/>
+/// items (a first scan writes a tenth as many index pages as one commit per page; docs/decisions/024-sqlite-writes.md).
 /// </summary>
 internal static class GraphDeltaRound
 {
@@ -16,9 +18,10 @@ internal static class GraphDeltaRound
     private const int MaxRestartsPerScope = 2;
 
     public static async Task RunAsync<T>(string mailboxId, GraphItemKind kind, GraphSyncState state, GraphSyncStore sync,
-        GraphMailboxScanner.Run run, string label, Func<string?, Task<FetchedPage<T>>> fetch, CancellationToken ct) where T : class
+        GraphMailboxScanner.Run run, string label, int itemsPerCommit, Func<string?, Task<FetchedPage<T>>> fetch, CancellationToken ct) where T : class
     {
         int restarts = 0;
+        GraphPageChanges<T>? held = null; // fetched pages not yet committed; state is the link after the last of them
         string phase = kind == GraphItemKind.Message ? "mail" : "calendar";
         Task<FetchedPage<T>>? prefetch = null;
         try
@@ -44,6 +47,7 @@ internal static class GraphDeltaRound
                 {
                     restarts++;
                     run.Report(phase, label + " (delta state expired: full resync)");
+                    held = null; // the new round reads everything again
                     state = await sync.RestartAsync(mailboxId, state, ct);
                     continue;
                 }
@@ -53,13 +57,17 @@ internal static class GraphDeltaRound
                 // Ask for the next page while this one is written: the link is all the next request needs.
                 if (page.NextLink is not null) prefetch = fetch(page.NextLink);
 
-                var next = state with { NextLink = page.NextLink, DeltaLink = page.NextLink is null ? page.DeltaLink : null };
-                var (upserted, removed) = await sync.CommitPageAsync(mailboxId, kind, next, page.Changes, ct);
-                state = next;
+                state = state with { NextLink = page.NextLink, DeltaLink = page.NextLink is null ? page.DeltaLink : null };
+                held = held is null ? page.Changes : Append(held, page.Changes);
                 run.Pages++;
                 run.Skipped += page.Skipped;
-                run.AddUpserted(kind, upserted);
-                run.AddRemoved(kind, removed);
+                if (state.NextLink is null || held.Upserts.Count + held.RemovedIds.Count >= itemsPerCommit)
+                {
+                    var (upserted, removed) = await sync.CommitPageAsync(mailboxId, kind, state, held, ct);
+                    held = null;
+                    run.AddUpserted(kind, upserted);
+                    run.AddRemoved(kind, removed);
+                }
                 run.Report(phase, label);
 
                 if (state.NextLink is null)
@@ -75,6 +83,21 @@ internal static class GraphDeltaRound
             if (prefetch is not null)
                 try { await prefetch; } catch (Exception) { /* the page is fetched again on the next run */ }
         }
+    }
+
+    /// <summary>
+    /// Two pages' changes as one, in order: a commit applies removals before upserts, so an item upserted on the first
+    /// page and removed on the second leaves the upserts (removed before upserted stays upserted, as in two commits).
+    /// </summary>
+    internal static GraphPageChanges<T> Append<T>(GraphPageChanges<T> first, GraphPageChanges<T> second) where T : class
+    {
+        if (first.Upserts.Count == 0 && first.RemovedIds.Count == 0) return second;
+        var removedLater = second.RemovedIds.Count == 0 ? null : second.RemovedIds.ToHashSet(StringComparer.Ordinal);
+        var upserts = new List<(string Id, T? Item)>(first.Upserts.Count + second.Upserts.Count);
+        foreach (var u in first.Upserts)
+            if (removedLater is null || !removedLater.Contains(u.Id)) upserts.Add(u);
+        upserts.AddRange(second.Upserts);
+        return new GraphPageChanges<T>(upserts, [.. first.RemovedIds, .. second.RemovedIds]);
     }
 
     internal static bool IsExpiredSyncState(ApiException ex)

@@ -12,7 +12,7 @@ namespace MailRapport.Server.Scanning;
 /// <summary>
 /// Reads one Microsoft 365 mailbox through Graph delta queries: the folder tree (mailFolders delta,
 /// <see cref="GraphFolderSync"/>), every correspondence folder (message delta, <see cref="GraphMessageDelta"/>) and one
-/// calendarView window (event delta, <see cref="GraphCalendarDelta"/>). Each page is committed with its next/delta
+/// calendarView window (event delta, <see cref="GraphCalendarDelta"/>). Pages are committed with their next/delta
 /// link (<see cref="GraphDeltaRound"/>), so the nightly run asks only for changes and a killed scan resumes exactly.
 /// Profiles are recomputed at the end.
 /// </summary>
@@ -58,7 +58,7 @@ public sealed class GraphMailboxScanner(
             var scope = FolderScopePrefix + folder.Id;
             var state = states.GetValueOrDefault(scope) ?? GraphSyncState.Fresh(scope);
             run.Report("mail", folder.Path);
-            await GraphDeltaRound.RunAsync(mailboxId, GraphItemKind.Message, state, sync, run, folder.Path,
+            await GraphDeltaRound.RunAsync(mailboxId, GraphItemKind.Message, state, sync, run, folder.Path, options.ItemsPerCommit,
                 link => messages.FetchAsync(mailboxId, folder.Id, link, mapper, ct), ct);
         }
 
@@ -66,7 +66,7 @@ public sealed class GraphMailboxScanner(
         var calendarScope = GraphCalendarDelta.ScopeOf(windowStart, windowEnd);
         run.Report("calendar", calendarScope);
         var calendarState = states.GetValueOrDefault(calendarScope) ?? GraphSyncState.Fresh(calendarScope);
-        await GraphDeltaRound.RunAsync(mailboxId, GraphItemKind.Meeting, calendarState, sync, run, "Calendar",
+        await GraphDeltaRound.RunAsync(mailboxId, GraphItemKind.Meeting, calendarState, sync, run, "Calendar", options.ItemsPerCommit,
             link => calendar.FetchAsync(mailboxId, windowStart, windowEnd, link, mapper, ct), ct);
         // The window moved (monthly): the new one is complete, so the old one can go; meetings before the new start stay as history.
         foreach (var old in states.Keys.Where(s => s.StartsWith(GraphCalendarDelta.ScopePrefix, StringComparison.Ordinal) &&

@@ -73,7 +73,8 @@ internal sealed class GraphScanHarness : IAsyncDisposable
         // Both stores come from the suite's TestStore (a temp SQLite file, or a fresh PostgreSQL database it drops).
         var testStore = await TestStore.CreateAsync(provider);
         var store = testStore.Store;
-        var options = new GraphOptions { BaseUrl = server.BaseUrl, PageSize = 7, MaxRetries = 6 };
+        // Pages of 7 committed two at a time (ItemsPerCommit 10): rounds end on a held page and on a committed one.
+        var options = new GraphOptions { BaseUrl = server.BaseUrl, PageSize = 7, ItemsPerCommit = 10, MaxRetries = 6 };
         configure?.Invoke(options);
         return new GraphScanHarness(dir, store, options) { _testStore = testStore };
     }

@@ -307,3 +307,47 @@ public sealed class GraphRegistrationTests
         Assert.Contains("Graph:ClientId", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Delta pages held together until a commit mean what the pages would mean committed one by one.</summary>
+public sealed class HeldPagesTests
+{
+    // Pages as "upserts/removals" ("a b/c" upserts a and b, removes c), then the ids stored after them; "z" is stored before.
+    [Theory]
+    [InlineData("a b/", "c/", "a b c z")]
+    [InlineData("a b/", "/a", "b z")]      // upserted, then removed on a later page: gone
+    [InlineData("/a", "a/", "a z")]        // removed, then upserted again: present
+    [InlineData("a/", "/a", "a/", "a z")]  // upserted, removed, upserted
+    [InlineData("a/", "a/", "a z")]        // listed twice: once
+    [InlineData("/z", "/", "")]
+    [InlineData("/z", "z/", "z")]
+    [InlineData("a/", "/a z", "")]
+    public void Appended_pages_apply_as_the_pages_did(params string[] pages)
+    {
+        var oneByOne = new HashSet<string> { "z" };
+        GraphPageChanges<string>? held = null;
+        foreach (var page in pages[..^1].Select(Page))
+        {
+            Apply(oneByOne, page);
+            held = held is null ? page : GraphDeltaRound.Append(held, page);
+        }
+        var together = new HashSet<string> { "z" };
+        Apply(together, held!);
+        Assert.Equal(pages[^1], string.Join(' ', oneByOne.Order()));
+        Assert.Equal(pages[^1], string.Join(' ', together.Order()));
+    }
+
+    private static GraphPageChanges<string> Page(string text)
+    {
+        var parts = text.Split('/');
+        return new GraphPageChanges<string>(
+            parts[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(id => (id, (string?)id)).ToList(),
+            parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    // As GraphSyncStore.CommitPageAsync applies a page: removals first, then upserts.
+    private static void Apply(HashSet<string> ids, GraphPageChanges<string> page)
+    {
+        foreach (var id in page.RemovedIds) ids.Remove(id);
+        foreach (var (id, _) in page.Upserts) ids.Add(id);
+    }
+}
