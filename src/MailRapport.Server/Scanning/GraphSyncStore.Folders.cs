@@ -1,4 +1,3 @@
-using Dapper;
 using MailRapport.Server.Storage;
 
 namespace MailRapport.Server.Scanning;
@@ -14,15 +13,14 @@ internal sealed partial class GraphSyncStore
 {
     public async Task<StoredFolderTree> LoadFolderTreeAsync(string mailboxId, CancellationToken ct)
     {
+        var folders = new Dictionary<string, StoredFolder>(StringComparer.Ordinal);
+        var wellKnown = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var mailbox = new QueryParameters().Add("m", mailboxId);
         await using var connection = await store.OpenConnectionAsync(ct);
-        var folders = (await connection.QueryAsync<(string Id, string? ParentId, string? Name, short Hidden)>(new CommandDefinition(
-                "SELECT folder_id, parent_id, display_name, is_hidden FROM graph_folders WHERE mailbox_id = @mailboxId",
-                new { mailboxId }, cancellationToken: ct)))
-            .ToDictionary(r => r.Id, r => new StoredFolder(r.Id, r.ParentId, r.Name, r.Hidden != 0), StringComparer.Ordinal);
-        var wellKnown = (await connection.QueryAsync<(string Name, string? Id)>(new CommandDefinition(
-                "SELECT well_known_name, folder_id FROM graph_well_known_folders WHERE mailbox_id = @mailboxId",
-                new { mailboxId }, cancellationToken: ct)))
-            .ToDictionary(r => r.Name, r => r.Id, StringComparer.OrdinalIgnoreCase);
+        await RowBatch.QueryAsync(connection, null, "SELECT folder_id, parent_id, display_name, is_hidden FROM graph_folders WHERE mailbox_id = @m",
+            mailbox, row => folders[(string)row[0]!] = new StoredFolder((string)row[0]!, (string?)row[1], (string?)row[2], Int(row[3]) != 0), ct);
+        await RowBatch.QueryAsync(connection, null, "SELECT well_known_name, folder_id FROM graph_well_known_folders WHERE mailbox_id = @m",
+            mailbox, row => wellKnown[(string)row[0]!] = (string?)row[1], ct);
         return new StoredFolderTree(folders, wellKnown);
     }
 
@@ -35,23 +33,18 @@ internal sealed partial class GraphSyncStore
     {
         await using var tx = await store.BeginAsync(ct);
         if (replaceAll)
-            await tx.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM graph_folders WHERE mailbox_id = @mailboxId",
-                new { mailboxId }, tx.Transaction, cancellationToken: ct));
-        foreach (var id in removedIds)
-            await tx.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM graph_folders WHERE mailbox_id = @mailboxId AND folder_id = @id",
-                new { mailboxId, id }, tx.Transaction, cancellationToken: ct));
-        foreach (var f in upserts)
-            await tx.Connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO graph_folders (mailbox_id, folder_id, parent_id, display_name, is_hidden)
-                VALUES (@mailboxId, @Id, @ParentId, @DisplayName, @Hidden)
-                ON CONFLICT (mailbox_id, folder_id) DO UPDATE SET parent_id = excluded.parent_id,
-                    display_name = excluded.display_name, is_hidden = excluded.is_hidden
-                """, new { mailboxId, f.Id, f.ParentId, f.DisplayName, Hidden = (short)(f.IsHidden ? 1 : 0) }, tx.Transaction, cancellationToken: ct));
-        foreach (var (name, id) in wellKnownFound)
-            await tx.Connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO graph_well_known_folders (mailbox_id, well_known_name, folder_id) VALUES (@mailboxId, @name, @id)
-                ON CONFLICT (mailbox_id, well_known_name) DO UPDATE SET folder_id = excluded.folder_id
-                """, new { mailboxId, name = name.ToLowerInvariant(), id }, tx.Transaction, cancellationToken: ct));
+            await RowBatch.ExecuteAsync(tx, "DELETE FROM graph_folders WHERE mailbox_id = @m", ["m"], [[mailboxId]], ct);
+        await RowBatch.ExecuteAsync(tx, "DELETE FROM graph_folders WHERE mailbox_id = @m AND folder_id = @i", ["m", "i"],
+            removedIds.Select(id => new object?[] { mailboxId, id }), ct);
+        await RowBatch.ExecuteAsync(tx, """
+            INSERT INTO graph_folders (mailbox_id, folder_id, parent_id, display_name, is_hidden) VALUES (@m, @i, @p, @n, @h)
+            ON CONFLICT (mailbox_id, folder_id) DO UPDATE SET parent_id = excluded.parent_id,
+                display_name = excluded.display_name, is_hidden = excluded.is_hidden
+            """, ["m", "i", "p", "n", "h"], upserts.Select(f => new object?[] { mailboxId, f.Id, f.ParentId, f.DisplayName, (short)(f.IsHidden ? 1 : 0) }), ct);
+        await RowBatch.ExecuteAsync(tx, """
+            INSERT INTO graph_well_known_folders (mailbox_id, well_known_name, folder_id) VALUES (@m, @n, @i)
+            ON CONFLICT (mailbox_id, well_known_name) DO UPDATE SET folder_id = excluded.folder_id
+            """, ["m", "n", "i"], wellKnownFound.Select(w => new object?[] { mailboxId, w.Key.ToLowerInvariant(), w.Value }), ct);
         await SaveStateAsync(tx, mailboxId, state, ct);
         await tx.CommitAsync(ct);
     }

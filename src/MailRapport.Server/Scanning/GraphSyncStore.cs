@@ -1,4 +1,4 @@
-using Dapper;
+using System.Globalization;
 using MailRapport.Core;
 using MailRapport.Server.Storage;
 
@@ -23,7 +23,8 @@ internal sealed record GraphPageChanges<T>(IReadOnlyList<(string Id, T? Item)> U
 /// Delta links and the (scope, Graph item id) -> interaction key map, written in the same transaction as the
 /// interactions, so a scan killed at any moment resumes from exactly its last committed page.
 /// An interaction is kept while any scope still maps to it: one message in two folders is stored once and
-/// survives removal from one of them.
+/// survives removal from one of them. Statements go through <see cref="RowBatch"/> (prepared once, bound by position
+/// on SQLite): a scan's first run pays no per-call-site code generation.
 /// </summary>
 internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time) : IMailboxErasure
 {
@@ -31,11 +32,16 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
 
     public async Task<Dictionary<string, GraphSyncState>> LoadAsync(string mailboxId, CancellationToken ct)
     {
+        var states = new Dictionary<string, GraphSyncState>(StringComparer.Ordinal);
         await using var connection = await store.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<(string Scope, string? NextLink, string? DeltaLink, int Round, short FullSync)>(new CommandDefinition(
-            "SELECT scope, next_link, delta_link, sync_round, full_sync FROM graph_sync_state WHERE mailbox_id = @mailboxId",
-            new { mailboxId }, cancellationToken: ct));
-        return rows.ToDictionary(r => r.Scope, r => new GraphSyncState(r.Scope, r.NextLink, r.DeltaLink, r.Round, r.FullSync != 0), StringComparer.Ordinal);
+        await RowBatch.QueryAsync(connection, null,
+            "SELECT scope, next_link, delta_link, sync_round, full_sync FROM graph_sync_state WHERE mailbox_id = @m",
+            new QueryParameters().Add("m", mailboxId), row =>
+            {
+                var scope = (string)row[0]!;
+                states[scope] = new GraphSyncState(scope, (string?)row[1], (string?)row[2], Int(row[3]), Int(row[4]) != 0);
+            }, ct);
+        return states;
     }
 
     /// <summary>Commits one page: interactions, mappings, removals and the scope's new link, all or nothing.</summary>
@@ -50,9 +56,7 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
         {
             var key = await MappedKeyAsync(tx, mailboxId, state.Scope, id, ct);
             if (key is null) continue;
-            await tx.Connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
-                new { mailboxId, scope = state.Scope, id }, tx.Transaction, cancellationToken: ct));
+            await DeleteMappingAsync(tx, mailboxId, state.Scope, id, ct);
             orphanCandidates.Add(key);
         }
 
@@ -69,10 +73,7 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
             {
                 // The item changed into something we do not count (for example a draft): forget it here.
                 mapped.Remove(id);
-                if (oldKey is not null)
-                    await tx.Connection.ExecuteAsync(new CommandDefinition(
-                        "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
-                        new { mailboxId, scope = state.Scope, id }, tx.Transaction, cancellationToken: ct));
+                if (oldKey is not null) await DeleteMappingAsync(tx, mailboxId, state.Scope, id, ct);
                 existing.Remove(id);
                 continue;
             }
@@ -102,12 +103,9 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
     public async Task<int> FinishFullSyncAsync(string mailboxId, GraphItemKind kind, GraphSyncState state, CancellationToken ct)
     {
         await using var tx = await store.BeginAsync(ct);
-        var stale = (await tx.Connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT item_key FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND sync_round < @round",
-            new { mailboxId, scope = state.Scope, round = state.Round }, tx.Transaction, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND sync_round < @round",
-            new { mailboxId, scope = state.Scope, round = state.Round }, tx.Transaction, cancellationToken: ct));
+        var stale = new HashSet<string>(StringComparer.Ordinal);
+        await RowBatch.QueryAsync(tx, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s AND sync_round < @r RETURNING item_key",
+            new QueryParameters().Add("m", mailboxId).Add("s", state.Scope).Add("r", state.Round), row => stale.Add((string)row[0]!), ct);
         var removed = await DeleteOrphansAsync(tx, mailboxId, kind, stale, ct);
         await SaveStateAsync(tx, mailboxId, state with { FullSync = false }, ct);
         await tx.CommitAsync(ct);
@@ -132,25 +130,20 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
         if (keepBeforeScope is not null)
         {
             // Meetings that fell out of the front of the calendar window stay as history, mapped under the other scope.
-            var mapped = (await tx.Connection.QueryAsync<(string ItemId, short Kind, string Key)>(new CommandDefinition(
-                "SELECT item_id, kind, item_key FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope",
-                new { mailboxId, scope }, tx.Transaction, cancellationToken: ct))).ToList();
+            var mapped = new List<(string ItemId, short Kind, string Key)>();
+            await RowBatch.QueryAsync(tx, "SELECT item_id, kind, item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s",
+                new QueryParameters().Add("m", mailboxId).Add("s", scope), row => mapped.Add(((string)row[0]!, (short)Int(row[1]), (string)row[2]!)), ct);
             var past = (await interactions.MeetingsStartingBeforeAsync(tx, mailboxId, mapped.Select(m => m.Key),
                 DateTimeOffset.FromUnixTimeMilliseconds(keepBeforeMs), ct)).ToHashSet(StringComparer.Ordinal);
-            foreach (var (itemId, itemKind, key) in mapped.Where(m => past.Contains(m.Key)))
-                await tx.Connection.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round)
-                    VALUES (@mailboxId, @keepBeforeScope, @itemId, @itemKind, @key, 0)
-                    ON CONFLICT (mailbox_id, scope, item_id) DO NOTHING
-                    """, new { mailboxId, keepBeforeScope, itemId, itemKind, key }, tx.Transaction, cancellationToken: ct));
+            await RowBatch.ExecuteAsync(tx, """
+                INSERT INTO graph_items (mailbox_id, scope, item_id, kind, item_key, sync_round) VALUES (@m, @s, @i, @k, @key, 0)
+                ON CONFLICT (mailbox_id, scope, item_id) DO NOTHING
+                """, ["m", "s", "i", "k", "key"], mapped.Where(m => past.Contains(m.Key)).Select(m => new object?[] { mailboxId, keepBeforeScope, m.ItemId, m.Kind, m.Key }), ct);
         }
-        var keys = (await tx.Connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT item_key FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope",
-            new { mailboxId, scope }, tx.Transaction, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope", new { mailboxId, scope }, tx.Transaction, cancellationToken: ct));
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM graph_sync_state WHERE mailbox_id = @mailboxId AND scope = @scope", new { mailboxId, scope }, tx.Transaction, cancellationToken: ct));
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await RowBatch.QueryAsync(tx, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s RETURNING item_key",
+            new QueryParameters().Add("m", mailboxId).Add("s", scope), row => keys.Add((string)row[0]!), ct);
+        await RowBatch.ExecuteAsync(tx, "DELETE FROM graph_sync_state WHERE mailbox_id = @m AND scope = @s", ["m", "s"], [[mailboxId, scope]], ct);
         var removed = await DeleteOrphansAsync(tx, mailboxId, kind, keys, ct);
         await tx.CommitAsync(ct);
         return removed;
@@ -188,20 +181,29 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
         return result;
     }
 
-    private static Task<string?> MappedKeyAsync(StoreTransaction tx, string mailboxId, string scope, string id, CancellationToken ct) =>
-        tx.Connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT item_key FROM graph_items WHERE mailbox_id = @mailboxId AND scope = @scope AND item_id = @id",
-            new { mailboxId, scope, id }, tx.Transaction, cancellationToken: ct));
+    private static async Task<string?> MappedKeyAsync(StoreTransaction tx, string mailboxId, string scope, string id, CancellationToken ct)
+    {
+        string? key = null;
+        await RowBatch.QueryAsync(tx, "SELECT item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id = @i",
+            new QueryParameters().Add("m", mailboxId).Add("s", scope).Add("i", id), row => key = (string)row[0]!, ct);
+        return key;
+    }
+
+    private static Task DeleteMappingAsync(StoreTransaction tx, string mailboxId, string scope, string id, CancellationToken ct) =>
+        RowBatch.ExecuteAsync(tx, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id = @i", ["m", "s", "i"],
+            [[mailboxId, scope, id]], ct);
 
     /// <summary>Deletes the interactions behind <paramref name="keys"/> that no scope maps any more.</summary>
     private async Task<int> DeleteOrphansAsync(StoreTransaction tx, string mailboxId, GraphItemKind kind, IEnumerable<string> keys, CancellationToken ct)
     {
-        var orphans = new List<string>();
-        foreach (var key in keys)
-            if (await tx.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM graph_items WHERE mailbox_id = @mailboxId AND kind = @kind AND item_key = @key",
-                    new { mailboxId, key, kind = (short)kind }, tx.Transaction, cancellationToken: ct)) == 0)
-                orphans.Add(key);
+        var orphans = keys.ToHashSet(StringComparer.Ordinal);
+        foreach (var chunk in orphans.ToList().Chunk(RowBatch.Size))
+        {
+            var parameters = new QueryParameters().Add("m", mailboxId).Add("k", (short)kind);
+            var list = RowBatch.InList(parameters, "i", chunk);
+            await RowBatch.QueryAsync(tx, $"SELECT DISTINCT item_key FROM graph_items WHERE mailbox_id = @m AND kind = @k AND item_key IN ({list})",
+                parameters, row => orphans.Remove((string)row[0]!), ct);
+        }
         return orphans.Count == 0 ? 0 : await interactions.DeleteAsync(tx, mailboxId, (InteractionKind)kind, orphans, ct);
     }
 
@@ -209,20 +211,17 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
     public Task EraseAsync(StoreTransaction tx, string mailboxId, CancellationToken ct) =>
         MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "graph_sync_state", "graph_items", "graph_folders", "graph_well_known_folders");
 
-    private async Task SaveStateAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, CancellationToken ct) =>
-        await tx.Connection.ExecuteAsync(new CommandDefinition("""
+    private Task SaveStateAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, CancellationToken ct) =>
+        RowBatch.ExecuteAsync(tx, """
             INSERT INTO graph_sync_state (mailbox_id, scope, next_link, delta_link, sync_round, full_sync, updated_at)
-            VALUES (@mailboxId, @Scope, @NextLink, @DeltaLink, @Round, @Full, @Now)
+            VALUES (@m, @s, @n, @d, @r, @f, @t)
             ON CONFLICT (mailbox_id, scope) DO UPDATE SET next_link = excluded.next_link, delta_link = excluded.delta_link,
                 sync_round = excluded.sync_round, full_sync = excluded.full_sync, updated_at = excluded.updated_at
-            """, new
-        {
-            mailboxId,
-            state.Scope,
-            state.NextLink,
-            state.DeltaLink,
-            state.Round,
-            Full = (short)(state.FullSync ? 1 : 0),
-            Now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        }, tx.Transaction, cancellationToken: ct));
+            """, StateNames, [[mailboxId, state.Scope, state.NextLink, state.DeltaLink, state.Round, (short)(state.FullSync ? 1 : 0),
+            time.GetUtcNow().ToUnixTimeMilliseconds()]], ct);
+
+    private static readonly string[] StateNames = ["m", "s", "n", "d", "r", "f", "t"];
+
+    /// <summary>An integer column (SQLite gives Int64, PostgreSQL its declared width).</summary>
+    private static int Int(object? value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
 }
