@@ -88,7 +88,7 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
                 string? unreadable;
                 try
                 {
-                    unreadable = await CheckJsonAsync(response, ct);
+                    unreadable = await CheckJsonAsync(request, response, ct);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException && !ct.IsCancellationRequested)
                 {
@@ -146,7 +146,7 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
     }
 
     /// <summary>Buffers a JSON body and returns why it cannot be parsed, or null when it is well-formed.</summary>
-    private static async Task<string?> CheckJsonAsync(HttpResponseMessage response, CancellationToken ct)
+    private static async Task<string?> CheckJsonAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken ct)
     {
         var media = response.Content.Headers.ContentType?.MediaType;
         if (media is null || !media.Contains("json", StringComparison.OrdinalIgnoreCase)) return null;
@@ -154,6 +154,8 @@ public sealed class GraphThrottlingHandler(GraphOptions options, GraphDelay? del
         var buffered = await PooledJsonContent.ReadAsync(response.Content, ct);
         response.Content = buffered;
         if (buffered.Span.Length == 0) return "empty JSON response";
+        if (response.IsSuccessStatusCode && request.Options.TryGetValue(ParsedJsonBody.Key, out var option) && option is ParsedJsonBody body)
+            return body.Parse(buffered.Span); // the caller's parse is the check
         try
         {
             var reader = new Utf8JsonReader(buffered.Span, new JsonReaderOptions { MaxDepth = 64 });

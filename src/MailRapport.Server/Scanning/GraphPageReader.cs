@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using MailRapport.Server.Graph;
 using Microsoft.Graph;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
@@ -21,14 +22,15 @@ internal sealed class GraphPageReader(GraphServiceClient graph)
 
     public async Task<GraphDeltaPage<T>> ReadAsync<T>(RequestInformation request, JsonTypeInfo<GraphDeltaPage<T>> type, CancellationToken ct)
     {
+        // The throttling handler parses the page as it checks it (and retries a malformed one); the body is then only disposed.
+        var parsed = new ParsedJsonBody(json => JsonSerializer.Deserialize(json, type));
+        request.AddRequestOptions([parsed]);
         await using var body = await graph.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, ct)
             ?? throw new InvalidDataException($"Graph returned an empty body for {request.URI.AbsolutePath}.");
         try
         {
-            // The throttling handler buffered the page (PooledJsonContent): parse it in place, else from the stream.
-            var page = body is MemoryStream buffered && buffered.TryGetBuffer(out var bytes)
-                ? JsonSerializer.Deserialize(bytes.AsSpan((int)buffered.Position), type)
-                : await JsonSerializer.DeserializeAsync(body, type, ct);
+            if (parsed.ShapeError is { } shape) throw shape;
+            var page = parsed.Value as GraphDeltaPage<T> ?? await JsonSerializer.DeserializeAsync(body, type, ct); // not parsed there: not labelled JSON
             return page ?? throw new InvalidDataException($"Graph returned null for {request.URI.AbsolutePath}.");
         }
         catch (JsonException ex)

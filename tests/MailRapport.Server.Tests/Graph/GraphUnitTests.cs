@@ -351,3 +351,24 @@ public sealed class HeldPagesTests
         foreach (var (id, _) in page.Upserts) ids.Add(id);
     }
 }
+
+/// <summary>A page parsed in the throttling handler: broken JSON is retried, JSON of another shape is the caller's error.</summary>
+public sealed class ParsedJsonBodyTests
+{
+    [Theory]
+    [InlineData("""{"value":[{"id":"a"}],"@odata.nextLink":"n"}""", "ok")]
+    [InlineData("""{"value":[{"id":"a"}],"@odata.next""", "malformed")]   // cut short
+    [InlineData("""{"value":[{"id":"a"}]}}""", "malformed")]               // trailing garbage
+    [InlineData("""<html>busy</html>""", "malformed")]
+    [InlineData("""{"value":"not a list"}""", "shape")]
+    [InlineData("""{"value":[{"id":42}]}""", "shape")]
+    public void Broken_json_is_unreadable_and_another_shape_is_handed_back(string json, string expected)
+    {
+        var body = new ParsedJsonBody(bytes => System.Text.Json.JsonSerializer.Deserialize(bytes, GraphPageJson.Default.GraphDeltaPageGraphFolder));
+        var unreadable = body.Parse(System.Text.Encoding.UTF8.GetBytes(json));
+        var outcome = unreadable is not null ? "malformed" : body.ShapeError is not null ? "shape" : "ok";
+        Assert.Equal(expected, outcome);
+        if (outcome == "ok") Assert.Equal("a", Assert.Single(((GraphDeltaPage<GraphFolder>)body.Value!).Value!).Id);
+        else Assert.Null(body.Value);
+    }
+}
