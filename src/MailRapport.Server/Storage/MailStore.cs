@@ -52,11 +52,12 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     /// Per-connection SQLite settings (a pooled connection keeps them; setting them again costs microseconds).
     /// synchronous=NORMAL: under WAL a commit no longer waits for fsync; a crash of the process loses nothing, a power
     /// loss may roll back the last commits, each whole with its scan state, so a scan resumes from the page before
-    /// (docs/decisions/024-sqlite-writes.md). A larger page cache keeps a scan's indexes in memory.
+    /// (docs/decisions/024-sqlite-writes.md). A larger page cache keeps a scan's indexes in memory; a larger WAL before
+    /// a checkpoint (32 MB, not 4 MB) lets a commit of 2,000 items end without copying pages the next commit rewrites.
     /// </summary>
     private static void Tune(SqliteConnection connection)
     {
-        int rc = SQLitePCL.raw.sqlite3_exec(connection.Handle, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;");
+        int rc = SQLitePCL.raw.sqlite3_exec(connection.Handle, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;");
         if (rc != SQLitePCL.raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, connection.Handle);
     }
 
