@@ -36,9 +36,15 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
     public async Task<StoredMailbox?> GetMailboxAsync(string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<MailboxRow>(new CommandDefinition(
-            $"SELECT {MailboxColumns} FROM mailboxes WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
-        return row?.ToMailbox();
+        // Plain ADO.NET: every recompute starts here, and a Dapper call site costs a cold process its own emitted code.
+        StoredMailbox? mailbox = null;
+        await PlainSql.QueryAsync(connection, null, $"SELECT {MailboxColumns} FROM mailboxes WHERE mailbox_id = @m", [("m", mailboxId)],
+            r => mailbox = new MailboxRow
+            {
+                MailboxId = r.GetString(0), OwnerAddresses = r.GetString(1), DisplayName = r.IsDBNull(2) ? null : r.GetString(2),
+                Source = r.GetString(3), CreatedAt = Db.Long(r, 4),
+            }.ToMailbox(), ct);
+        return mailbox;
     }
 
     public async Task<IReadOnlyList<StoredMailbox>> ListMailboxesAsync(CancellationToken ct = default)
