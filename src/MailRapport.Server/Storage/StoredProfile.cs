@@ -186,7 +186,7 @@ internal static class StoredProfileFormat
     }
 }
 
-/// <summary>Source-generated JSON for the stored document: camelCase names, enums by camelCase name, nulls written.</summary>
+/// <summary>Source-generated JSON for the stored document: camelCase names, enums by camelCase name; what a document leaves out reads as its default.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     Converters = [typeof(CamelCaseEnumConverter<Stage>), typeof(CamelCaseEnumConverter<Nurture>)])]
 [JsonSerializable(typeof(StoredProfile))]
