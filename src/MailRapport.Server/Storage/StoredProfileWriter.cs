@@ -35,8 +35,8 @@ internal static class StoredProfileWriter
         w.WriteStartObject();
         w.WriteString(N.Address, p.Address);
         OptionalString(w, N.DisplayName, p.DisplayName);
-        Enum(w, N.Stage, p.Stage, StoredProfileJson.Default.Stage);
-        Enum(w, N.Nurture, p.Nurture, StoredProfileJson.Default.Nurture);
+        Enum(w, N.Stage, p.Stage, static () => StoredProfileJson.Default.Stage);
+        Enum(w, N.Nurture, p.Nurture, static () => StoredProfileJson.Default.Nurture);
         Strings(w, N.Flags, p.Flags);
         NonZero(w, N.Harmony, p.Harmony);
         NonZero(w, N.Depth, p.Depth);
@@ -119,7 +119,7 @@ internal static class StoredProfileWriter
     private static void Write(Utf8JsonWriter w, StoredDecision d)
     {
         w.WriteStartObject();
-        Enum(w, N.Stage, d.Stage, StoredProfileJson.Default.Stage);
+        Enum(w, N.Stage, d.Stage, static () => StoredProfileJson.Default.Stage);
         Criteria(w, N.Rapport, d.Rapport);
         Criteria(w, N.Relationship, d.Relationship);
         w.WritePropertyName(N.Window);
@@ -248,19 +248,14 @@ internal static class StoredProfileWriter
         if (value) w.WriteBoolean(name, true);
     }
 
-    private static void Enum<T>(Utf8JsonWriter w, JsonEncodedText name, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> converter)
+    private static void Enum<T>(Utf8JsonWriter w, JsonEncodedText name, T value, Func<System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>> converter)
         where T : struct, System.Enum
     {
         if (EqualityComparer<T>.Default.Equals(value, default)) return;
         w.WritePropertyName(name);
-        WriteEnum(w, value, converter);
-    }
-
-    /// <summary>An enum as the context's converter writes it (its camelCase name; the converter itself for any other value).</summary>
-    private static void WriteEnum<T>(Utf8JsonWriter w, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> converter) where T : struct, System.Enum
-    {
-        if (EnumNames<T>.Names.TryGetValue(value, out var name)) w.WriteStringValue(name);
-        else JsonSerializer.Serialize(w, value, converter);
+        // The context's converter only for a value outside the names: building its type info costs a cold process.
+        if (EnumNames<T>.Names.TryGetValue(value, out var text)) w.WriteStringValue(text);
+        else JsonSerializer.Serialize(w, value, converter());
     }
 
     private static class EnumNames<T> where T : struct, System.Enum
