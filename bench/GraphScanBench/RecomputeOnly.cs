@@ -66,7 +66,9 @@ internal static class RecomputeOnly
         {
             var interactions = new InteractionStore(store);
             var profiles = new ProfileService(interactions, new ProfileStore(store), new FeedbackStore(store), new RelationshipModel(new StageModelOptions()));
-            TimeSpan bestStream = TimeSpan.MaxValue, bestRecompute = TimeSpan.MaxValue;
+            TimeSpan bestStream = TimeSpan.MaxValue, bestRecompute = TimeSpan.MaxValue, bestWrite = TimeSpan.MaxValue;
+            var (computed, coverage) = await profiles.ComputeWithCoverageAsync(SyntheticMailbox.Owner, now);
+            var profileStore = new ProfileStore(store);
             for (int i = 0; i < 5; i++)
             {
                 var (_, stream) = await Measure(async () =>
@@ -78,12 +80,18 @@ internal static class RecomputeOnly
                 var (_, recompute) = await Measure(() => profiles.RecomputeAsync(SyntheticMailbox.Owner, now));
                 if (stream.Cpu < bestStream) bestStream = stream.Cpu;
                 if (recompute.Cpu < bestRecompute) bestRecompute = recompute.Cpu;
+                var (_, write) = await Measure(async () =>
+                {
+                    await profileStore.ReplaceAsync(SyntheticMailbox.Owner, computed, coverage, now);
+                    return 0;
+                });
+                if (write.Cpu < bestWrite) bestWrite = write.Cpu;
             }
             await using var connection = await store.OpenConnectionAsync();
             await using var bytes = connection.CreateCommand();
             bytes.CommandText = "SELECT SUM(LENGTH(CAST(profile AS BLOB))) FROM contact_profiles";
             Console.WriteLine($"warm, least of 5: stream {bestStream.TotalSeconds:0.000} s CPU; RecomputeAsync (full) {bestRecompute.TotalSeconds:0.000} s CPU; " +
-                              $"ratio {bestRecompute / bestStream:0.00}x; profile documents {Convert.ToInt64(await bytes.ExecuteScalarAsync()) / 1048576.0:0.0} MiB");
+                              $"ratio {bestRecompute / bestStream:0.00}x; ReplaceAsync {bestWrite.TotalSeconds:0.000} s CPU; profile documents {Convert.ToInt64(await bytes.ExecuteScalarAsync()) / 1048576.0:0.0} MiB");
         }
         if (dumpPath is null) return;
 
