@@ -50,9 +50,10 @@ public sealed class FeedbackStore(MailStore store) : IMailboxErasure
     public async Task<IReadOnlyList<string>> NotAPersonAsync(string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT address FROM contact_feedback WHERE mailbox_id = @mailboxId AND answer = @answer",
-            new { mailboxId, answer = (short)FeedbackAnswer.NotAPerson }, cancellationToken: ct))).ToList();
+        var result = new List<string>();
+        await PlainSql.QueryAsync(connection, null, "SELECT address FROM contact_feedback WHERE mailbox_id = @m AND answer = @answer",
+            [("m", mailboxId), ("answer", (short)FeedbackAnswer.NotAPerson)], r => result.Add(r.GetString(0)), ct); // every recompute asks: no Dapper call site
+        return result;
     }
 
     private async Task<IReadOnlyList<StoredFeedback>> QueryAsync(string mailboxId, string? address, CancellationToken ct)

@@ -128,7 +128,19 @@ internal static partial class InteractionColumns
         {
             int max = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
             if (buffer.Length < max) buffer = new char[Math.Max(max, buffer.Length * 2)];
-            var chars = buffer.AsSpan(0, reader.CopyString(buffer));
+            return Get(buffer.AsSpan(0, reader.CopyString(buffer)));
+        }
+
+        /// <summary>The string of a UTF-8 column value (SQLite's text bytes), made once per distinct value.</summary>
+        public string Get(ReadOnlySpan<byte> utf8)
+        {
+            int max = System.Text.Encoding.UTF8.GetMaxCharCount(utf8.Length);
+            if (buffer.Length < max) buffer = new char[Math.Max(max, buffer.Length * 2)];
+            return Get(buffer.AsSpan(0, System.Text.Encoding.UTF8.GetChars(utf8, buffer)));
+        }
+
+        private string Get(ReadOnlySpan<char> chars)
+        {
             var lookup = strings.GetAlternateLookup<ReadOnlySpan<char>>();
             if (lookup.TryGetValue(chars, out var known)) return known;
             if (strings.Count >= 100_000) strings.Clear(); // a bound: a mailbox with more distinct names pays an allocation now and then

@@ -26,13 +26,14 @@ public sealed partial class InteractionStore
     {
         await using var connection = await store.OpenConnectionAsync(ct);
         // The number first: a change committed between the two reads is then both listed and left for the next time, never lost.
-        var (sequence, allChanged) = await connection.QuerySingleOrDefaultAsync<(long, long)>(new CommandDefinition(
-            "SELECT seq, all_changed_seq FROM interaction_sequence WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
-        if (allChanged > since) return (sequence, new HashSet<string>(), true);
-        var touched = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT address FROM correspondent_changes WHERE mailbox_id = @mailboxId AND changed_seq > @since",
-            new { mailboxId, since }, cancellationToken: ct));
-        return (sequence, touched.ToHashSet(StringComparer.Ordinal), false);
+        long sequence = 0, allChanged = 0;
+        await PlainSql.QueryAsync(connection, null, "SELECT seq, all_changed_seq FROM interaction_sequence WHERE mailbox_id = @m", [("m", mailboxId)],
+            r => (sequence, allChanged) = (Db.Long(r, 0), Db.Long(r, 1)), ct);
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        if (allChanged > since) return (sequence, touched, true);
+        await PlainSql.QueryAsync(connection, null, "SELECT address FROM correspondent_changes WHERE mailbox_id = @m AND changed_seq > @since",
+            [("m", mailboxId), ("since", since)], r => touched.Add(r.GetString(0)), ct);
+        return (sequence, touched, false);
     }
 
     /// <summary>The mailbox's change sequence number now (0 before its first change).</summary>
@@ -43,8 +44,9 @@ public sealed partial class InteractionStore
     }
 
     private static async Task<long> SequenceAsync(DbConnection connection, string mailboxId, CancellationToken ct) =>
-        await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT seq FROM interaction_sequence WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct)) ?? 0;
+        await PlainSql.ScalarAsync(connection, null, "SELECT seq FROM interaction_sequence WHERE mailbox_id = @m", [("m", mailboxId)], ct) is { } seq
+            ? Convert.ToInt64(seq, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     /// <summary>
     /// The correspondents of the interactions dated in [<paramref name="from"/>, <paramref name="to"/>): those time
@@ -55,19 +57,16 @@ public sealed partial class InteractionStore
         var result = new HashSet<string>(StringComparer.Ordinal);
         if (to <= from) return result;
         await using var connection = await store.OpenConnectionAsync(ct);
-        var args = new { mailboxId, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() };
+        (string, object?)[] args = [("m", mailboxId), ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds())];
         foreach (var table in new[] { ItemTable.Messages, ItemTable.Meetings })
-        {
-            await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-                $"SELECT {table.ColumnList} FROM {table.Name} WHERE mailbox_id = @mailboxId AND {table.TimeColumn} >= @from AND {table.TimeColumn} < @to",
-                args, cancellationToken: ct));
-            while (await reader.ReadAsync(ct))
-            {
-                var row = new object?[table.Names.Length];
-                reader.GetValues(row!);
-                result.UnionWith(table.People(row));
-            }
-        }
+            await PlainSql.QueryAsync(connection, null,
+                $"SELECT {table.ColumnList} FROM {table.Name} WHERE mailbox_id = @m AND {table.TimeColumn} >= @from AND {table.TimeColumn} < @to", args,
+                reader =>
+                {
+                    var row = new object?[table.Names.Length];
+                    reader.GetValues(row!);
+                    result.UnionWith(table.People(row));
+                }, ct);
         return result;
     }
 
@@ -88,17 +87,19 @@ public sealed partial class InteractionStore
             months[month] = (m.Received + received, m.Sent + sent, m.Meetings + meetings);
         }
         await using var connection = await store.OpenConnectionAsync(ct);
-        var args = new { mailboxId, cut = before.ToUnixTimeMilliseconds(), from = from?.ToUnixTimeMilliseconds() ?? long.MinValue };
-        foreach (var (day, direction, n) in await connection.QueryAsync<(long, long, long)>(new CommandDefinition($"""
-            SELECT (sent_at + {epochMs}) / {dayMs}, direction, COUNT(*) FROM messages WHERE mailbox_id = @mailboxId AND sent_at >= @from AND sent_at < @cut
+        (string, object?)[] args = [("m", mailboxId), ("cut", before.ToUnixTimeMilliseconds()), ("from", from?.ToUnixTimeMilliseconds() ?? long.MinValue)];
+        await PlainSql.QueryAsync(connection, null, $"""
+            SELECT (sent_at + {epochMs}) / {dayMs}, direction, COUNT(*) FROM messages WHERE mailbox_id = @m AND sent_at >= @from AND sent_at < @cut
             GROUP BY (sent_at + {epochMs}) / {dayMs}, direction
-            """, args, cancellationToken: ct)))
-            Add(day, direction == (long)Direction.Outgoing ? 0 : (int)n, direction == (long)Direction.Outgoing ? (int)n : 0, 0);
-        foreach (var (day, n) in await connection.QueryAsync<(long, long)>(new CommandDefinition($"""
-            SELECT (start_at + {epochMs}) / {dayMs}, COUNT(*) FROM meetings WHERE mailbox_id = @mailboxId AND start_at >= @from AND start_at < @cut
+            """, args, r =>
+            {
+                long day = Db.Long(r, 0), direction = Db.Long(r, 1), n = Db.Long(r, 2);
+                Add(day, direction == (long)Direction.Outgoing ? 0 : (int)n, direction == (long)Direction.Outgoing ? (int)n : 0, 0);
+            }, ct);
+        await PlainSql.QueryAsync(connection, null, $"""
+            SELECT (start_at + {epochMs}) / {dayMs}, COUNT(*) FROM meetings WHERE mailbox_id = @m AND start_at >= @from AND start_at < @cut
             GROUP BY (start_at + {epochMs}) / {dayMs}
-            """, args, cancellationToken: ct)))
-            Add(day, 0, 0, (int)n);
+            """, args, r => Add(Db.Long(r, 0), 0, 0, (int)Db.Long(r, 1)), ct);
         return months.Select(m => (m.Key, m.Value.Received, m.Value.Sent, m.Value.Meetings)).ToList();
     }
 

@@ -36,9 +36,15 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
     public async Task<StoredMailbox?> GetMailboxAsync(string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<MailboxRow>(new CommandDefinition(
-            $"SELECT {MailboxColumns} FROM mailboxes WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct));
-        return row?.ToMailbox();
+        // Plain ADO.NET: every recompute starts here, and a Dapper call site costs a cold process its own emitted code.
+        StoredMailbox? mailbox = null;
+        await PlainSql.QueryAsync(connection, null, $"SELECT {MailboxColumns} FROM mailboxes WHERE mailbox_id = @m", [("m", mailboxId)],
+            r => mailbox = new MailboxRow
+            {
+                MailboxId = r.GetString(0), OwnerAddresses = r.GetString(1), DisplayName = r.IsDBNull(2) ? null : r.GetString(2),
+                Source = r.GetString(3), CreatedAt = Db.Long(r, 4),
+            }.ToMailbox(), ct);
+        return mailbox;
     }
 
     public async Task<IReadOnlyList<StoredMailbox>> ListMailboxesAsync(CancellationToken ct = default)
@@ -127,7 +133,9 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
 
     /// <summary>
     /// All of a mailbox's messages and meetings in time order (meetings by start), optionally only those before an instant.
-    /// Streams messages from the database; meetings (far fewer) are read first and merged in.
+    /// Streams messages from the database; meetings (far fewer) are read first and merged in. SQLite is read through
+    /// its native statement with typed column reads (<see cref="NativeRows"/>): a full recompute reads every row, and
+    /// Microsoft.Data.Sqlite's reader checks and converts each column through several layers.
     /// </summary>
     public async IAsyncEnumerable<Interaction> ReadInteractionsAsync(string mailboxId, DateTimeOffset? before = null,
         [EnumeratorCancellation] CancellationToken ct = default)
@@ -136,49 +144,79 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
         var meetings = await ReadMeetingsAsync(mailboxId, cut, ct);
         int mi = 0;
         await using var connection = await store.OpenConnectionAsync(ct);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
-            SELECT message_key, sent_at, direction, from_address, from_name, counterparts, recipient_count, owner_role,
-                conversation_id, is_reply, markers
-            FROM messages WHERE mailbox_id = @m AND sent_at < @cut ORDER BY sent_at, message_key
-            """;
-        Db.Parameter(cmd, "m", mailboxId);
-        Db.Parameter(cmd, "cut", cut);
-        await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        var columns = new ColumnReader(reader);
-        while (await reader.ReadAsync(ct))
+        if (store.Provider == StoreProvider.Sqlite)
         {
-            var message = new MessageInteraction
+            using var statement = SqliteStatement.Prepare(connection, MessagesSql, ["m", "cut"]);
+            statement.Bind(0, mailboxId);
+            statement.Bind(1, cut);
+            var strings = new InteractionColumns.StringCache();
+            while (statement.Step())
             {
-                Key = reader.GetString(0),
-                Timestamp = Db.Time(columns.Long(1)),
-                Direction = (Direction)columns.Long(2),
-                From = reader.GetString(3),
-                FromDisplayName = reader.IsDBNull(4) ? null : reader.GetString(4),
-                Counterparts = InteractionColumns.DeserializeCounterparts(columns.Utf8(5), columns.Strings),
-                RecipientCount = (int)columns.Long(6),
-                OwnerRole = (RecipientRole)columns.Long(7),
-                ConversationId = reader.IsDBNull(8) ? null : reader.GetString(8),
-                IsReply = columns.Long(9) != 0,
-                Markers = (AutomationMarkers)columns.Long(10),
-            };
-            while (mi < meetings.Count && meetings[mi].Start <= message.Timestamp) yield return meetings[mi++];
-            yield return message;
+                ct.ThrowIfCancellationRequested();
+                var message = NativeRows.Message(statement.Handle, strings);
+                while (mi < meetings.Count && meetings[mi].Start <= message.Timestamp) yield return meetings[mi++];
+                yield return message;
+            }
+        }
+        else
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = MessagesSql;
+            Db.Parameter(cmd, "m", mailboxId);
+            Db.Parameter(cmd, "cut", cut);
+            await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+            var columns = new ColumnReader(reader);
+            while (await reader.ReadAsync(ct))
+            {
+                var message = new MessageInteraction
+                {
+                    Key = reader.GetString(0),
+                    Timestamp = Db.Time(columns.Long(1)),
+                    Direction = (Direction)columns.Long(2),
+                    From = reader.GetString(3),
+                    FromDisplayName = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    Counterparts = InteractionColumns.DeserializeCounterparts(columns.Utf8(5), columns.Strings),
+                    RecipientCount = (int)columns.Long(6),
+                    OwnerRole = (RecipientRole)columns.Long(7),
+                    ConversationId = reader.IsDBNull(8) ? null : reader.GetString(8),
+                    IsReply = columns.Long(9) != 0,
+                    Markers = (AutomationMarkers)columns.Long(10),
+                };
+                while (mi < meetings.Count && meetings[mi].Start <= message.Timestamp) yield return meetings[mi++];
+                yield return message;
+            }
         }
         while (mi < meetings.Count) yield return meetings[mi++];
     }
 
+    private const string MessagesSql = """
+        SELECT message_key, sent_at, direction, from_address, from_name, counterparts, recipient_count, owner_role,
+            conversation_id, is_reply, markers
+        FROM messages WHERE mailbox_id = @m AND sent_at < @cut ORDER BY sent_at, message_key
+        """;
+
+    private const string MeetingsSql = """
+        SELECT meeting_key, start_at, end_at, organizer, organizer_name, attendees, is_cancelled, is_recurring, owner_response
+        FROM meetings WHERE mailbox_id = @m AND start_at < @cut ORDER BY start_at, meeting_key
+        """;
+
     private async Task<List<MeetingInteraction>> ReadMeetingsAsync(string mailboxId, long cut, CancellationToken ct)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
+        var result = new List<MeetingInteraction>();
+        if (store.Provider == StoreProvider.Sqlite)
+        {
+            using var statement = SqliteStatement.Prepare(connection, MeetingsSql, ["m", "cut"]);
+            statement.Bind(0, mailboxId);
+            statement.Bind(1, cut);
+            var strings = new InteractionColumns.StringCache();
+            while (statement.Step()) result.Add(NativeRows.Meeting(statement.Handle, strings));
+            return result;
+        }
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
-            SELECT meeting_key, start_at, end_at, organizer, organizer_name, attendees, is_cancelled, is_recurring, owner_response
-            FROM meetings WHERE mailbox_id = @m AND start_at < @cut ORDER BY start_at, meeting_key
-            """;
+        cmd.CommandText = MeetingsSql;
         Db.Parameter(cmd, "m", mailboxId);
         Db.Parameter(cmd, "cut", cut);
-        var result = new List<MeetingInteraction>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var columns = new ColumnReader(reader);
         while (await reader.ReadAsync(ct))
@@ -195,6 +233,49 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
                 OwnerResponse = (AttendeeResponse)columns.Long(8),
             });
         return result;
+    }
+
+    /// <summary>
+    /// A row of <see cref="MessagesSql"/> or <see cref="MeetingsSql"/> from SQLite's native statement: integers as
+    /// Int64, text as its UTF-8 bytes (the list columns go straight to their JSON reader; recurring addresses and names
+    /// through <see cref="InteractionColumns.StringCache"/>). What the reader path gives, value for value.
+    /// </summary>
+    private static class NativeRows
+    {
+        public static MessageInteraction Message(SQLitePCL.sqlite3_stmt row, InteractionColumns.StringCache strings) => new()
+        {
+            Key = Text(row, 0),
+            Timestamp = Db.Time(SQLitePCL.raw.sqlite3_column_int64(row, 1)),
+            Direction = (Direction)SQLitePCL.raw.sqlite3_column_int64(row, 2),
+            From = strings.Get(Utf8(row, 3)),
+            FromDisplayName = IsNull(row, 4) ? null : strings.Get(Utf8(row, 4)),
+            Counterparts = InteractionColumns.DeserializeCounterparts(Utf8(row, 5), strings),
+            RecipientCount = (int)SQLitePCL.raw.sqlite3_column_int64(row, 6),
+            OwnerRole = (RecipientRole)SQLitePCL.raw.sqlite3_column_int64(row, 7),
+            ConversationId = IsNull(row, 8) ? null : strings.Get(Utf8(row, 8)),
+            IsReply = SQLitePCL.raw.sqlite3_column_int64(row, 9) != 0,
+            Markers = (AutomationMarkers)SQLitePCL.raw.sqlite3_column_int64(row, 10),
+        };
+
+        public static MeetingInteraction Meeting(SQLitePCL.sqlite3_stmt row, InteractionColumns.StringCache strings) => new()
+        {
+            Key = Text(row, 0),
+            Start = Db.Time(SQLitePCL.raw.sqlite3_column_int64(row, 1)),
+            End = Db.Time(SQLitePCL.raw.sqlite3_column_int64(row, 2)),
+            Organizer = strings.Get(Utf8(row, 3)),
+            OrganizerDisplayName = IsNull(row, 4) ? null : strings.Get(Utf8(row, 4)),
+            Attendees = InteractionColumns.DeserializeAttendees(Utf8(row, 5), strings),
+            IsCancelled = SQLitePCL.raw.sqlite3_column_int64(row, 6) != 0,
+            IsRecurring = SQLitePCL.raw.sqlite3_column_int64(row, 7) != 0,
+            OwnerResponse = (AttendeeResponse)SQLitePCL.raw.sqlite3_column_int64(row, 8),
+        };
+
+        private static bool IsNull(SQLitePCL.sqlite3_stmt row, int column) => SQLitePCL.raw.sqlite3_column_type(row, column) == SQLitePCL.raw.SQLITE_NULL;
+
+        // The column's bytes as stored (TEXT as UTF-8; sqlite3_column_blob does not convert, and its length is the text's).
+        private static ReadOnlySpan<byte> Utf8(SQLitePCL.sqlite3_stmt row, int column) => SQLitePCL.raw.sqlite3_column_blob(row, column);
+
+        private static string Text(SQLitePCL.sqlite3_stmt row, int column) => System.Text.Encoding.UTF8.GetString(Utf8(row, column));
     }
 
     /// <summary>The mailbox row, its interactions and their change tracking.</summary>

@@ -1,4 +1,3 @@
-using Dapper;
 using MailRapport.Core;
 
 namespace MailRapport.Server.Storage;
@@ -18,8 +17,7 @@ public sealed partial class ProfileStore
     {
         await using var tx = await BeginGuardedAsync(mailboxId, expected, ct);
         if (tx is null) return false;
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM contact_profiles WHERE mailbox_id = @mailboxId", new { mailboxId }, tx.Transaction, cancellationToken: ct));
+        await PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, "DELETE FROM contact_profiles WHERE mailbox_id = @m", [("m", mailboxId)], ct);
         await WriteProfilesAsync(tx, mailboxId, profiles, ct);
         await WriteCoverageAsync(tx, mailboxId, coverage, state.ComputedAt, ct);
         await WriteStateAsync(tx, mailboxId, state, ct);
@@ -47,8 +45,7 @@ public sealed partial class ProfileStore
             // SQLite's BEGIN (IMMEDIATE, as Microsoft.Data.Sqlite begins) already holds the only write lock; PostgreSQL
             // reads committed data per statement, so one writer per mailbox waits here for the other's commit.
             if (store.Provider == StoreProvider.Postgres)
-                await tx.Connection.ExecuteAsync(new CommandDefinition(
-                    "SELECT pg_advisory_xact_lock(727275, hashtext(@mailboxId))", new { mailboxId }, tx.Transaction, cancellationToken: ct));
+                await PlainSql.ScalarAsync(tx.Connection, tx.Transaction, "SELECT pg_advisory_xact_lock(727275, hashtext(@m))", [("m", mailboxId)], ct);
             if (await ReadStateAsync(tx.Connection, tx.Transaction, mailboxId, ct) == expected) return tx;
         }
         catch

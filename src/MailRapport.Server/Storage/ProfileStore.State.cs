@@ -1,5 +1,3 @@
-using Dapper;
-
 namespace MailRapport.Server.Storage;
 
 /// <summary>
@@ -20,24 +18,23 @@ public sealed partial class ProfileStore
     private static async Task<ProfileState?> ReadStateAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? tx,
         string mailboxId, CancellationToken ct)
     {
-        var rows = (await connection.QueryAsync<(long Seq, long At, long FullAt, string Facts)>(new CommandDefinition(
-            "SELECT computed_seq, computed_at, full_at, facts FROM profile_state WHERE mailbox_id = @mailboxId", new { mailboxId }, tx,
-            cancellationToken: ct))).ToList();
-        return rows is [var r] ? new ProfileState(r.Seq, Db.Time(r.At), Db.Time(r.FullAt), r.Facts) : null;
+        ProfileState? state = null;
+        await PlainSql.QueryAsync(connection, tx, "SELECT computed_seq, computed_at, full_at, facts FROM profile_state WHERE mailbox_id = @m",
+            [("m", mailboxId)], r => state = new ProfileState(Db.Long(r, 0), Db.Time(Db.Long(r, 1)), Db.Time(Db.Long(r, 2)), r.GetString(3)), ct);
+        return state; // one row at most: mailbox_id is the key
     }
 
     /// <summary>Stores the state, or forgets it (null: profiles written by other means, so the next recompute is a full one).</summary>
     private static Task WriteStateAsync(StoreTransaction tx, string mailboxId, ProfileState? state, CancellationToken ct) =>
         state is null
-            ? tx.Connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM profile_state WHERE mailbox_id = @mailboxId", new { mailboxId }, tx.Transaction, cancellationToken: ct))
-            : tx.Connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO profile_state (mailbox_id, computed_seq, computed_at, full_at, facts) VALUES (@mailboxId, @seq, @at, @fullAt, @facts)
+            ? PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, "DELETE FROM profile_state WHERE mailbox_id = @m", [("m", mailboxId)], ct)
+            : PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, """
+                INSERT INTO profile_state (mailbox_id, computed_seq, computed_at, full_at, facts) VALUES (@m, @seq, @at, @fullAt, @facts)
                 ON CONFLICT (mailbox_id) DO UPDATE SET computed_seq = excluded.computed_seq, computed_at = excluded.computed_at,
                     full_at = excluded.full_at, facts = excluded.facts
-                """, new
-                {
-                    mailboxId, seq = state.ComputedSeq, at = state.ComputedAt.ToUnixTimeMilliseconds(), fullAt = state.FullAt.ToUnixTimeMilliseconds(),
-                    facts = state.Facts,
-                }, tx.Transaction, cancellationToken: ct));
+                """,
+                [
+                    ("m", mailboxId), ("seq", state.ComputedSeq), ("at", state.ComputedAt.ToUnixTimeMilliseconds()),
+                    ("fullAt", state.FullAt.ToUnixTimeMilliseconds()), ("facts", state.Facts),
+                ], ct);
 }

@@ -45,8 +45,7 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
         ProfileState? state = null, CancellationToken ct = default)
     {
         await using var tx = await store.BeginAsync(ct);
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM contact_profiles WHERE mailbox_id = @mailboxId", new { mailboxId }, tx.Transaction, cancellationToken: ct));
+        await PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, "DELETE FROM contact_profiles WHERE mailbox_id = @m", [("m", mailboxId)], ct);
         await WriteProfilesAsync(tx, mailboxId, profiles, ct);
         await WriteCoverageAsync(tx, mailboxId, coverage, computedAt, ct);
         await WriteStateAsync(tx, mailboxId, state, ct);
@@ -105,11 +104,11 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
     }
 
     private static Task WriteCoverageAsync(StoreTransaction tx, string mailboxId, MailboxCoverage coverage, DateTimeOffset computedAt, CancellationToken ct) =>
-        tx.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO mailbox_coverage (mailbox_id, coverage, computed_at, coverage_format) VALUES (@mailboxId, @json, @at, @format)
+        PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, """
+            INSERT INTO mailbox_coverage (mailbox_id, coverage, computed_at, coverage_format) VALUES (@m, @json, @at, @format)
             ON CONFLICT (mailbox_id) DO UPDATE SET coverage = excluded.coverage, computed_at = excluded.computed_at, coverage_format = excluded.coverage_format
-            """, new { mailboxId, json = StoredCoverageFormat.Serialize(coverage), at = computedAt.ToUnixTimeMilliseconds(), format = StoredCoverageFormat.Current },
-            tx.Transaction, cancellationToken: ct));
+            """, [("m", mailboxId), ("json", StoredCoverageFormat.Serialize(coverage)), ("at", computedAt.ToUnixTimeMilliseconds()),
+                ("format", StoredCoverageFormat.Current)], ct);
 
     /// <summary>One contact with its stage history, in one query (the profile repeats on each history row; it is read once).</summary>
     public async Task<StoredContact?> GetAsync(string mailboxId, string address, CancellationToken ct = default)
@@ -176,9 +175,10 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
     public async Task<MailboxCoverage?> GetCoverageAsync(string mailboxId, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<(string Json, long Format)>(new CommandDefinition(
-            "SELECT coverage, coverage_format FROM mailbox_coverage WHERE mailbox_id = @mailboxId", new { mailboxId }, cancellationToken: ct))).ToList();
-        return rows.Count == 0 ? null : StoredCoverageFormat.Deserialize((short)rows[0].Format, rows[0].Json);
+        MailboxCoverage? coverage = null;
+        await PlainSql.QueryAsync(connection, null, "SELECT coverage, coverage_format FROM mailbox_coverage WHERE mailbox_id = @m", [("m", mailboxId)],
+            r => coverage = StoredCoverageFormat.Deserialize((short)Db.Long(r, 1), r.GetString(0)), ct);
+        return coverage;
     }
 
     // ---- overrides ----

@@ -154,5 +154,21 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
+    /// <summary>
+    /// Steps the bound query to its next row: true on a row (read its columns with raw.sqlite3_column_* on
+    /// <see cref="Handle"/>, typed, nothing boxed), false at the end (then reset, ready to bind again).
+    /// </summary>
+    public bool Step()
+    {
+        int rc = raw.sqlite3_step(stmt);
+        if (rc == raw.SQLITE_ROW) return true;
+        raw.sqlite3_reset(stmt);
+        if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, db);
+        return false;
+    }
+
+    /// <summary>The native statement, for typed column reads of the row <see cref="Step"/> is on.</summary>
+    public sqlite3_stmt Handle => stmt;
+
     public void Dispose() => stmt.Dispose();
 }

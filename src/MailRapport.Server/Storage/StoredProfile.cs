@@ -179,14 +179,20 @@ internal static class StoredProfileFormat
     {
         if (flags == ContactFlags.None) return [];
         var names = new List<string>(2);
-        foreach (var flag in Enum.GetValues<ContactFlags>())
-            if (flag != ContactFlags.None && flags.HasFlag(flag))
-                names.Add(JsonNamingPolicy.CamelCase.ConvertName(flag.ToString()));
+        foreach (var (flag, name) in Flags)
+            if (flags.HasFlag(flag))
+                names.Add(name);
         return names;
     }
+
+    // Each flag with its name, made once (not per profile).
+    private static readonly (ContactFlags Flag, string Name)[] Flags = Enum.GetValues<ContactFlags>()
+        .Where(f => f != ContactFlags.None)
+        .Select(f => (f, JsonNamingPolicy.CamelCase.ConvertName(f.ToString())))
+        .ToArray();
 }
 
-/// <summary>Source-generated JSON for the stored document: camelCase names, enums by camelCase name, nulls written.</summary>
+/// <summary>Source-generated JSON for the stored document: camelCase names, enums by camelCase name; what a document leaves out reads as its default.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     Converters = [typeof(CamelCaseEnumConverter<Stage>), typeof(CamelCaseEnumConverter<Nurture>)])]
 [JsonSerializable(typeof(StoredProfile))]

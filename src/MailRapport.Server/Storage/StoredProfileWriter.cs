@@ -5,11 +5,14 @@ using MailRapport.Core;
 namespace MailRapport.Server.Storage;
 
 /// <summary>
-/// Writes a <see cref="StoredProfile"/> exactly as the source-generated serializer (<see cref="StoredProfileJson"/>)
-/// does, byte for byte, in straight-line code: a full recompute writes thousands of documents, and the generated
-/// context (its enum converters rule out the generator's fast path) walks metadata for every property. Reading stays
-/// with <see cref="StoredProfileJson"/>. StoredProfileWriterTests compare the two on every profile of the sample
-/// mailbox; a property added to the stored types must be added here in declaration order.
+/// Writes a <see cref="StoredProfile"/> as the source-generated serializer (<see cref="StoredProfileJson"/>) would,
+/// in the same order and with the same value encoding, less every property a missing property reads as (null, 0,
+/// false, the enum's 0, an empty list whose default is []): a full recompute writes thousands of documents, and both
+/// the serializing and the write-ahead log scale with their bytes (docs/decisions/025-compact-profile-documents.md).
+/// Straight-line code: the generated context (its enum converters rule out the generator's fast path) walks metadata
+/// for every property. Reading stays with <see cref="StoredProfileJson"/>, which reads these and the full documents
+/// written before alike. StoredProfileWriterTests read every profile of the sample mailbox back to what the generated
+/// serializer writes; a property added to the stored types must be added here in declaration order.
 /// </summary>
 internal static class StoredProfileWriter
 {
@@ -31,39 +34,38 @@ internal static class StoredProfileWriter
     {
         w.WriteStartObject();
         w.WriteString(N.Address, p.Address);
-        w.WriteString(N.DisplayName, p.DisplayName);
-        w.WritePropertyName(N.Stage);
-        WriteEnum(w, p.Stage, StoredProfileJson.Default.Stage);
-        w.WritePropertyName(N.Nurture);
-        WriteEnum(w, p.Nurture, StoredProfileJson.Default.Nurture);
-        w.WritePropertyName(N.Flags);
-        Strings(w, p.Flags);
-        w.WriteNumber(N.Harmony, p.Harmony);
-        w.WriteNumber(N.Depth, p.Depth);
-        w.WriteNumber(N.Strength, p.Strength);
+        OptionalString(w, N.DisplayName, p.DisplayName);
+        Enum(w, N.Stage, p.Stage, static () => StoredProfileJson.Default.Stage);
+        Enum(w, N.Nurture, p.Nurture, static () => StoredProfileJson.Default.Nurture);
+        Strings(w, N.Flags, p.Flags);
+        NonZero(w, N.Harmony, p.Harmony);
+        NonZero(w, N.Depth, p.Depth);
+        NonZero(w, N.Strength, p.Strength);
         w.WritePropertyName(N.Evidence);
         Write(w, p.Evidence);
-        w.WritePropertyName(N.Reasons);
-        Strings(w, p.Reasons);
+        Strings(w, N.Reasons, p.Reasons);
         w.WriteString(N.NextStep, p.NextStep);
-        w.WritePropertyName(N.Decision);
-        if (p.Decision is { } d) Write(w, d); else w.WriteNullValue();
-        w.WriteString(N.AutomatedReason, p.AutomatedReason);
-        w.WriteString(N.AsOf, p.AsOf);
-        w.WritePropertyName(N.Timeline);
-        if (p.Timeline is null) w.WriteNullValue();
-        else
+        if (p.Decision is { } d)
         {
+            w.WritePropertyName(N.Decision);
+            Write(w, d);
+        }
+        OptionalString(w, N.AutomatedReason, p.AutomatedReason);
+        w.WriteString(N.AsOf, p.AsOf);
+        if (p.Timeline is null) w.WriteNull(N.Timeline);
+        else if (p.Timeline.Count > 0)
+        {
+            w.WritePropertyName(N.Timeline);
             w.WriteStartArray();
             foreach (var m in p.Timeline)
             {
                 if (m is null) { w.WriteNullValue(); continue; }
                 w.WriteStartObject();
-                w.WriteNumber(N.Year, m.Year);
-                w.WriteNumber(N.Month, m.Month);
-                w.WriteNumber(N.Sent, m.Sent);
-                w.WriteNumber(N.Received, m.Received);
-                w.WriteNumber(N.Meetings, m.Meetings);
+                NonZero(w, N.Year, m.Year);
+                NonZero(w, N.Month, m.Month);
+                NonZero(w, N.Sent, m.Sent);
+                NonZero(w, N.Received, m.Received);
+                NonZero(w, N.Meetings, m.Meetings);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -92,23 +94,23 @@ internal static class StoredProfileWriter
     {
         if (e is null) { w.WriteNullValue(); return; }
         w.WriteStartObject();
-        w.WriteNumber(N.MessagesSent, e.MessagesSent);
-        w.WriteNumber(N.MessagesReceived, e.MessagesReceived);
-        w.WriteNumber(N.SharedThreads, e.SharedThreads);
-        w.WriteNumber(N.SharedMeetings, e.SharedMeetings);
-        w.WriteNumber(N.MeetingHours, e.MeetingHours);
+        NonZero(w, N.MessagesSent, e.MessagesSent);
+        NonZero(w, N.MessagesReceived, e.MessagesReceived);
+        NonZero(w, N.SharedThreads, e.SharedThreads);
+        NonZero(w, N.SharedMeetings, e.SharedMeetings);
+        NonZero(w, N.MeetingHours, e.MeetingHours);
         Time(w, N.FirstInteraction, e.FirstInteraction);
         Time(w, N.LastInteraction, e.LastInteraction);
         Number(w, N.MedianReplyHoursMine, e.MedianReplyHoursMine);
         Number(w, N.MedianReplyHoursTheirs, e.MedianReplyHoursTheirs);
-        w.WriteNumber(N.RepliesMine, e.RepliesMine);
-        w.WriteNumber(N.RepliesTheirs, e.RepliesTheirs);
-        w.WriteNumber(N.AnsweredByMeetingMine, e.AnsweredByMeetingMine);
-        w.WriteNumber(N.AnsweredByMeetingTheirs, e.AnsweredByMeetingTheirs);
-        w.WriteNumber(N.ActiveMonths, e.ActiveMonths);
-        w.WriteNumber(N.SpanDays, e.SpanDays);
+        NonZero(w, N.RepliesMine, e.RepliesMine);
+        NonZero(w, N.RepliesTheirs, e.RepliesTheirs);
+        NonZero(w, N.AnsweredByMeetingMine, e.AnsweredByMeetingMine);
+        NonZero(w, N.AnsweredByMeetingTheirs, e.AnsweredByMeetingTheirs);
+        NonZero(w, N.ActiveMonths, e.ActiveMonths);
+        NonZero(w, N.SpanDays, e.SpanDays);
         Number(w, N.UsualGapDays, e.UsualGapDays);
-        w.WriteNumber(N.SilenceDays, e.SilenceDays);
+        NonZero(w, N.SilenceDays, e.SilenceDays);
         Time(w, N.LastSent, e.LastSent);
         Time(w, N.LastReceived, e.LastReceived);
         w.WriteEndObject();
@@ -117,12 +119,9 @@ internal static class StoredProfileWriter
     private static void Write(Utf8JsonWriter w, StoredDecision d)
     {
         w.WriteStartObject();
-        w.WritePropertyName(N.Stage);
-        WriteEnum(w, d.Stage, StoredProfileJson.Default.Stage);
-        w.WritePropertyName(N.Rapport);
-        Criteria(w, d.Rapport);
-        w.WritePropertyName(N.Relationship);
-        Criteria(w, d.Relationship);
+        Enum(w, N.Stage, d.Stage, static () => StoredProfileJson.Default.Stage);
+        Criteria(w, N.Rapport, d.Rapport);
+        Criteria(w, N.Relationship, d.Relationship);
         w.WritePropertyName(N.Window);
         var x = d.Window;
         if (x is null) w.WriteNullValue();
@@ -131,29 +130,31 @@ internal static class StoredProfileWriter
             w.WriteStartObject();
             Time(w, N.From, x.From);
             Time(w, N.To, x.To);
-            w.WriteNumber(N.Months, x.Months);
-            w.WriteBoolean(N.WholeHistory, x.WholeHistory);
-            w.WriteNumber(N.MessagesSent, x.MessagesSent);
-            w.WriteNumber(N.MessagesReceived, x.MessagesReceived);
-            w.WriteNumber(N.Balance, x.Balance);
-            w.WriteNumber(N.BackAndForth, x.BackAndForth);
+            NonZero(w, N.Months, x.Months);
+            True(w, N.WholeHistory, x.WholeHistory);
+            NonZero(w, N.MessagesSent, x.MessagesSent);
+            NonZero(w, N.MessagesReceived, x.MessagesReceived);
+            NonZero(w, N.Balance, x.Balance);
+            NonZero(w, N.BackAndForth, x.BackAndForth);
             w.WriteEndObject();
         }
         w.WriteEndObject();
     }
 
-    private static void Criteria(Utf8JsonWriter w, IReadOnlyList<StoredCriterion>? list)
+    private static void Criteria(Utf8JsonWriter w, JsonEncodedText name, IReadOnlyList<StoredCriterion>? list)
     {
-        if (list is null) { w.WriteNullValue(); return; }
+        if (list is null) { w.WriteNull(name); return; }
+        if (list.Count == 0) return; // reads as the initializer's []
+        w.WritePropertyName(name);
         w.WriteStartArray();
         foreach (var c in list)
         {
             if (c is null) { w.WriteNullValue(); continue; }
             w.WriteStartObject();
             w.WriteString(N.Name, c.Name);
-            w.WriteBoolean(N.Met, c.Met);
-            w.WriteNumber(N.Value, c.Value);
-            w.WriteNumber(N.Required, c.Required);
+            True(w, N.Met, c.Met);
+            NonZero(w, N.Value, c.Value);
+            NonZero(w, N.Required, c.Required);
             w.WriteString(N.Detail, c.Detail);
             w.WriteEndObject();
         }
@@ -164,14 +165,14 @@ internal static class StoredProfileWriter
     {
         if (t is null) { w.WriteNullValue(); return; }
         w.WriteStartObject();
-        w.WriteNumber(N.Threads, t.Threads);
+        NonZero(w, N.Threads, t.Threads);
         Time(w, N.OldestSince, t.OldestSince);
         Number(w, N.OldestDays, t.OldestDays);
-        w.WriteNumber(N.UsualReplyHours, t.UsualReplyHours);
-        w.WriteBoolean(N.UsualReplyIsDefault, t.UsualReplyIsDefault);
-        w.WriteNumber(N.ReplySamples, t.ReplySamples);
-        w.WriteString(N.Summary, t.Summary);
-        w.WriteString(N.Note, t.Note);
+        NonZero(w, N.UsualReplyHours, t.UsualReplyHours);
+        True(w, N.UsualReplyIsDefault, t.UsualReplyIsDefault);
+        NonZero(w, N.ReplySamples, t.ReplySamples);
+        OptionalString(w, N.Summary, t.Summary);
+        OptionalString(w, N.Note, t.Note);
         w.WriteEndObject();
     }
 
@@ -179,12 +180,12 @@ internal static class StoredProfileWriter
     {
         if (r is null) { w.WriteNullValue(); return; }
         w.WriteStartObject();
-        w.WriteBoolean(N.Known, r.Known);
-        w.WriteNumber(N.Gaps, r.Gaps);
+        True(w, N.Known, r.Known);
+        NonZero(w, N.Gaps, r.Gaps);
         Number(w, N.UsualGapDays, r.UsualGapDays);
         Time(w, N.NextDue, r.NextDue);
         Number(w, N.OverdueFactor, r.OverdueFactor);
-        w.WriteBoolean(N.OlderThanHistory, r.OlderThanHistory);
+        True(w, N.OlderThanHistory, r.OlderThanHistory);
         w.WriteString(N.Summary, r.Summary);
         w.WriteEndObject();
     }
@@ -193,39 +194,68 @@ internal static class StoredProfileWriter
     {
         if (l is null) { w.WriteNullValue(); return; }
         w.WriteStartObject();
-        w.WriteBoolean(N.Flagged, l.Flagged);
-        w.WriteNumber(N.EarlierSamples, l.EarlierSamples);
-        w.WriteNumber(N.RecentSamples, l.RecentSamples);
+        True(w, N.Flagged, l.Flagged);
+        NonZero(w, N.EarlierSamples, l.EarlierSamples);
+        NonZero(w, N.RecentSamples, l.RecentSamples);
         Number(w, N.EarlierMedianHours, l.EarlierMedianHours);
         Number(w, N.RecentMedianHours, l.RecentMedianHours);
         Number(w, N.Ratio, l.Ratio);
-        w.WriteString(N.Summary, l.Summary);
+        OptionalString(w, N.Summary, l.Summary);
         w.WriteEndObject();
     }
 
-    private static void Strings(Utf8JsonWriter w, IReadOnlyList<string>? list)
+    private static void Strings(Utf8JsonWriter w, JsonEncodedText name, IReadOnlyList<string>? list)
     {
-        if (list is null) { w.WriteNullValue(); return; }
+        if (list is null) { w.WriteNull(name); return; }
+        if (list.Count == 0) return; // reads as the initializer's []
+        w.WritePropertyName(name);
         w.WriteStartArray();
         for (int i = 0; i < list.Count; i++) w.WriteStringValue(list[i]);
         w.WriteEndArray();
     }
 
+    // Each helper below leaves out a value that a missing property reads as (docs/decisions/025-compact-profile-documents.md):
+    // null where the stored type's default is null, 0 (not -0: it reads back as 0), false, the enum's 0, an empty list
+    // whose default is []. A value a missing property would NOT read as (a null Address, whose default is "") is written.
+
     private static void Time(Utf8JsonWriter w, JsonEncodedText name, DateTimeOffset? value)
     {
-        if (value is { } v) w.WriteString(name, v); else w.WriteNull(name);
+        if (value is { } v) w.WriteString(name, v);
     }
 
     private static void Number(Utf8JsonWriter w, JsonEncodedText name, double? value)
     {
-        if (value is { } v) w.WriteNumber(name, v); else w.WriteNull(name);
+        if (value is { } v) w.WriteNumber(name, v);
     }
 
-    /// <summary>An enum as the context's converter writes it (its camelCase name; the converter itself for any other value).</summary>
-    private static void WriteEnum<T>(Utf8JsonWriter w, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> converter) where T : struct, System.Enum
+    private static void OptionalString(Utf8JsonWriter w, JsonEncodedText name, string? value)
     {
-        if (EnumNames<T>.Names.TryGetValue(value, out var name)) w.WriteStringValue(name);
-        else JsonSerializer.Serialize(w, value, converter);
+        if (value is not null) w.WriteString(name, value);
+    }
+
+    private static void NonZero(Utf8JsonWriter w, JsonEncodedText name, int value)
+    {
+        if (value != 0) w.WriteNumber(name, value);
+    }
+
+    private static void NonZero(Utf8JsonWriter w, JsonEncodedText name, double value)
+    {
+        if (BitConverter.DoubleToInt64Bits(value) != 0) w.WriteNumber(name, value);
+    }
+
+    private static void True(Utf8JsonWriter w, JsonEncodedText name, bool value)
+    {
+        if (value) w.WriteBoolean(name, true);
+    }
+
+    private static void Enum<T>(Utf8JsonWriter w, JsonEncodedText name, T value, Func<System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>> converter)
+        where T : struct, System.Enum
+    {
+        if (EqualityComparer<T>.Default.Equals(value, default)) return;
+        w.WritePropertyName(name);
+        // The context's converter only for a value outside the names: building its type info costs a cold process.
+        if (EnumNames<T>.Names.TryGetValue(value, out var text)) w.WriteStringValue(text);
+        else JsonSerializer.Serialize(w, value, converter());
     }
 
     private static class EnumNames<T> where T : struct, System.Enum
