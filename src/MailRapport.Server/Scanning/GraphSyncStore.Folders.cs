@@ -15,12 +15,11 @@ internal sealed partial class GraphSyncStore
     {
         var folders = new Dictionary<string, StoredFolder>(StringComparer.Ordinal);
         var wellKnown = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        var mailbox = new QueryParameters().Add("m", mailboxId);
         await using var connection = await store.OpenConnectionAsync(ct);
-        await RowBatch.QueryAsync(connection, null, "SELECT folder_id, parent_id, display_name, is_hidden FROM graph_folders WHERE mailbox_id = @m",
-            mailbox, row => folders[(string)row[0]!] = new StoredFolder((string)row[0]!, (string?)row[1], (string?)row[2], Int(row[3]) != 0), ct);
-        await RowBatch.QueryAsync(connection, null, "SELECT well_known_name, folder_id FROM graph_well_known_folders WHERE mailbox_id = @m",
-            mailbox, row => wellKnown[(string)row[0]!] = (string?)row[1], ct);
+        await PlainSql.QueryAsync(connection, null, "SELECT folder_id, parent_id, display_name, is_hidden FROM graph_folders WHERE mailbox_id = @m",
+            [("m", mailboxId)], row => folders[row.GetString(0)] = new StoredFolder(row.GetString(0), Text(row, 1), Text(row, 2), Db.Long(row, 3) != 0), ct);
+        await PlainSql.QueryAsync(connection, null, "SELECT well_known_name, folder_id FROM graph_well_known_folders WHERE mailbox_id = @m",
+            [("m", mailboxId)], row => wellKnown[row.GetString(0)] = Text(row, 1), ct);
         return new StoredFolderTree(folders, wellKnown);
     }
 
@@ -33,7 +32,7 @@ internal sealed partial class GraphSyncStore
     {
         await using var tx = await store.BeginAsync(ct);
         if (replaceAll)
-            await RowBatch.ExecuteAsync(tx, "DELETE FROM graph_folders WHERE mailbox_id = @m", ["m"], [[mailboxId]], ct);
+            await PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, "DELETE FROM graph_folders WHERE mailbox_id = @m", [("m", mailboxId)], ct);
         await RowBatch.ExecuteAsync(tx, "DELETE FROM graph_folders WHERE mailbox_id = @m AND folder_id = @i", ["m", "i"],
             removedIds.Select(id => new object?[] { mailboxId, id }), ct);
         await RowBatch.ExecuteAsync(tx, """

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MailRapport.Core;
 using MailRapport.Server.Storage;
 
@@ -23,8 +22,8 @@ internal sealed record GraphPageChanges<T>(IReadOnlyList<(string Id, T? Item)> U
 /// Delta links and the (scope, Graph item id) -> interaction key map, written in the same transaction as the
 /// interactions, so a scan killed at any moment resumes from exactly its last committed page.
 /// An interaction is kept while any scope still maps to it: one message in two folders is stored once and
-/// survives removal from one of them. Statements go through <see cref="RowBatch"/> (prepared once, bound by position
-/// on SQLite): a scan's first run pays no per-call-site code generation.
+/// survives removal from one of them. No Dapper here: its per-call-site code generation is paid in full by a
+/// process's first scan; single statements go through <see cref="PlainSql"/>, rows and IN lists through <see cref="RowBatch"/>.
 /// </summary>
 internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time) : IMailboxErasure
 {
@@ -34,12 +33,11 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
     {
         var states = new Dictionary<string, GraphSyncState>(StringComparer.Ordinal);
         await using var connection = await store.OpenConnectionAsync(ct);
-        await RowBatch.QueryAsync(connection, null,
-            "SELECT scope, next_link, delta_link, sync_round, full_sync FROM graph_sync_state WHERE mailbox_id = @m",
-            new QueryParameters().Add("m", mailboxId), row =>
+        await PlainSql.QueryAsync(connection, null,
+            "SELECT scope, next_link, delta_link, sync_round, full_sync FROM graph_sync_state WHERE mailbox_id = @m", [("m", mailboxId)], row =>
             {
-                var scope = (string)row[0]!;
-                states[scope] = new GraphSyncState(scope, (string?)row[1], (string?)row[2], Int(row[3]), Int(row[4]) != 0);
+                var scope = row.GetString(0);
+                states[scope] = new GraphSyncState(scope, Text(row, 1), Text(row, 2), (int)Db.Long(row, 3), Db.Long(row, 4) != 0);
             }, ct);
         return states;
     }
@@ -104,8 +102,8 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
     {
         await using var tx = await store.BeginAsync(ct);
         var stale = new HashSet<string>(StringComparer.Ordinal);
-        await RowBatch.QueryAsync(tx, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s AND sync_round < @r RETURNING item_key",
-            new QueryParameters().Add("m", mailboxId).Add("s", state.Scope).Add("r", state.Round), row => stale.Add((string)row[0]!), ct);
+        await PlainSql.QueryAsync(tx.Connection, tx.Transaction, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s AND sync_round < @r RETURNING item_key",
+            [("m", mailboxId), ("s", state.Scope), ("r", state.Round)], row => stale.Add(row.GetString(0)), ct);
         var removed = await DeleteOrphansAsync(tx, mailboxId, kind, stale, ct);
         await SaveStateAsync(tx, mailboxId, state with { FullSync = false }, ct);
         await tx.CommitAsync(ct);
@@ -131,8 +129,8 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
         {
             // Meetings that fell out of the front of the calendar window stay as history, mapped under the other scope.
             var mapped = new List<(string ItemId, short Kind, string Key)>();
-            await RowBatch.QueryAsync(tx, "SELECT item_id, kind, item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s",
-                new QueryParameters().Add("m", mailboxId).Add("s", scope), row => mapped.Add(((string)row[0]!, (short)Int(row[1]), (string)row[2]!)), ct);
+            await PlainSql.QueryAsync(tx.Connection, tx.Transaction, "SELECT item_id, kind, item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s",
+                [("m", mailboxId), ("s", scope)], row => mapped.Add((row.GetString(0), (short)Db.Long(row, 1), row.GetString(2))), ct);
             var past = (await interactions.MeetingsStartingBeforeAsync(tx, mailboxId, mapped.Select(m => m.Key),
                 DateTimeOffset.FromUnixTimeMilliseconds(keepBeforeMs), ct)).ToHashSet(StringComparer.Ordinal);
             await RowBatch.ExecuteAsync(tx, """
@@ -141,9 +139,10 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
                 """, ["m", "s", "i", "k", "key"], mapped.Where(m => past.Contains(m.Key)).Select(m => new object?[] { mailboxId, keepBeforeScope, m.ItemId, m.Kind, m.Key }), ct);
         }
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        await RowBatch.QueryAsync(tx, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s RETURNING item_key",
-            new QueryParameters().Add("m", mailboxId).Add("s", scope), row => keys.Add((string)row[0]!), ct);
-        await RowBatch.ExecuteAsync(tx, "DELETE FROM graph_sync_state WHERE mailbox_id = @m AND scope = @s", ["m", "s"], [[mailboxId, scope]], ct);
+        await PlainSql.QueryAsync(tx.Connection, tx.Transaction, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s RETURNING item_key",
+            [("m", mailboxId), ("s", scope)], row => keys.Add(row.GetString(0)), ct);
+        await PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, "DELETE FROM graph_sync_state WHERE mailbox_id = @m AND scope = @s",
+            [("m", mailboxId), ("s", scope)], ct);
         var removed = await DeleteOrphansAsync(tx, mailboxId, kind, keys, ct);
         await tx.CommitAsync(ct);
         return removed;
@@ -183,15 +182,13 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
 
     private static async Task<string?> MappedKeyAsync(StoreTransaction tx, string mailboxId, string scope, string id, CancellationToken ct)
     {
-        string? key = null;
-        await RowBatch.QueryAsync(tx, "SELECT item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id = @i",
-            new QueryParameters().Add("m", mailboxId).Add("s", scope).Add("i", id), row => key = (string)row[0]!, ct);
-        return key;
+        return (string?)await PlainSql.ScalarAsync(tx.Connection, tx.Transaction,
+            "SELECT item_key FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id = @i", [("m", mailboxId), ("s", scope), ("i", id)], ct);
     }
 
     private static Task DeleteMappingAsync(StoreTransaction tx, string mailboxId, string scope, string id, CancellationToken ct) =>
-        RowBatch.ExecuteAsync(tx, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id = @i", ["m", "s", "i"],
-            [[mailboxId, scope, id]], ct);
+        PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, "DELETE FROM graph_items WHERE mailbox_id = @m AND scope = @s AND item_id = @i",
+            [("m", mailboxId), ("s", scope), ("i", id)], ct);
 
     /// <summary>Deletes the interactions behind <paramref name="keys"/> that no scope maps any more.</summary>
     private async Task<int> DeleteOrphansAsync(StoreTransaction tx, string mailboxId, GraphItemKind kind, IEnumerable<string> keys, CancellationToken ct)
@@ -212,16 +209,13 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
         MailboxEraser.DeleteRowsAsync(tx, mailboxId, ct, "graph_sync_state", "graph_items", "graph_folders", "graph_well_known_folders");
 
     private Task SaveStateAsync(StoreTransaction tx, string mailboxId, GraphSyncState state, CancellationToken ct) =>
-        RowBatch.ExecuteAsync(tx, """
+        PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, """
             INSERT INTO graph_sync_state (mailbox_id, scope, next_link, delta_link, sync_round, full_sync, updated_at)
             VALUES (@m, @s, @n, @d, @r, @f, @t)
             ON CONFLICT (mailbox_id, scope) DO UPDATE SET next_link = excluded.next_link, delta_link = excluded.delta_link,
                 sync_round = excluded.sync_round, full_sync = excluded.full_sync, updated_at = excluded.updated_at
-            """, StateNames, [[mailboxId, state.Scope, state.NextLink, state.DeltaLink, state.Round, (short)(state.FullSync ? 1 : 0),
-            time.GetUtcNow().ToUnixTimeMilliseconds()]], ct);
+            """, [("m", mailboxId), ("s", state.Scope), ("n", state.NextLink), ("d", state.DeltaLink), ("r", state.Round),
+            ("f", (short)(state.FullSync ? 1 : 0)), ("t", time.GetUtcNow().ToUnixTimeMilliseconds())], ct);
 
-    private static readonly string[] StateNames = ["m", "s", "n", "d", "r", "f", "t"];
-
-    /// <summary>An integer column (SQLite gives Int64, PostgreSQL its declared width).</summary>
-    private static int Int(object? value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
+    private static string? Text(System.Data.Common.DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }

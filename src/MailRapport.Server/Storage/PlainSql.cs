@@ -3,9 +3,10 @@ using System.Data.Common;
 namespace MailRapport.Server.Storage;
 
 /// <summary>
-/// Plain ADO.NET for the profile recompute's small queries and writes, one SQL text for both stores. A Dapper call
-/// site emits and JITs its own dynamic methods on first use, which a cold process (the recompute that ends a first
-/// full scan) pays once per call site; these share one compiled path.
+/// Plain ADO.NET for single statements on a scan's and a recompute's path (sync state, profile state, small reads),
+/// one SQL text for both stores. A Dapper call site emits and JITs its own dynamic methods on first use, which a cold
+/// process (a first full scan and the recompute that ends it) pays once per call site; these share one compiled path.
+/// Statements run for many rows, and IN lists, go through <see cref="RowBatch"/>.
 /// </summary>
 internal static class PlainSql
 {

@@ -53,24 +53,17 @@ internal static class RowBatch
     /// Runs a query once, handing each row's column values to <paramref name="read"/> (SQLite gives integers as Int64,
     /// PostgreSQL as their declared width). For IN lists of up to <see cref="Size"/> values (<see cref="InList"/>).
     /// </summary>
-    public static Task QueryAsync(StoreTransaction tx, string sql, QueryParameters parameters, Action<object?[]> read, CancellationToken ct) =>
-        QueryAsync(tx.Connection, tx.Transaction, sql, parameters, read, ct);
-
-    /// <summary>As above, on an open connection outside (or inside) a transaction.</summary>
-    public static async Task QueryAsync(DbConnection connection, DbTransaction? transaction, string sql, QueryParameters parameters,
-        Action<object?[]> read, CancellationToken ct)
+    public static async Task QueryAsync(StoreTransaction tx, string sql, QueryParameters parameters, Action<object?[]> read, CancellationToken ct)
     {
-        if (!connection.CanCreateBatch)
+        if (!tx.Connection.CanCreateBatch)
         {
             ct.ThrowIfCancellationRequested();
-            using var statement = SqliteStatement.Prepare(connection, sql, parameters.Names);
+            using var statement = SqliteStatement.Prepare(tx.Connection, sql, parameters.Names);
             statement.BindAll(parameters.Values);
             statement.Query(read);
             return;
         }
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
+        await using var cmd = tx.Command(sql);
         for (int i = 0; i < parameters.Names.Count; i++) Db.Parameter(cmd, parameters.Names[i], parameters.Values[i]);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
