@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using MailRapport.Core;
 
 namespace MailRapport.Server.Storage;
@@ -148,12 +147,12 @@ public sealed partial class InteractionStore
     {
         if (addresses.Count == 0) return;
         short all = (short)(addresses.Count > ManyAddresses ? 1 : 0);
-        var seq = await tx.Connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+        var seq = Convert.ToInt64(await PlainSql.ScalarAsync(tx.Connection, tx.Transaction, """
             INSERT INTO interaction_sequence (mailbox_id, seq, all_changed_seq) VALUES (@mailboxId, 1, @all)
             ON CONFLICT (mailbox_id) DO UPDATE SET seq = interaction_sequence.seq + 1,
                 all_changed_seq = CASE WHEN @all = 1 THEN interaction_sequence.seq + 1 ELSE interaction_sequence.all_changed_seq END
             RETURNING seq
-            """, new { mailboxId, all }, tx.Transaction, cancellationToken: ct));
+            """, [("mailboxId", mailboxId), ("all", all)], ct), System.Globalization.CultureInfo.InvariantCulture);
         if (all == 1) return;
         await RowBatch.ExecuteAsync(tx, """
             INSERT INTO correspondent_changes (mailbox_id, address, changed_seq) VALUES (@m, @a, @s)

@@ -17,20 +17,19 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
     public async Task UpsertMailboxAsync(StoredMailbox mailbox, CancellationToken ct = default)
     {
         await using var connection = await store.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("""
+        await PlainSql.ExecuteAsync(connection, null, """
             INSERT INTO mailboxes (mailbox_id, owner_addresses, display_name, source, created_at)
             VALUES (@MailboxId, @Owners, @DisplayName, @Source, @CreatedAt)
             ON CONFLICT (mailbox_id) DO UPDATE SET owner_addresses = excluded.owner_addresses,
                 display_name = excluded.display_name, source = excluded.source
             """,
-            new
-            {
-                mailbox.MailboxId,
-                Owners = JsonSerializer.Serialize(mailbox.OwnerAddresses, InteractionColumns.Json.Default.IReadOnlyListString),
-                mailbox.DisplayName,
-                mailbox.Source,
-                CreatedAt = mailbox.CreatedAt.ToUnixTimeMilliseconds(),
-            }, cancellationToken: ct));
+            [
+                ("MailboxId", mailbox.MailboxId),
+                ("Owners", JsonSerializer.Serialize(mailbox.OwnerAddresses, InteractionColumns.Json.Default.IReadOnlyListString)),
+                ("DisplayName", mailbox.DisplayName),
+                ("Source", mailbox.Source),
+                ("CreatedAt", mailbox.CreatedAt.ToUnixTimeMilliseconds()),
+            ], ct);
     }
 
     public async Task<StoredMailbox?> GetMailboxAsync(string mailboxId, CancellationToken ct = default)
