@@ -10,7 +10,7 @@ internal sealed record FetchedPage<T>(GraphPageChanges<T> Changes, string? NextL
 /// Runs one scope's delta round (a mail folder or the calendar window) to its delta link, committing pages with the
 /// link after the last of them, so a killed scan resumes from its last commit; restarts the scope when Graph says its
 /// state expired. Pages are held in memory and committed together up to <see cref="Graph.GraphOptions.ItemsPerCommit"/>
-/// items (a first scan writes a tenth as many index pages as one commit per page; docs/decisions/024-sqlite-writes.md).
+/// items: fewer, larger transactions rewrite each index page less often (docs/decisions/024-sqlite-writes.md).
 /// </summary>
 internal static class GraphDeltaRound
 {
