@@ -16,6 +16,11 @@ public static class ServeCommand
         return command;
     }
 
-    /// <summary>The arguments the web host reads as configuration (without the command name).</summary>
-    public static string[] HostArgs(string[] args) => args.Length > 0 && args[0] == "serve" ? args[1..] : args;
+    /// <summary>
+    /// The arguments the web host reads as configuration (without the command name). Settings are read once, at start
+    /// (options are validated then): no reload on change, so the host sets no file watcher on its content root, which
+    /// would see every write of the default SQLite store under data/ (an inotify event per page written).
+    /// </summary>
+    public static string[] HostArgs(string[] args) =>
+        ["--hostBuilder:reloadConfigOnChange=false", .. args.Length > 0 && args[0] == "serve" ? args[1..] : args];
 }

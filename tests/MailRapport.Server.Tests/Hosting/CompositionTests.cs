@@ -47,6 +47,16 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public void The_service_reads_its_settings_files_once_and_watches_no_folder()
+    {
+        using var factory = new ServiceFactory(entra: false);
+        var configuration = (IConfigurationRoot)factory.Services.GetRequiredService<IConfiguration>();
+        var files = configuration.Providers.OfType<FileConfigurationProvider>().ToList();
+        Assert.NotEmpty(files); // appsettings.json and its environment's file are read
+        Assert.All(files, f => Assert.False(f.Source.ReloadOnChange, f.Source.Path));
+    }
+
+    [Fact]
     public async Task A_command_host_starts_nothing()
     {
         var db = Path.Combine(Path.GetTempPath(), $"mr-command-{Guid.NewGuid():N}.db");
