@@ -57,7 +57,11 @@ public sealed class MailStore(DbDataSource dataSource, StoreProvider provider) :
     /// </summary>
     private static void Tune(SqliteConnection connection)
     {
-        int rc = SQLitePCL.raw.sqlite3_exec(connection.Handle, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;");
+        // SQLite's own busy handler, for the statements run on the native handle (these pragmas, SqliteStatement):
+        // Microsoft.Data.Sqlite retries its own commands on a busy database, but not ours. Same wait as its commands.
+        int rc = SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, (int)Math.Min(int.MaxValue, connection.DefaultTimeout * 1000L));
+        if (rc == SQLitePCL.raw.SQLITE_OK)
+            rc = SQLitePCL.raw.sqlite3_exec(connection.Handle, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;");
         if (rc != SQLitePCL.raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, connection.Handle);
     }
 

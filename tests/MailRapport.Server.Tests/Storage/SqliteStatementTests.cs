@@ -56,3 +56,34 @@ public sealed class SqliteStatementTests
         Assert.Equal(["key598", 598L, null], rows[^1]);
     }
 }
+
+/// <summary>A store connection waits on a busy database for what runs on its native handle too, not only for Microsoft.Data.Sqlite's commands.</summary>
+public sealed class SqliteConnectionSettingsTests
+{
+    [Fact]
+    public async Task A_connection_waits_as_long_as_its_commands_and_keeps_the_scan_settings()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mr-settings-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var store = MailStore.OpenSqlite(path);
+            await store.MigrateAsync();
+            await using var connection = await store.OpenConnectionAsync();
+            async Task<long> Pragma(string name)
+            {
+                await using var cmd = connection.CreateCommand();
+                cmd.CommandText = $"PRAGMA {name}";
+                return (long)(await cmd.ExecuteScalarAsync())!;
+            }
+            Assert.Equal(60_000, await Pragma("busy_timeout")); // the connection string's Default Timeout (60 s), in ms
+            Assert.Equal(1, await Pragma("synchronous"));       // NORMAL
+            Assert.Equal(-16384, await Pragma("cache_size"));
+            Assert.Equal(8192, await Pragma("wal_autocheckpoint"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
+        }
+    }
+}
