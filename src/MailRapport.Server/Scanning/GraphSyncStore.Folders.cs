@@ -17,9 +17,9 @@ internal sealed partial class GraphSyncStore
         var wellKnown = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         await using var connection = await store.OpenConnectionAsync(ct);
         await PlainSql.QueryAsync(connection, null, "SELECT folder_id, parent_id, display_name, is_hidden FROM graph_folders WHERE mailbox_id = @m",
-            [("m", mailboxId)], row => folders[row.GetString(0)] = new StoredFolder(row.GetString(0), Text(row, 1), Text(row, 2), Db.Long(row, 3) != 0), ct);
+            [("m", mailboxId)], row => folders[row.GetString(0)] = new StoredFolder(row.GetString(0), Db.Text(row, 1), Db.Text(row, 2), Db.Long(row, 3) != 0), ct);
         await PlainSql.QueryAsync(connection, null, "SELECT well_known_name, folder_id FROM graph_well_known_folders WHERE mailbox_id = @m",
-            [("m", mailboxId)], row => wellKnown[row.GetString(0)] = Text(row, 1), ct);
+            [("m", mailboxId)], row => wellKnown[row.GetString(0)] = Db.Text(row, 1), ct);
         return new StoredFolderTree(folders, wellKnown);
     }
 

@@ -37,7 +37,7 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
             "SELECT scope, next_link, delta_link, sync_round, full_sync FROM graph_sync_state WHERE mailbox_id = @m", [("m", mailboxId)], row =>
             {
                 var scope = row.GetString(0);
-                states[scope] = new GraphSyncState(scope, Text(row, 1), Text(row, 2), (int)Db.Long(row, 3), Db.Long(row, 4) != 0);
+                states[scope] = new GraphSyncState(scope, Db.Text(row, 1), Db.Text(row, 2), (int)Db.Long(row, 3), Db.Long(row, 4) != 0);
             }, ct);
         return states;
     }
@@ -216,6 +216,4 @@ internal sealed partial class GraphSyncStore(MailStore store, TimeProvider time)
                 sync_round = excluded.sync_round, full_sync = excluded.full_sync, updated_at = excluded.updated_at
             """, [("m", mailboxId), ("s", state.Scope), ("n", state.NextLink), ("d", state.DeltaLink), ("r", state.Round),
             ("f", (short)(state.FullSync ? 1 : 0)), ("t", time.GetUtcNow().ToUnixTimeMilliseconds())], ct);
-
-    private static string? Text(System.Data.Common.DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }

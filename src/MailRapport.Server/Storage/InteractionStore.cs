@@ -40,7 +40,7 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
         await PlainSql.QueryAsync(connection, null, $"SELECT {MailboxColumns} FROM mailboxes WHERE mailbox_id = @m", [("m", mailboxId)],
             r => mailbox = new MailboxRow
             {
-                MailboxId = r.GetString(0), OwnerAddresses = r.GetString(1), DisplayName = r.IsDBNull(2) ? null : r.GetString(2),
+                MailboxId = r.GetString(0), OwnerAddresses = r.GetString(1), DisplayName = Db.Text(r, 2),
                 Source = r.GetString(3), CreatedAt = Db.Long(r, 4),
             }.ToMailbox(), ct);
         return mailbox;
@@ -173,11 +173,11 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
                     Timestamp = Db.Time(columns.Long(1)),
                     Direction = (Direction)columns.Long(2),
                     From = reader.GetString(3),
-                    FromDisplayName = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    FromDisplayName = Db.Text(reader, 4),
                     Counterparts = InteractionColumns.DeserializeCounterparts(columns.Utf8(5), columns.Strings),
                     RecipientCount = (int)columns.Long(6),
                     OwnerRole = (RecipientRole)columns.Long(7),
-                    ConversationId = reader.IsDBNull(8) ? null : reader.GetString(8),
+                    ConversationId = Db.Text(reader, 8),
                     IsReply = columns.Long(9) != 0,
                     Markers = (AutomationMarkers)columns.Long(10),
                 };
@@ -225,7 +225,7 @@ public sealed partial class InteractionStore(MailStore store) : IMailboxErasure
                 Start = Db.Time(columns.Long(1)),
                 End = Db.Time(columns.Long(2)),
                 Organizer = reader.GetString(3),
-                OrganizerDisplayName = reader.IsDBNull(4) ? null : reader.GetString(4),
+                OrganizerDisplayName = Db.Text(reader, 4),
                 Attendees = InteractionColumns.DeserializeAttendees(columns.Utf8(5), columns.Strings),
                 IsCancelled = columns.Long(6) != 0,
                 IsRecurring = columns.Long(7) != 0,

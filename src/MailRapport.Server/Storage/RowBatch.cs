@@ -63,16 +63,15 @@ internal static class RowBatch
             statement.Query(read);
             return;
         }
-        await using var cmd = tx.Command(sql);
-        for (int i = 0; i < parameters.Names.Count; i++) Db.Parameter(cmd, parameters.Names[i], parameters.Values[i]);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var pairs = new (string Name, object? Value)[parameters.Names.Count];
+        for (int i = 0; i < pairs.Length; i++) pairs[i] = (parameters.Names[i], parameters.Values[i]);
+        await PlainSql.QueryAsync(tx.Connection, tx.Transaction, sql, pairs, reader =>
         {
             var row = new object?[reader.FieldCount];
             reader.GetValues(row!);
             for (int i = 0; i < row.Length; i++) if (row[i] is DBNull) row[i] = null;
             read(row);
-        }
+        }, ct);
     }
 
     /// <summary>Adds one parameter per value and returns the placeholders for an IN list ("@k0, @k1, …").</summary>

@@ -13,15 +13,6 @@ public sealed class StoreTransaction(DbConnection connection, DbTransaction tran
 
     public Task CommitAsync(CancellationToken ct = default) => transaction.CommitAsync(ct);
 
-    /// <summary>A command on this transaction.</summary>
-    internal DbCommand Command(string sql)
-    {
-        var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
-        return cmd;
-    }
-
     public async ValueTask DisposeAsync()
     {
         await transaction.DisposeAsync();
@@ -48,6 +39,9 @@ internal static class Db
         cmd.Parameters.Add(p);
         return p;
     }
+
+    /// <summary>A text column that may be NULL.</summary>
+    public static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static DateTimeOffset Time(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
 }
