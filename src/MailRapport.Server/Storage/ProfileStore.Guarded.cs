@@ -17,10 +17,7 @@ public sealed partial class ProfileStore
     {
         await using var tx = await BeginGuardedAsync(mailboxId, expected, ct);
         if (tx is null) return false;
-        await PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, "DELETE FROM contact_profiles WHERE mailbox_id = @m", [("m", mailboxId)], ct);
-        await WriteProfilesAsync(tx, mailboxId, profiles, ct);
-        await WriteCoverageAsync(tx, mailboxId, coverage, state.ComputedAt, ct);
-        await WriteStateAsync(tx, mailboxId, state, ct);
+        await ReplaceAllAsync(tx, mailboxId, profiles, coverage, state.ComputedAt, state, ct);
         await tx.CommitAsync(ct);
         return true;
     }

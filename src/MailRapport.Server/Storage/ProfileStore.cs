@@ -45,11 +45,18 @@ public sealed partial class ProfileStore(MailStore store) : IMailboxErasure
         ProfileState? state = null, CancellationToken ct = default)
     {
         await using var tx = await store.BeginAsync(ct);
+        await ReplaceAllAsync(tx, mailboxId, profiles, coverage, computedAt, state, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The writes of a replace (all profiles, coverage, state), in the caller's transaction.</summary>
+    private static async Task ReplaceAllAsync(StoreTransaction tx, string mailboxId, IEnumerable<ContactProfile> profiles, MailboxCoverage coverage,
+        DateTimeOffset computedAt, ProfileState? state, CancellationToken ct)
+    {
         await PlainSql.ExecuteAsync(tx.Connection, tx.Transaction, "DELETE FROM contact_profiles WHERE mailbox_id = @m", [("m", mailboxId)], ct);
         await WriteProfilesAsync(tx, mailboxId, profiles, ct);
         await WriteCoverageAsync(tx, mailboxId, coverage, computedAt, ct);
         await WriteStateAsync(tx, mailboxId, state, ct);
-        await tx.CommitAsync(ct);
     }
 
     /// <summary>

@@ -131,8 +131,8 @@ internal sealed class SqliteStatement : IDisposable
     {
         try
         {
-            int columns = raw.sqlite3_column_count(stmt), rc;
-            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+            int columns = raw.sqlite3_column_count(stmt);
+            while (Step())
             {
                 var row = new object?[columns];
                 for (int c = 0; c < columns; c++)
@@ -146,11 +146,10 @@ internal sealed class SqliteStatement : IDisposable
                     };
                 read(row);
             }
-            if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, db);
         }
         finally
         {
-            raw.sqlite3_reset(stmt);
+            raw.sqlite3_reset(stmt); // also when read throws mid-way (Step resets only at the end)
         }
     }
 
