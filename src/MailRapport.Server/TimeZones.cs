@@ -51,8 +51,18 @@ public static class TimeZones
     }
 
     /// <summary>The IANA zone for a named zone (IANA, Windows, Rails or one of the words above), or null; no fixed offsets.</summary>
-    public static TimeZoneInfo? FindNamed(string? name) =>
-        IanaId(name) is { } iana && TZConvert.TryGetTimeZoneInfo(iana, out var zone) ? zone : null;
+    public static TimeZoneInfo? FindNamed(string? name)
+    {
+        if (name is null) return null;
+        // Resolving a name builds a new TimeZoneInfo with its rules; a calendar repeats a handful of names on every event.
+        if (Resolved.TryGetValue(name, out var known)) return known;
+        var zone = IanaId(name) is { } iana && TZConvert.TryGetTimeZoneInfo(iana, out var found) ? found : null;
+        if (Resolved.Count < MaxResolved) Resolved.TryAdd(name, zone); // names come from outside: the cache stays bounded
+        return zone;
+    }
+
+    private const int MaxResolved = 512;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeZoneInfo?> Resolved = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A wall-clock time in a zone as an instant, as RFC 5545 §3.3.5 reads it: a time skipped by a DST jump is read with

@@ -9,21 +9,37 @@ internal static partial class InteractionColumns
 {
     public static string SerializeCounterparts(IReadOnlyList<Counterpart> list)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = RentWriter();
+        writer.WriteStartArray();
+        foreach (var c in list)
         {
             writer.WriteStartArray();
-            foreach (var c in list)
-            {
-                writer.WriteStartArray();
-                writer.WriteStringValue(c.Address);
-                if (c.DisplayName is null) writer.WriteNullValue(); else writer.WriteStringValue(c.DisplayName);
-                writer.WriteNumberValue((int)c.Role);
-                writer.WriteEndArray();
-            }
+            writer.WriteStringValue(c.Address);
+            if (c.DisplayName is null) writer.WriteNullValue(); else writer.WriteStringValue(c.DisplayName);
+            writer.WriteNumberValue((int)c.Role);
             writer.WriteEndArray();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        writer.WriteEndArray();
+        return Written(writer);
+    }
+
+    // One writer and buffer per thread, reset for each value: a scan writes a list column for every stored row.
+    [ThreadStatic] private static Utf8JsonWriter? cachedWriter;
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? cachedBuffer;
+
+    private static Utf8JsonWriter RentWriter()
+    {
+        cachedBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
+        cachedBuffer.ResetWrittenCount();
+        if (cachedWriter is null) cachedWriter = new Utf8JsonWriter(cachedBuffer);
+        else cachedWriter.Reset(cachedBuffer);
+        return cachedWriter;
+    }
+
+    private static string Written(Utf8JsonWriter writer)
+    {
+        writer.Flush();
+        return System.Text.Encoding.UTF8.GetString(cachedBuffer!.WrittenSpan);
     }
 
     public static IReadOnlyList<Counterpart> DeserializeCounterparts(string json) =>
@@ -52,22 +68,19 @@ internal static partial class InteractionColumns
 
     public static string SerializeAttendees(IReadOnlyList<Attendee> list)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = RentWriter();
+        writer.WriteStartArray();
+        foreach (var a in list)
         {
             writer.WriteStartArray();
-            foreach (var a in list)
-            {
-                writer.WriteStartArray();
-                writer.WriteStringValue(a.Address);
-                if (a.DisplayName is null) writer.WriteNullValue(); else writer.WriteStringValue(a.DisplayName);
-                writer.WriteNumberValue((int)a.Kind);
-                writer.WriteNumberValue((int)a.Response);
-                writer.WriteEndArray();
-            }
+            writer.WriteStringValue(a.Address);
+            if (a.DisplayName is null) writer.WriteNullValue(); else writer.WriteStringValue(a.DisplayName);
+            writer.WriteNumberValue((int)a.Kind);
+            writer.WriteNumberValue((int)a.Response);
             writer.WriteEndArray();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        writer.WriteEndArray();
+        return Written(writer);
     }
 
     public static IReadOnlyList<Attendee> DeserializeAttendees(string json) =>

@@ -17,12 +17,17 @@ internal sealed class SqliteStatement : IDisposable
     private readonly sqlite3 db;
     private readonly sqlite3_stmt stmt;
     private readonly int[] indexes;
+    /// <summary>The string last bound at each position: a row repeating it (the mailbox, the scope) is not bound again.</summary>
+    private readonly string?[] boundText;
+    /// <summary>UTF-8 of the text being bound, reused: SQLite copies it (SQLITE_TRANSIENT) before the bind returns.</summary>
+    private byte[] utf8 = new byte[256];
 
     private SqliteStatement(sqlite3 db, sqlite3_stmt stmt, int[] indexes)
     {
         this.db = db;
         this.stmt = stmt;
         this.indexes = indexes;
+        boundText = new string?[indexes.Length];
     }
 
     /// <summary>Prepares <paramref name="sql"/> (one statement); <paramref name="names"/> (without @) are the parameters in the order values will come.</summary>
@@ -83,15 +88,20 @@ internal sealed class SqliteStatement : IDisposable
         static bool IsNamePart(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
     }
 
-    /// <summary>Binds the value of the <paramref name="position"/>-th name given to <see cref="Prepare"/>.</summary>
+    /// <summary>
+    /// Binds the value of the <paramref name="position"/>-th name given to <see cref="Prepare"/>. A bound value stays
+    /// through sqlite3_reset, so the same string instance as the last one bound there is not encoded and bound again.
+    /// </summary>
     public void Bind(int position, object? value)
     {
         int i = indexes[position];
         if (i == 0) return; // a name this statement does not use
+        if (value is string text && ReferenceEquals(boundText[position], text)) return;
+        boundText[position] = null;
         int rc = value switch
         {
             null or DBNull => raw.sqlite3_bind_null(stmt, i),
-            string s => raw.sqlite3_bind_text(stmt, i, s),
+            string s => BindText(position, i, s),
             long l => raw.sqlite3_bind_int64(stmt, i, l),
             int n => raw.sqlite3_bind_int64(stmt, i, n),
             short n => raw.sqlite3_bind_int64(stmt, i, n),
@@ -102,6 +112,18 @@ internal sealed class SqliteStatement : IDisposable
             _ => throw new ArgumentException($"No SQLite binding for {value.GetType()}.", nameof(value)),
         };
         if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
+    }
+
+    private int BindText(int position, int index, string text)
+    {
+        // SQLitePCL's string overload allocates a UTF-8 copy per call; an empty span would bind NULL, so "" takes that path.
+        if (text.Length == 0) return raw.sqlite3_bind_text(stmt, index, text);
+        int most = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (utf8.Length < most) utf8 = new byte[Math.Max(most, utf8.Length * 2)];
+        int length = System.Text.Encoding.UTF8.GetBytes(text, utf8);
+        int rc = raw.sqlite3_bind_text(stmt, index, utf8.AsSpan(0, length));
+        if (rc == raw.SQLITE_OK) boundText[position] = text;
+        return rc;
     }
 
     /// <summary>Binds one row's values, in the order of the names given to <see cref="Prepare"/>.</summary>

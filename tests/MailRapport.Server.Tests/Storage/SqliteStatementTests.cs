@@ -55,6 +55,37 @@ public sealed class SqliteStatementTests
         Assert.Equal(["key100", 100L, null], rows[0]);
         Assert.Equal(["key598", 598L, null], rows[^1]);
     }
+
+    [Fact]
+    public void Text_binds_as_given_when_a_row_repeats_the_last_string_or_follows_a_null()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE t (n INTEGER PRIMARY KEY, a TEXT, b TEXT)";
+            create.ExecuteNonQuery();
+        }
+        string same = "owner@contoso.example", other = "Zoë 日本 " + new string('x', 400); // past the first buffer, not ASCII
+        object?[][] rows =
+        [
+            [1, same, ""],     // "" is text, not NULL
+            [2, same, same],   // the same instance again: kept from the last row, not bound anew
+            [3, null, other],
+            [4, same, other],  // after a NULL there: bound again
+            [5, "", null],
+        ];
+        using (var insert = SqliteStatement.Prepare(connection, "INSERT INTO t (n, a, b) VALUES (@n, @a, @b)", ["n", "a", "b"]))
+            foreach (var row in rows)
+            {
+                insert.BindAll(row);
+                Assert.Equal(1, insert.Execute());
+            }
+        var stored = new List<object?[]>();
+        using (var query = SqliteStatement.Prepare(connection, "SELECT n, a, b FROM t ORDER BY n", []))
+            query.Query(stored.Add);
+        Assert.Equal(rows.Select(r => new object?[] { Convert.ToInt64(r[0]), r[1], r[2] }), stored);
+    }
 }
 
 /// <summary>A store connection waits on a busy database for what runs on its native handle too, not only for Microsoft.Data.Sqlite's commands.</summary>
