@@ -116,7 +116,7 @@ internal sealed class LenientBooleanConverter : JsonConverter<bool?>
 
     public override bool? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader);
 
-    /// <summary>The rule, shared with hand-written readers: reads the value the reader is on (skipping an object or array).</summary>
+    /// <summary>The rule, shared with <see cref="GraphMessagePageParser"/>: reads the value the reader is on (skipping an object or array).</summary>
     internal static bool? ReadValue(ref Utf8JsonReader reader)
     {
         switch (reader.TokenType)
@@ -144,7 +144,7 @@ internal sealed class LenientDateTimeOffsetConverter : JsonConverter<DateTimeOff
 
     public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader);
 
-    /// <summary>The rule, shared with hand-written readers: reads the value the reader is on (skipping an object or array).</summary>
+    /// <summary>The rule, shared with <see cref="GraphMessagePageParser"/>: reads the value the reader is on (skipping an object or array).</summary>
     internal static DateTimeOffset? ReadValue(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.String)
