@@ -5,7 +5,8 @@ using System.Text.Json.Serialization;
 namespace MailRapport.Server.Scanning;
 
 // What the scanner reads from a Graph delta page: only the selected properties, as plain objects parsed by
-// System.Text.Json source generation (docs/decisions/018-scan-reading.md). Unknown properties are skipped.
+// System.Text.Json source generation (docs/decisions/018-scan-reading.md), message pages by GraphMessagePageParser
+// (docs/decisions/026-message-page-parser.md). Unknown properties are skipped.
 
 /// <summary>One delta page: the items and either the next page's link or the round's delta link.</summary>
 internal sealed class GraphDeltaPage<T>
@@ -104,7 +105,6 @@ internal sealed class GraphFolder
 }
 
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = false)]
-[JsonSerializable(typeof(GraphDeltaPage<GraphMessage>))]
 [JsonSerializable(typeof(GraphDeltaPage<GraphEvent>))]
 [JsonSerializable(typeof(GraphDeltaPage<GraphFolder>))]
 internal sealed partial class GraphPageJson : JsonSerializerContext;
