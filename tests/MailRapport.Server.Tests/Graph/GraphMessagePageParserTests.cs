@@ -248,3 +248,50 @@ public sealed class GraphMessagePageParserTests
         static string Recipients(List<GraphRecipient>? list) => list is null ? "(null)" : $"[{string.Join(",", list.Select(Recipient))}]";
     }
 }
+
+/// <summary>A body the throttling handler did not parse (here: no handler at all) is read whole and parsed by the same parser.</summary>
+public sealed class GraphPageReaderFallbackTests
+{
+    private sealed class FixedResponse(string body, string? mediaType) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            if (mediaType is not null) content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = content });
+        }
+    }
+
+    private static Task<GraphDeltaPage<GraphMessage>> ReadAsync(string body, string? mediaType)
+    {
+        var graph = new Microsoft.Graph.GraphServiceClient(new HttpClient(new FixedResponse(body, mediaType)),
+            new Microsoft.Kiota.Abstractions.Authentication.AnonymousAuthenticationProvider(), "https://graph.example/v1.0");
+        var request = graph.Users["u"].MailFolders["f"].Messages.Delta.ToGetRequestInformation();
+        return new GraphPageReader(graph).ReadAsync<GraphMessage>(request, GraphMessagePageParser.Parse, CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/octet-stream")]
+    [InlineData(null)]
+    public async Task An_unlabelled_page_is_parsed_by_hand(string? mediaType)
+    {
+        var page = await ReadAsync("""
+            {"value":[{"id":"a","isDraft":"true","internetMessageHeaders":[{"name":"Received","value":"r"},{"name":"List-Id","value":"<l>"}]}],
+             "@odata.deltaLink":"d"}
+            """, mediaType);
+        var message = Assert.Single(page.Value!);
+        Assert.Equal(("a", true, "d"), (message.Id, message.IsDraft, page.DeltaLink));
+        Assert.Equal(["List-Id"], message.InternetMessageHeaders!.Select(h => h.Name));
+    }
+
+    [Theory]
+    [InlineData("""{"value":"x"}""", "not the expected JSON shape")]
+    [InlineData("""{"value":[{"id":"a"}""", "not the expected JSON shape")]
+    [InlineData("null", "returned null")]
+    public async Task An_unreadable_unlabelled_page_keeps_its_error_message(string body, string message)
+    {
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAsync(body, "text/plain"));
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+}
