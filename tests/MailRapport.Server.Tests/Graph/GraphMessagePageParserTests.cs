@@ -70,7 +70,7 @@ public sealed class GraphMessagePageParserTests
             """ },
         { "unknown properties skipped", """
             {"@odata.context":"c","value":[{"id":"a","body":{"contentType":"html","content":"<p>{\"id\":\"b\"}</p>"},
-              "categories":["x",["y",{"z":null}]],"importance":"normal","hasAttachments":true,"flag":{"flagStatus":"notFlagged"},
+              "categories":["x",["y",{"z":null}]],"ID":"wrong case","Subject":{"not":"read"},"importance":"normal","hasAttachments":true,"flag":{"flagStatus":"notFlagged"},
               "from":{"emailAddress":{"address":"a@b.c","extra":{"k":[1,2,3]}},"type":"x"},"subject":"s","weight":1.5e10}],
              "extra":{"value":[{"id":"not this"}]},"@odata.nextLink":"n"}
             """ },
@@ -153,6 +153,23 @@ public sealed class GraphMessagePageParserTests
         Assert.IsAssignableFrom<JsonException>(ex.InnerException);
         var reference = Assert.Throws<JsonException>(() => Reference(json));
         Assert.IsAssignableFrom<JsonException>(reference.InnerException);
+    }
+
+    [Theory]
+    [InlineData(64, false)]
+    [InlineData(65, true)]
+    public void Nesting_past_the_readers_depth_in_a_skipped_property_is_a_syntax_error(int depth, bool broken)
+    {
+        // Page, value and message are three levels; the skipped property's arrays make up the rest (64 is the limit).
+        var json = "{\"value\":[{\"id\":\"a\",\"deep\":" + new string('[', depth - 3) + new string(']', depth - 3) + "}]}";
+        if (!broken)
+        {
+            Assert.Equal("a", Assert.Single(Hand(json)!.Value!).Id);
+            Assert.Equal("a", Assert.Single(Reference(json)!.Value!).Id);
+            return;
+        }
+        Assert.IsAssignableFrom<JsonException>(Assert.Throws<JsonException>(() => Hand(json)).InnerException);
+        Assert.IsAssignableFrom<JsonException>(Assert.Throws<JsonException>(() => Reference(json)).InnerException);
     }
 
     [Theory]
