@@ -11,18 +11,34 @@ public static class AutomationHeaders
     /// <summary>Exchange Online Protection's default bulk threshold: a Bulk Complaint Level of 7 or more is bulk.</summary>
     public const int BulkComplaintThreshold = 7;
 
+    private const string ListId = "List-Id", ListUnsubscribe = "List-Unsubscribe", Precedence = "Precedence",
+        AutoSubmitted = "Auto-Submitted", Antispam = "X-Microsoft-Antispam";
+
+    /// <summary>The header fields <see cref="Of"/> reads; every other field gives no marker (a reader may drop them).</summary>
+    public static IReadOnlyList<string> Fields { get; } = [ListId, ListUnsubscribe, Precedence, AutoSubmitted, Antispam];
+
+    /// <summary>Whether <paramref name="name"/> is one of <see cref="Fields"/>, compared as <see cref="Of"/> compares it.</summary>
+    public static bool IsField(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return false;
+        var field = name.Trim();
+        foreach (var known in Fields)
+            if (field.Equals(known, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
     /// <summary>The marker one header field gives, or <see cref="AutomationMarkers.None"/>.</summary>
     public static AutomationMarkers Of(string? name, string? value)
     {
         if (string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(value)) return AutomationMarkers.None;
         var field = name.Trim();
-        if (field.Equals("List-Id", StringComparison.OrdinalIgnoreCase)) return AutomationMarkers.ListId;
-        if (field.Equals("List-Unsubscribe", StringComparison.OrdinalIgnoreCase)) return AutomationMarkers.ListUnsubscribe;
-        if (field.Equals("Precedence", StringComparison.OrdinalIgnoreCase))
+        if (field.Equals(ListId, StringComparison.OrdinalIgnoreCase)) return AutomationMarkers.ListId;
+        if (field.Equals(ListUnsubscribe, StringComparison.OrdinalIgnoreCase)) return AutomationMarkers.ListUnsubscribe;
+        if (field.Equals(Precedence, StringComparison.OrdinalIgnoreCase))
             return Keyword(value) is "bulk" or "list" or "junk" ? AutomationMarkers.PrecedenceBulk : AutomationMarkers.None;
-        if (field.Equals("Auto-Submitted", StringComparison.OrdinalIgnoreCase))
+        if (field.Equals(AutoSubmitted, StringComparison.OrdinalIgnoreCase))
             return IsAutoSubmitted(value) ? AutomationMarkers.AutoSubmitted : AutomationMarkers.None;
-        if (field.Equals("X-Microsoft-Antispam", StringComparison.OrdinalIgnoreCase))
+        if (field.Equals(Antispam, StringComparison.OrdinalIgnoreCase))
             return BulkComplaintLevel(value) >= BulkComplaintThreshold ? AutomationMarkers.Bulk : AutomationMarkers.None;
         return AutomationMarkers.None;
     }

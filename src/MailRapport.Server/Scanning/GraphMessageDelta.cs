@@ -24,7 +24,7 @@ internal sealed class GraphMessageDelta(GraphServiceClient graph, GraphPageReade
             rc.Headers.Add("Prefer", $"odata.maxpagesize={options.PageSize}");
             rc.Headers.Add("Prefer", "IdType=\"ImmutableId\"");
         });
-        var response = await reader.ReadAsync(request, GraphPageJson.Default.GraphDeltaPageGraphMessage, ct);
+        var response = await reader.ReadAsync<GraphMessage>(request, GraphMessagePageParser.Parse, ct);
         var items = response.Value ?? [];
         var upserts = new List<(string, MessageInteraction?)>(items.Count);
         var removed = new List<string>();

@@ -20,17 +20,31 @@ internal sealed class GraphPageReader(GraphServiceClient graph)
         ["XXX"] = ODataError.CreateFromDiscriminatorValue,
     };
 
-    public async Task<GraphDeltaPage<T>> ReadAsync<T>(RequestInformation request, JsonTypeInfo<GraphDeltaPage<T>> type, CancellationToken ct)
+    /// <summary>Parses a page's bytes; throws <see cref="JsonException"/> as <see cref="ParsedJsonBody"/> expects (syntax errors wrap the reader's).</summary>
+    public delegate GraphDeltaPage<T>? PageParser<T>(ReadOnlySpan<byte> json);
+
+    /// <summary>A page parsed by System.Text.Json source generation (events, folders).</summary>
+    public Task<GraphDeltaPage<T>> ReadAsync<T>(RequestInformation request, JsonTypeInfo<GraphDeltaPage<T>> type, CancellationToken ct) =>
+        ReadAsync(request, json => JsonSerializer.Deserialize(json, type), ct);
+
+    /// <summary>A page parsed by <paramref name="parse"/> (messages: <see cref="GraphMessagePageParser"/>).</summary>
+    public async Task<GraphDeltaPage<T>> ReadAsync<T>(RequestInformation request, PageParser<T> parse, CancellationToken ct)
     {
         // The throttling handler parses the page as it checks it (and retries a malformed one); the body is then only disposed.
-        var parsed = new ParsedJsonBody(json => JsonSerializer.Deserialize(json, type));
+        var parsed = new ParsedJsonBody(json => parse(json));
         request.AddRequestOptions([parsed]);
         await using var body = await graph.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, ct)
             ?? throw new InvalidDataException($"Graph returned an empty body for {request.URI.AbsolutePath}.");
         try
         {
             if (parsed.ShapeError is { } shape) throw shape;
-            var page = parsed.Value as GraphDeltaPage<T> ?? await JsonSerializer.DeserializeAsync(body, type, ct); // not parsed there: not labelled JSON
+            var page = parsed.Value as GraphDeltaPage<T>;
+            if (page is null)
+            {
+                // Not parsed there (not labelled JSON): read whole into a pooled buffer and parsed the same way.
+                using var buffered = await PooledJsonContent.ReadAsync(new StreamContent(body), ct);
+                page = parse(buffered.Span);
+            }
             return page ?? throw new InvalidDataException($"Graph returned null for {request.URI.AbsolutePath}.");
         }
         catch (JsonException ex)

@@ -5,7 +5,8 @@ using System.Text.Json.Serialization;
 namespace MailRapport.Server.Scanning;
 
 // What the scanner reads from a Graph delta page: only the selected properties, as plain objects parsed by
-// System.Text.Json source generation (docs/decisions/018-scan-reading.md). Unknown properties are skipped.
+// System.Text.Json source generation (docs/decisions/018-scan-reading.md), message pages by GraphMessagePageParser
+// (docs/decisions/026-message-page-parser.md). Unknown properties are skipped.
 
 /// <summary>One delta page: the items and either the next page's link or the round's delta link.</summary>
 internal sealed class GraphDeltaPage<T>
@@ -104,7 +105,6 @@ internal sealed class GraphFolder
 }
 
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = false)]
-[JsonSerializable(typeof(GraphDeltaPage<GraphMessage>))]
 [JsonSerializable(typeof(GraphDeltaPage<GraphEvent>))]
 [JsonSerializable(typeof(GraphDeltaPage<GraphFolder>))]
 internal sealed partial class GraphPageJson : JsonSerializerContext;
@@ -114,7 +114,10 @@ internal sealed class LenientBooleanConverter : JsonConverter<bool?>
 {
     public override bool HandleNull => true;
 
-    public override bool? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override bool? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader);
+
+    /// <summary>The rule, shared with <see cref="GraphMessagePageParser"/>: reads the value the reader is on (skipping an object or array).</summary>
+    internal static bool? ReadValue(ref Utf8JsonReader reader)
     {
         switch (reader.TokenType)
         {
@@ -139,7 +142,10 @@ internal sealed class LenientDateTimeOffsetConverter : JsonConverter<DateTimeOff
 {
     public override bool HandleNull => true;
 
-    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader);
+
+    /// <summary>The rule, shared with <see cref="GraphMessagePageParser"/>: reads the value the reader is on (skipping an object or array).</summary>
+    internal static DateTimeOffset? ReadValue(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
