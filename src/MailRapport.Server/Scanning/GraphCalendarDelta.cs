@@ -43,7 +43,7 @@ internal sealed class GraphCalendarDelta(GraphServiceClient graph, GraphPageRead
         int skipped = 0;
         foreach (var e in items)
         {
-            if (string.IsNullOrEmpty(e.Id)) { skipped++; continue; }
+            if (string.IsNullOrEmpty(e?.Id)) { skipped++; continue; } // a null item too: counted and skipped, not the page lost
             // @removed also covers events that moved out of the window: either way they leave this scope.
             if (e.Removed is not null) { removed.Add(e.Id); continue; }
             var interaction = mapper.Map(e);

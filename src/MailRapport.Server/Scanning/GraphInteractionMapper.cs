@@ -47,6 +47,7 @@ internal sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
             if (list is null) return;
             foreach (var r in list)
             {
+                if (r is null) continue; // a null entry in the list: not a recipient
                 var address = Address(r.EmailAddress?.Address);
                 if (address is null) continue;
                 recipientCount++;
@@ -114,6 +115,7 @@ internal sealed class GraphInteractionMapper(IEnumerable<string> ownerAddresses)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var a in e.Attendees ?? [])
         {
+            if (a is null) continue;
             var address = Address(a.EmailAddress?.Address);
             if (address is null || address == organizer || !seen.Add(address)) continue;
             var kind = Is(a.Type, "optional") ? AttendeeKind.Optional

@@ -31,7 +31,7 @@ internal sealed class GraphMessageDelta(GraphServiceClient graph, GraphPageReade
         int skipped = 0;
         foreach (var m in items)
         {
-            if (string.IsNullOrEmpty(m.Id)) { skipped++; continue; }
+            if (string.IsNullOrEmpty(m?.Id)) { skipped++; continue; } // a null item too: counted and skipped, not the page lost
             if (m.Removed is not null) { removed.Add(m.Id); continue; }
             var interaction = mapper.Map(m);
             if (interaction is null && m.IsDraft != true) skipped++;

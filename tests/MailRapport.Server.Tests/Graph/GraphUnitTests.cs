@@ -243,6 +243,23 @@ public sealed class GraphInteractionMapperTests
     }
 
     [Fact]
+    public void Null_entries_in_recipient_and_attendee_lists_are_skipped()
+    {
+        var message = Incoming();
+        message.ToRecipients = [null!, R("me@corp.example"), new GraphRecipient()];
+        var m = Mapper.Map(message)!;
+        Assert.Equal(RecipientRole.To, m.OwnerRole);
+        Assert.Equal(2, m.RecipientCount); // me and carol
+        var meeting = Mapper.Map(new GraphEvent
+        {
+            Id = "evt-null", Organizer = R("boss@other.example"), Attendees = [null!, new() { EmailAddress = new() { Address = "ann@other.example" } }],
+            Start = new GraphDateTimeZone { DateTime = "2025-05-01T09:00:00", TimeZone = "UTC" },
+            End = new GraphDateTimeZone { DateTime = "2025-05-01T10:00:00", TimeZone = "UTC" },
+        })!;
+        Assert.Equal(["ann@other.example"], meeting.Attendees.Select(a => a.Address));
+    }
+
+    [Fact]
     public void Event_maps_rooms_responses_recurrence_and_utc()
     {
         var e = new GraphEvent
