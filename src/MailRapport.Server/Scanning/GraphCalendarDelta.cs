@@ -24,18 +24,14 @@ internal sealed class GraphCalendarDelta(GraphServiceClient graph, GraphPageRead
     public async Task<FetchedPage<MeetingInteraction>> FetchAsync(string mailboxId, DateTimeOffset start, DateTimeOffset end,
         string? link, GraphInteractionMapper mapper, CancellationToken ct)
     {
-        var delta = graph.Users[mailboxId].CalendarView.Delta;
-        var request = (link is null ? delta : delta.WithUrl(link)).ToGetRequestInformation(rc =>
-        {
-            if (link is null)
+        string[] prefer = [$"odata.maxpagesize={options.PageSize}", "outlook.timezone=\"UTC\"", "IdType=\"ImmutableId\""];
+        var request = link is not null ? GraphPageReader.LinkRequest(link, prefer)
+            : graph.Users[mailboxId].CalendarView.Delta.ToGetRequestInformation(rc =>
             {
                 rc.QueryParameters.StartDateTime = start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 rc.QueryParameters.EndDateTime = end.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture);
-            }
-            rc.Headers.Add("Prefer", $"odata.maxpagesize={options.PageSize}");
-            rc.Headers.Add("Prefer", "outlook.timezone=\"UTC\"");
-            rc.Headers.Add("Prefer", "IdType=\"ImmutableId\"");
-        });
+                foreach (var value in prefer) rc.Headers.Add("Prefer", value);
+            });
         var response = await reader.ReadAsync(request, GraphPageJson.Default.GraphDeltaPageGraphEvent, ct);
         var items = response.Value ?? [];
         var upserts = new List<(string, MeetingInteraction?)>(items.Count);

@@ -86,12 +86,13 @@ internal sealed class GraphFolderSync(GraphServiceClient graph, GraphPageReader 
             GraphDeltaPage<GraphFolder> page;
             try
             {
-                var delta = graph.Users[mailboxId].MailFolders.Delta;
-                var request = (link is null ? delta : delta.WithUrl(link)).ToGetRequestInformation(rc =>
-                {
-                    if (link is null) rc.QueryParameters.Select = Select;
-                    rc.Headers.Add("Prefer", $"odata.maxpagesize={options.PageSize}");
-                });
+                string[] prefer = [$"odata.maxpagesize={options.PageSize}"];
+                var request = link is not null ? GraphPageReader.LinkRequest(link, prefer)
+                    : graph.Users[mailboxId].MailFolders.Delta.ToGetRequestInformation(rc =>
+                    {
+                        rc.QueryParameters.Select = Select;
+                        foreach (var value in prefer) rc.Headers.Add("Prefer", value);
+                    });
                 page = await reader.ReadAsync(request, GraphPageJson.Default.GraphDeltaPageGraphFolder, ct);
             }
             catch (ApiException ex) when (GraphDeltaRound.IsExpiredSyncState(ex) && !restarted && link is not null)

@@ -16,14 +16,13 @@ internal sealed class GraphMessageDelta(GraphServiceClient graph, GraphPageReade
     public async Task<FetchedPage<MessageInteraction>> FetchAsync(string mailboxId, string folderId, string? link,
         GraphInteractionMapper mapper, CancellationToken ct)
     {
-        var delta = graph.Users[mailboxId].MailFolders[folderId].Messages.Delta;
-        var request = (link is null ? delta : delta.WithUrl(link)).ToGetRequestInformation(rc =>
-        {
-            if (link is null)
+        string[] prefer = [$"odata.maxpagesize={options.PageSize}", "IdType=\"ImmutableId\""];
+        var request = link is not null ? GraphPageReader.LinkRequest(link, prefer)
+            : graph.Users[mailboxId].MailFolders[folderId].Messages.Delta.ToGetRequestInformation(rc =>
+            {
                 rc.QueryParameters.Select = options.ReadInternetMessageHeaders ? [.. Select, "internetMessageHeaders"] : Select;
-            rc.Headers.Add("Prefer", $"odata.maxpagesize={options.PageSize}");
-            rc.Headers.Add("Prefer", "IdType=\"ImmutableId\"");
-        });
+                foreach (var value in prefer) rc.Headers.Add("Prefer", value);
+            });
         var response = await reader.ReadAsync<GraphMessage>(request, GraphMessagePageParser.Parse, ct);
         var items = response.Value ?? [];
         var upserts = new List<(string, MessageInteraction?)>(items.Count);

@@ -20,6 +20,19 @@ internal sealed class GraphPageReader(GraphServiceClient graph)
         ["XXX"] = ODataError.CreateFromDiscriminatorValue,
     };
 
+    /// <summary>
+    /// The request for a link Graph handed back (a nextLink or deltaLink), as <c>WithUrl(link).ToGetRequestInformation()</c>
+    /// builds it: GET, the link as given, JSON accepted, and the Prefer headers. Built directly because the request builders
+    /// reflect over their query-parameter class on every call, and most of a scan's requests are such links.
+    /// </summary>
+    public static RequestInformation LinkRequest(string link, IEnumerable<string> prefer)
+    {
+        var request = new RequestInformation { HttpMethod = Method.GET, URI = new Uri(link) };
+        request.Headers.TryAdd("Accept", "application/json");
+        foreach (var value in prefer) request.Headers.Add("Prefer", value);
+        return request;
+    }
+
     /// <summary>Parses a page's bytes; throws <see cref="JsonException"/> as <see cref="ParsedJsonBody"/> expects (syntax errors wrap the reader's).</summary>
     public delegate GraphDeltaPage<T>? PageParser<T>(ReadOnlySpan<byte> json);
 

@@ -243,6 +243,27 @@ public sealed class GraphInteractionMapperTests
     }
 
     [Fact]
+    public void A_link_request_is_what_the_request_builder_makes_of_the_link()
+    {
+        using var http = new HttpClient();
+        var graph = new Microsoft.Graph.GraphServiceClient(http, new Microsoft.Kiota.Abstractions.Authentication.AnonymousAuthenticationProvider(), "http://127.0.0.1:1/v1.0");
+        const string link = "http://127.0.0.1:1/v1.0/users/me%40corp.example/mailFolders/AQMk%3D%3D/messages/delta()?%24skiptoken=a%2Bb%3D&%24select=id";
+        string[] prefer = ["odata.maxpagesize=50", "IdType=\"ImmutableId\""];
+        var built = graph.Users["me@corp.example"].MailFolders["x"].Messages.Delta.WithUrl(link).ToGetRequestInformation(rc =>
+        {
+            foreach (var value in prefer) rc.Headers.Add("Prefer", value);
+        });
+        var direct = GraphPageReader.LinkRequest(link, prefer);
+        Assert.Equal(built.HttpMethod, direct.HttpMethod);
+        Assert.Equal(built.URI.OriginalString, direct.URI.OriginalString);
+        Assert.Equal(link, direct.URI.OriginalString);
+        static IEnumerable<string> Lines(Microsoft.Kiota.Abstractions.RequestHeaders headers) => // (Kiota's headers cannot CopyTo: enumerate them)
+            headers.Select(h => $"{h.Key}: {string.Join("|", h.Value.Order())}").Order();
+        Assert.Equal(Lines(built.Headers), Lines(direct.Headers));
+        Assert.Contains("Accept: application/json", Lines(direct.Headers));
+    }
+
+    [Fact]
     public void Null_entries_in_recipient_and_attendee_lists_are_skipped()
     {
         var message = Incoming();
