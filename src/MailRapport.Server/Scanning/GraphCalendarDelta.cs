@@ -24,14 +24,13 @@ internal sealed class GraphCalendarDelta(GraphServiceClient graph, GraphPageRead
     public async Task<FetchedPage<MeetingInteraction>> FetchAsync(string mailboxId, DateTimeOffset start, DateTimeOffset end,
         string? link, GraphInteractionMapper mapper, CancellationToken ct)
     {
-        string[] prefer = [$"odata.maxpagesize={options.PageSize}", "outlook.timezone=\"UTC\"", "IdType=\"ImmutableId\""];
-        var request = link is not null ? GraphPageReader.LinkRequest(link, prefer)
-            : graph.Users[mailboxId].CalendarView.Delta.ToGetRequestInformation(rc =>
+        var request = GraphPageReader.PageRequest(link,
+            [$"odata.maxpagesize={options.PageSize}", "outlook.timezone=\"UTC\"", "IdType=\"ImmutableId\""],
+            () => graph.Users[mailboxId].CalendarView.Delta.ToGetRequestInformation(rc =>
             {
                 rc.QueryParameters.StartDateTime = start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 rc.QueryParameters.EndDateTime = end.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture);
-                foreach (var value in prefer) rc.Headers.Add("Prefer", value);
-            });
+            }));
         var response = await reader.ReadAsync(request, GraphPageJson.Default.GraphDeltaPageGraphEvent, ct);
         var items = response.Value ?? [];
         var upserts = new List<(string, MeetingInteraction?)>(items.Count);

@@ -86,13 +86,8 @@ internal sealed class GraphFolderSync(GraphServiceClient graph, GraphPageReader 
             GraphDeltaPage<GraphFolder> page;
             try
             {
-                string[] prefer = [$"odata.maxpagesize={options.PageSize}"];
-                var request = link is not null ? GraphPageReader.LinkRequest(link, prefer)
-                    : graph.Users[mailboxId].MailFolders.Delta.ToGetRequestInformation(rc =>
-                    {
-                        rc.QueryParameters.Select = Select;
-                        foreach (var value in prefer) rc.Headers.Add("Prefer", value);
-                    });
+                var request = GraphPageReader.PageRequest(link, [$"odata.maxpagesize={options.PageSize}"],
+                    () => graph.Users[mailboxId].MailFolders.Delta.ToGetRequestInformation(rc => rc.QueryParameters.Select = Select));
                 page = await reader.ReadAsync(request, GraphPageJson.Default.GraphDeltaPageGraphFolder, ct);
             }
             catch (ApiException ex) when (GraphDeltaRound.IsExpiredSyncState(ex) && !restarted && link is not null)

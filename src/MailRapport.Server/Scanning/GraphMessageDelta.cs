@@ -16,13 +16,9 @@ internal sealed class GraphMessageDelta(GraphServiceClient graph, GraphPageReade
     public async Task<FetchedPage<MessageInteraction>> FetchAsync(string mailboxId, string folderId, string? link,
         GraphInteractionMapper mapper, CancellationToken ct)
     {
-        string[] prefer = [$"odata.maxpagesize={options.PageSize}", "IdType=\"ImmutableId\""];
-        var request = link is not null ? GraphPageReader.LinkRequest(link, prefer)
-            : graph.Users[mailboxId].MailFolders[folderId].Messages.Delta.ToGetRequestInformation(rc =>
-            {
-                rc.QueryParameters.Select = options.ReadInternetMessageHeaders ? [.. Select, "internetMessageHeaders"] : Select;
-                foreach (var value in prefer) rc.Headers.Add("Prefer", value);
-            });
+        var request = GraphPageReader.PageRequest(link, [$"odata.maxpagesize={options.PageSize}", "IdType=\"ImmutableId\""],
+            () => graph.Users[mailboxId].MailFolders[folderId].Messages.Delta.ToGetRequestInformation(rc =>
+                rc.QueryParameters.Select = options.ReadInternetMessageHeaders ? [.. Select, "internetMessageHeaders"] : Select));
         var response = await reader.ReadAsync<GraphMessage>(request, GraphMessagePageParser.Parse, ct);
         var items = response.Value ?? [];
         var upserts = new List<(string, MessageInteraction?)>(items.Count);

@@ -21,14 +21,21 @@ internal sealed class GraphPageReader(GraphServiceClient graph)
     };
 
     /// <summary>
-    /// The request for a link Graph handed back (a nextLink or deltaLink), as <c>WithUrl(link).ToGetRequestInformation()</c>
-    /// builds it: GET, the link as given, JSON accepted, and the Prefer headers. Built directly because the request builders
-    /// reflect over their query-parameter class on every call, and most of a scan's requests are such links.
+    /// A delta page's request with its Prefer headers: the first page's from the SDK's request builder
+    /// (<paramref name="first"/>), a later one straight from the link Graph handed back (a nextLink or deltaLink), as
+    /// <c>WithUrl(link).ToGetRequestInformation()</c> builds it (GET, the link as given, JSON accepted). Built directly
+    /// because the request builders reflect over their query-parameter class on every call, and most of a scan's
+    /// requests are such links.
     /// </summary>
-    public static RequestInformation LinkRequest(string link, IEnumerable<string> prefer)
+    public static RequestInformation PageRequest(string? link, IEnumerable<string> prefer, Func<RequestInformation> first)
     {
-        var request = new RequestInformation { HttpMethod = Method.GET, URI = new Uri(link) };
-        request.Headers.TryAdd("Accept", "application/json");
+        RequestInformation request;
+        if (link is null) request = first();
+        else
+        {
+            request = new RequestInformation { HttpMethod = Method.GET, URI = new Uri(link) };
+            request.Headers.TryAdd("Accept", "application/json");
+        }
         foreach (var value in prefer) request.Headers.Add("Prefer", value);
         return request;
     }

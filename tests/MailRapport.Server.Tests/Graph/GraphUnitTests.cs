@@ -253,7 +253,7 @@ public sealed class GraphInteractionMapperTests
         {
             foreach (var value in prefer) rc.Headers.Add("Prefer", value);
         });
-        var direct = GraphPageReader.LinkRequest(link, prefer);
+        var direct = GraphPageReader.PageRequest(link, prefer, () => throw new InvalidOperationException("a link needs no builder"));
         Assert.Equal(built.HttpMethod, direct.HttpMethod);
         Assert.Equal(built.URI.OriginalString, direct.URI.OriginalString);
         Assert.Equal(link, direct.URI.OriginalString);
@@ -261,6 +261,11 @@ public sealed class GraphInteractionMapperTests
             headers.Select(h => $"{h.Key}: {string.Join("|", h.Value.Order())}").Order();
         Assert.Equal(Lines(built.Headers), Lines(direct.Headers));
         Assert.Contains("Accept: application/json", Lines(direct.Headers));
+
+        // The first page comes from the builder, with the same Prefer headers.
+        var first = GraphPageReader.PageRequest(null, prefer, () => graph.Users["me@corp.example"].MailFolders["x"].Messages.Delta.ToGetRequestInformation());
+        Assert.Contains("Prefer: IdType=\"ImmutableId\"|odata.maxpagesize=50", Lines(first.Headers));
+        Assert.EndsWith("/mailFolders/x/messages/delta()", first.URI.AbsolutePath);
     }
 
     [Fact]

@@ -29,13 +29,7 @@ public sealed class SqliteStatementTests
     [Fact]
     public void A_statement_binds_by_position_and_runs_for_many_rows()
     {
-        using var connection = new SqliteConnection("Data Source=:memory:");
-        connection.Open();
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER, note TEXT)";
-            create.ExecuteNonQuery();
-        }
+        using var connection = InMemory("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER, note TEXT)");
         using (var insert = SqliteStatement.Prepare(connection, "INSERT INTO t (k, v, note) VALUES (@k, @v, @note)", ["v", "note", "k"]))
             for (int i = 0; i < 600; i++)
             {
@@ -56,16 +50,21 @@ public sealed class SqliteStatementTests
         Assert.Equal(["key598", 598L, null], rows[^1]);
     }
 
+    /// <summary>An open in-memory database with one table made by <paramref name="createTable"/>.</summary>
+    private static SqliteConnection InMemory(string createTable)
+    {
+        var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var create = connection.CreateCommand();
+        create.CommandText = createTable;
+        create.ExecuteNonQuery();
+        return connection;
+    }
+
     [Fact]
     public void Text_binds_as_given_when_a_row_repeats_the_last_string_or_follows_a_null()
     {
-        using var connection = new SqliteConnection("Data Source=:memory:");
-        connection.Open();
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE t (n INTEGER PRIMARY KEY, a TEXT, b TEXT)";
-            create.ExecuteNonQuery();
-        }
+        using var connection = InMemory("CREATE TABLE t (n INTEGER PRIMARY KEY, a TEXT, b TEXT)");
         string same = "owner@contoso.example", other = "Zoë 日本 " + new string('x', 400); // past the first buffer, not ASCII
         object?[][] rows =
         [
